@@ -1,0 +1,387 @@
+// sigv4 — the pure step functions of Signature Version 4: canonical URI, canonical query,
+// canonical headers, canonical request and string to sign. Each takes plain values and
+// returns a string; the signer and the verifier are built from these and nothing else.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+#ifndef SIGV4_CANONICAL_HPP
+#define SIGV4_CANONICAL_HPP
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "detail/hex.hpp"
+#include "detail/openssl.hpp"
+#include "detail/percent.hpp"
+#include "errors.hpp"
+
+namespace sigv4 {
+
+/// An HTTP header as the caller has it (any case, untrimmed).
+struct header {
+  std::string name;
+  std::string value;
+};
+
+/// A query parameter, decoded (the encoder adds the percent-encoding).
+struct query_param {
+  std::string name;
+  std::string value;
+};
+
+/// How a path becomes the canonical URI.
+enum class path_rules {
+  /// S3: the path is the object's path as it is (e.g. "/bucket/a b//../c"), never
+  /// normalised, percent-encoded once with '/' kept.
+  s3,
+  /// Every other AWS service: the path as sent on the wire is normalised (empty and "."
+  /// segments removed, ".." resolved) and then percent-encoded ('%' becomes %25: AWS's
+  /// "double encoding" of an already encoded path).
+  generic,
+};
+
+/// The payload line of the canonical request: a hex SHA-256 or UNSIGNED-PAYLOAD.
+class payload_hash {
+ public:
+  /// The SHA-256 of `body`.
+  static payload_hash of(std::string_view body) {
+    const auto d = detail::sha256(body);
+    payload_hash p;
+    detail::hex_encode(d.data(), d.size(), p.text_);
+    p.size_ = 64;
+    return p;
+  }
+  /// The hash of the empty body (e3b0c442...b855).
+  static payload_hash empty() { return of({}); }
+  /// The literal UNSIGNED-PAYLOAD (S3 presigned URLs, unsigned S3 uploads).
+  static payload_hash unsigned_payload() noexcept {
+    payload_hash p;
+    constexpr std::string_view text = "UNSIGNED-PAYLOAD";
+    text.copy(p.text_, text.size());
+    p.size_ = static_cast<unsigned char>(text.size());
+    return p;
+  }
+  /// A hash computed elsewhere: 64 hex digits (upper case is lowered).
+  /// @throws sigv4::error errc::invalid_payload_hash otherwise.
+  static payload_hash precomputed(std::string_view hex) {
+    payload_hash p;
+    bool ok = hex.size() == 64;
+    for (std::size_t i = 0; ok && i < 64; ++i) {
+      const int v = detail::hex_value(hex[i]);
+      ok = v >= 0;
+      if (ok) p.text_[i] = detail::hex_lower[v];
+    }
+    if (!ok) throw error(errc::invalid_payload_hash, "a payload hash must be 64 hex digits, got " + detail::quoted(hex));
+    p.size_ = 64;
+    return p;
+  }
+
+  std::string_view value() const noexcept { return {text_, size_}; }
+  bool is_unsigned() const noexcept { return size_ != 64; }
+
+ private:
+  payload_hash() = default;
+  char text_[64] = {};
+  unsigned char size_ = 0;
+};
+
+namespace detail {
+
+// RFC 9110 tchar.
+inline bool is_token_char(char c) noexcept {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  constexpr std::string_view specials = "!#$%&'*+-.^_`|~";
+  return specials.find(c) != std::string_view::npos;
+}
+
+inline bool is_token(std::string_view s) noexcept {
+  return !s.empty() && std::all_of(s.begin(), s.end(), is_token_char);
+}
+
+inline char to_lower_ascii(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (to_lower_ascii(a[i]) != to_lower_ascii(b[i])) return false;
+  return true;
+}
+
+inline void check_header_name(std::string_view name) {
+  if (!is_token(name)) throw error(errc::invalid_header_name, "header name " + quoted(name) + " is not an HTTP token");
+}
+
+inline void check_header_value(std::string_view name, std::string_view value) {
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7f) {
+      const char* what = c == '\r' || c == '\n' ? " holds CR or LF" : c == '\0' ? " holds NUL" : " holds a control character";
+      throw error(errc::invalid_header_value, "the value of header " + quoted(name) + what);
+    }
+  }
+}
+
+// Appends a header value with leading and trailing blanks removed and inner runs of blanks
+// (space, tab) collapsed to one space.
+inline void append_trimmed_value(std::string& out, std::string_view v) {
+  bool pending_space = false, any = false;
+  for (char c : v) {
+    if (c == ' ' || c == '\t') {
+      pending_space = any;
+      continue;
+    }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    any = true;
+    out.push_back(c);
+  }
+}
+
+inline void check_method(std::string_view method) {
+  if (!is_token(method)) throw error(errc::invalid_method, "HTTP method " + quoted(method) + " is not a token");
+}
+
+// Appends the normalised form of a path: empty and "." segments dropped, ".." resolved (never
+// above the root); a trailing '/' is kept, and added when the path ends in "." or "..".
+inline void append_normalized_path(std::string& out, std::string_view path) {
+  const std::size_t root = out.size();
+  out.push_back('/');
+  bool trailing_slash = false;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    const std::string_view seg = path.substr(i, j - i);
+    trailing_slash = j < path.size() || seg == "." || seg == "..";
+    if (seg == "..") {
+      if (out.size() > root + 1) {
+        out.resize(out.size() - 1);  // drop the '/' that ends the last kept segment
+        out.resize(out.find_last_of('/') + 1);
+      }
+    } else if (!seg.empty() && seg != ".") {
+      out.append(seg);
+      out.push_back('/');
+    }
+    i = j + 1;
+  }
+  if (out.size() > root + 1 && !trailing_slash) out.pop_back();
+}
+
+inline void check_path(std::string_view path) {
+  if (!path.empty() && path.front() != '/')
+    throw error(errc::invalid_path, "path " + quoted(path) + " does not start with '/'");
+}
+
+inline void append_canonical_uri(std::string& out, std::string_view path, path_rules rules) {
+  check_path(path);
+  if (path.empty()) {
+    out.push_back('/');
+  } else if (rules == path_rules::s3) {
+    append_uri_encoded(out, path, encode_set::path);
+  } else {
+    std::string normalized;
+    normalized.reserve(path.size() + 1);
+    append_normalized_path(normalized, path);
+    append_uri_encoded(out, normalized, encode_set::path);
+  }
+}
+
+// A query parameter already encoded, as views into some buffer.
+struct encoded_param {
+  std::string_view name;
+  std::string_view value;
+  bool operator<(const encoded_param& o) const noexcept {
+    return name < o.name || (name == o.name && value < o.value);
+  }
+};
+
+// Sorts encoded parameters and appends them as name=value joined by '&'.
+inline void append_sorted_query(std::string& out, encoded_param* first, encoded_param* last) {
+  std::sort(first, last);
+  for (auto* p = first; p != last; ++p) {
+    if (p != first) out.push_back('&');
+    out.append(p->name);
+    out.push_back('=');
+    out.append(p->value);
+  }
+}
+
+// Splits a raw query string on '&' and the first '='; empty pieces are skipped. Calls
+// f(name, value, has_equals) with the raw (still encoded) text.
+template <class F>
+void for_each_raw_param(std::string_view query, F&& f) {
+  std::size_t i = 0;
+  while (i <= query.size()) {
+    std::size_t j = query.find('&', i);
+    if (j == std::string_view::npos) j = query.size();
+    const std::string_view piece = query.substr(i, j - i);
+    if (!piece.empty()) {
+      const std::size_t eq = piece.find('=');
+      if (eq == std::string_view::npos)
+        f(piece, std::string_view{}, false);
+      else
+        f(piece.substr(0, eq), piece.substr(eq + 1), true);
+    }
+    i = j + 1;
+  }
+}
+
+inline std::string decode_query_part(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  if (!append_uri_decoded(out, raw))
+    throw error(errc::invalid_query, "query part " + quoted(raw) + " has a '%' not followed by two hex digits");
+  return out;
+}
+
+}  // namespace detail
+
+/// Step 1 — the canonical URI of a path.
+/// @param path  the path, starting with '/' (empty means "/"); see path_rules for what it holds.
+/// @param rules path_rules::s3 (verbatim, encoded once) or path_rules::generic (normalised).
+/// @return the canonical URI, e.g. "/example%20space/".
+/// @throws sigv4::error errc::invalid_path when the path does not start with '/'.
+inline std::string canonical_uri(std::string_view path, path_rules rules) {
+  std::string out;
+  out.reserve(path.size() + 16);
+  detail::append_canonical_uri(out, path, rules);
+  return out;
+}
+
+/// Splits a raw query string ("a=1&b=%20x&flag") into decoded parameters, in order. A
+/// parameter without '=' has an empty value; '+' is a literal plus, not a space.
+/// @throws sigv4::error errc::invalid_query on a '%' not followed by two hex digits.
+inline std::vector<query_param> parse_query(std::string_view raw_query) {
+  std::vector<query_param> params;
+  detail::for_each_raw_param(raw_query, [&](std::string_view n, std::string_view v, bool) {
+    params.push_back({detail::decode_query_part(n), detail::decode_query_part(v)});
+  });
+  return params;
+}
+
+/// Step 2 — the canonical query string of decoded parameters: each name and value encoded
+/// (everything but A-Z a-z 0-9 - . _ ~, '/' included), sorted by name then value, joined as
+/// name=value with '&'. Repeated names and empty values are kept.
+inline std::string canonical_query(const std::vector<query_param>& params) {
+  std::string buf;  // all encoded names and values, back to back
+  std::size_t total = 0;
+  for (const auto& p : params)
+    total += detail::uri_encoded_size(p.name, detail::encode_set::component) +
+             detail::uri_encoded_size(p.value, detail::encode_set::component);
+  buf.reserve(total);
+  std::vector<std::size_t> ends;
+  ends.reserve(params.size() * 2);
+  for (const auto& p : params) {
+    detail::append_uri_encoded(buf, p.name, detail::encode_set::component);
+    ends.push_back(buf.size());
+    detail::append_uri_encoded(buf, p.value, detail::encode_set::component);
+    ends.push_back(buf.size());
+  }
+  std::vector<detail::encoded_param> enc(params.size());
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    enc[i].name = std::string_view(buf).substr(at, ends[2 * i] - at);
+    enc[i].value = std::string_view(buf).substr(ends[2 * i], ends[2 * i + 1] - ends[2 * i]);
+    at = ends[2 * i + 1];
+  }
+  std::string out;
+  out.reserve(total + 2 * params.size());
+  detail::append_sorted_query(out, enc.data(), enc.data() + enc.size());
+  return out;
+}
+
+/// Step 2, from a raw query string: decoded (see parse_query), then canonicalised, so that
+/// "%E1%88%B4=a" and a raw "ሴ=a" give the same result.
+/// @throws sigv4::error errc::invalid_query on malformed percent-encoding.
+inline std::string canonical_query(std::string_view raw_query) { return canonical_query(parse_query(raw_query)); }
+
+/// The canonical header block and the signed-header list.
+struct canonical_headers_result {
+  std::string canonical;       ///< "name:value\n" per header, names lower-cased and sorted
+  std::string signed_headers;  ///< "host;x-amz-date", the names joined with ';'
+};
+
+/// Step 3 — canonical headers of the given headers (all of them are signed): names
+/// lower-cased; values trimmed with inner runs of spaces and tabs collapsed to one space;
+/// repeated names joined with ',' in their original order; sorted by name.
+/// @throws sigv4::error errc::invalid_header_name for a name that is not an HTTP token,
+///         errc::invalid_header_value for a value with CR, LF, NUL or another control character.
+inline canonical_headers_result canonical_headers(const std::vector<header>& headers) {
+  std::vector<std::pair<std::string, std::string>> items;  // lower-cased name, trimmed value
+  items.reserve(headers.size());
+  for (const auto& h : headers) {
+    detail::check_header_name(h.name);
+    detail::check_header_value(h.name, h.value);
+    std::string name(h.name);
+    for (auto& c : name) c = detail::to_lower_ascii(c);
+    std::string value;
+    value.reserve(h.value.size());
+    detail::append_trimmed_value(value, h.value);
+    items.emplace_back(std::move(name), std::move(value));
+  }
+  std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  canonical_headers_result r;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const bool repeat = i > 0 && items[i].first == items[i - 1].first;
+    if (repeat) {
+      r.canonical.back() = ',';  // replace the '\n' that ended the previous line
+    } else {
+      if (!r.signed_headers.empty()) r.signed_headers.push_back(';');
+      r.signed_headers += items[i].first;
+      r.canonical += items[i].first;
+      r.canonical.push_back(':');
+    }
+    r.canonical += items[i].second;
+    r.canonical.push_back('\n');
+  }
+  return r;
+}
+
+/// Step 4 — the canonical request:
+/// method \n canonical URI \n canonical query \n canonical headers \n signed headers \n payload.
+inline std::string canonical_request(std::string_view method, std::string_view canonical_uri,
+                                     std::string_view canonical_query, std::string_view canonical_headers,
+                                     std::string_view signed_headers, std::string_view payload_hash) {
+  std::string out;
+  out.reserve(method.size() + canonical_uri.size() + canonical_query.size() + canonical_headers.size() +
+              signed_headers.size() + payload_hash.size() + 5);
+  out.append(method).append(1, '\n');
+  out.append(canonical_uri).append(1, '\n');
+  out.append(canonical_query).append(1, '\n');
+  out.append(canonical_headers).append(1, '\n');
+  out.append(signed_headers).append(1, '\n');
+  out.append(payload_hash);
+  return out;
+}
+
+/// The algorithm name of this signature version.
+inline constexpr std::string_view algorithm = "AWS4-HMAC-SHA256";
+
+/// The credential scope: date (YYYYMMDD), region, service, "aws4_request".
+struct credential_scope {
+  std::string date;
+  std::string region;
+  std::string service;
+  /// "20150830/us-east-1/service/aws4_request".
+  std::string str() const { return date + '/' + region + '/' + service + "/aws4_request"; }
+};
+
+/// Step 5 — the string to sign:
+/// "AWS4-HMAC-SHA256\n" X-Amz-Date "\n" scope "\n" hex(SHA-256(canonical request)).
+inline std::string string_to_sign(std::string_view amz_date, std::string_view scope,
+                                  std::string_view canonical_request) {
+  const auto d = detail::sha256(canonical_request);
+  std::string out;
+  out.reserve(algorithm.size() + amz_date.size() + scope.size() + 67);
+  out.append(algorithm).append(1, '\n');
+  out.append(amz_date).append(1, '\n');
+  out.append(scope).append(1, '\n');
+  detail::append_hex(out, d.data(), d.size());
+  return out;
+}
+
+}  // namespace sigv4
+
+#endif

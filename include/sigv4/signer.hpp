@@ -1,0 +1,280 @@
+// sigv4 — signing keys, signatures, and whole-request signing: the Authorization header
+// (sign_headers) or the query string (presign), for any AWS service.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+#ifndef SIGV4_SIGNER_HPP
+#define SIGV4_SIGNER_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "canonical.hpp"
+#include "credentials.hpp"
+#include "detail/hex.hpp"
+#include "detail/openssl.hpp"
+#include "errors.hpp"
+#include "time.hpp"
+
+namespace sigv4 {
+
+/// The longest lifetime of a presigned URL (7 days), in seconds.
+inline constexpr long long max_expires_seconds = 604800;
+
+/// The key derived from a secret for one (date, region, service): 32 bytes, with its HMAC
+/// states precomputed. Wiped on destruction; never printed.
+class signing_key {
+ public:
+  /// Step 6 — derives kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").
+  /// @param date YYYYMMDD (the scope date).
+  signing_key(std::string_view secret, std::string_view date, std::string_view region, std::string_view service)
+      : key_(derive(secret, date, region, service)), hmac_(key_.data(), key_.size()) {}
+  signing_key(const signing_key&) = default;
+  signing_key& operator=(const signing_key&) = default;
+  ~signing_key() { detail::cleanse(key_.data(), key_.size()); }
+
+  /// The 32 raw bytes (for tests against published keys; keep them out of logs).
+  const detail::digest& bytes() const noexcept { return key_; }
+
+  /// Writes the 64 hex digits of HMAC(key, string_to_sign) to out.
+  void sign(std::string_view string_to_sign, char* out) const {
+    unsigned char mac[detail::sha256_size];
+    hmac_.sign(string_to_sign, mac);
+    detail::hex_encode(mac, sizeof mac, out);
+    detail::cleanse(mac, sizeof mac);
+  }
+
+ private:
+  static detail::digest derive(std::string_view secret, std::string_view date, std::string_view region,
+                               std::string_view service) {
+    std::string k;
+    k.reserve(4 + secret.size());
+    k.append("AWS4").append(secret);
+    detail::digest d = detail::hmac_sha256(k.data(), k.size(), date);
+    detail::cleanse(&k[0], k.size());
+    d = detail::hmac_sha256(d.data(), d.size(), region);
+    d = detail::hmac_sha256(d.data(), d.size(), service);
+    return detail::hmac_sha256(d.data(), d.size(), "aws4_request");
+  }
+  detail::digest key_;
+  detail::hmac_sha256_key hmac_;
+};
+
+/// Step 6, as a function: the signing key of `secret` for (date, region, service).
+inline signing_key derive_signing_key(std::string_view secret, std::string_view date, std::string_view region,
+                                      std::string_view service) {
+  return signing_key(secret, date, region, service);
+}
+
+/// Step 7 — the signature: hex(HMAC-SHA256(signing key, string to sign)), 64 characters.
+inline std::string signature(const signing_key& key, std::string_view string_to_sign) {
+  std::string out(64, '\0');
+  key.sign(string_to_sign, &out[0]);
+  return out;
+}
+
+/// A request to sign. The signer adds headers (header mode) or query parameters (presign).
+struct http_request {
+  std::string method = "GET";
+  /// The path, starting with '/'. Under path_rules::s3 it is the object path as it is (the
+  /// signer encodes it once); under path_rules::generic it is the path as sent.
+  std::string path = "/";
+  /// The raw query string without '?', e.g. "a=1&b=x%20y" (decoded, then re-encoded
+  /// canonically when signing).
+  std::string query;
+  /// Every header here is signed; Host is required.
+  std::vector<header> headers;
+};
+
+/// Where a session token goes.
+enum class token_placement {
+  signed_in_request,     ///< X-Amz-Security-Token is part of the signature (S3 and most services)
+  added_after_signing,   ///< added to the request after signing, unsigned (some services want this)
+};
+
+/// What to sign with.
+struct signing_options {
+  std::string region;
+  std::string service;
+  path_rules path = path_rules::generic;
+  /// The payload line. The suite and most services: the body's hash; S3 presigning: UNSIGNED-PAYLOAD.
+  payload_hash payload = payload_hash::empty();
+  /// Header mode: add and sign x-amz-content-sha256 carrying the payload line (S3 requires it).
+  bool content_sha256_header = false;
+  token_placement token = token_placement::signed_in_request;
+  /// Presign only: X-Amz-Expires, 1..604800 seconds.
+  std::chrono::seconds expires{3600};
+};
+
+/// What signing produced, for logging and debugging (it holds no secret).
+struct signing_result {
+  std::string canonical_request;
+  std::string string_to_sign;
+  std::string signature;       ///< 64 hex digits
+  std::string credential;      ///< "AKID/20150830/us-east-1/service/aws4_request"
+  std::string signed_headers;  ///< "host;x-amz-date"
+};
+
+namespace detail {
+
+inline void check_scope_part(std::string_view value, errc code, const char* what) {
+  if (value.empty()) throw error(code, std::string("the ") + what + " is empty");
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f || c == '/')
+      throw error(code, std::string("the ") + what + " " + quoted(value) + " holds '/', whitespace or a control character");
+  }
+}
+
+inline void check_expires(std::chrono::seconds expires) {
+  if (expires.count() < 1 || expires.count() > max_expires_seconds)
+    throw error(errc::invalid_expiry, "X-Amz-Expires must be 1 to 604800 seconds, got " + std::to_string(expires.count()));
+}
+
+inline void remove_header(std::vector<header>& headers, std::string_view name) {
+  headers.erase(std::remove_if(headers.begin(), headers.end(), [&](const header& h) { return iequals(h.name, name); }),
+                headers.end());
+}
+
+inline bool has_header(const std::vector<header>& headers, std::string_view name) {
+  return std::any_of(headers.begin(), headers.end(), [&](const header& h) { return iequals(h.name, name); });
+}
+
+// The parameters that make a URL presigned; a request that has one already is refused.
+inline constexpr std::string_view presign_params[] = {"X-Amz-Algorithm",     "X-Amz-Credential",
+                                                      "X-Amz-Date",          "X-Amz-Expires",
+                                                      "X-Amz-SignedHeaders", "X-Amz-Signature",
+                                                      "X-Amz-Security-Token"};
+
+// Computes canonical request, string to sign and signature of a prepared request.
+inline signing_result sign_prepared(const http_request& req, std::string_view canonical_query_string,
+                                    const canonical_headers_result& ch, const credentials& creds,
+                                    const signing_options& opt, const amz_date& date) {
+  signing_result r;
+  const std::string scope = credential_scope{std::string(date.date()), opt.region, opt.service}.str();
+  r.credential = creds.access_key_id() + '/' + scope;
+  r.signed_headers = ch.signed_headers;
+  r.canonical_request = sigv4::canonical_request(req.method, canonical_uri(req.path, opt.path), canonical_query_string,
+                                                 ch.canonical, ch.signed_headers, opt.payload.value());
+  r.string_to_sign = sigv4::string_to_sign(date.str(), scope, r.canonical_request);
+  const signing_key key(creds.secret_access_key(), date.date(), opt.region, opt.service);
+  r.signature = signature(key, r.string_to_sign);
+  return r;
+}
+
+inline void check_request(const http_request& req, const signing_options& opt) {
+  check_method(req.method);
+  check_path(req.path);
+  check_scope_part(opt.region, errc::invalid_region, "region");
+  check_scope_part(opt.service, errc::invalid_service, "service");
+  if (!has_header(req.headers, "host")) throw error(errc::missing_host_header, "the request has no Host header");
+}
+
+}  // namespace detail
+
+/// Signs a request with the Authorization header (SigV4 header mode). Adds X-Amz-Date, the
+/// session token (X-Amz-Security-Token, signed or after signing, see signing_options::token),
+/// x-amz-content-sha256 when asked, and Authorization; any earlier Authorization, X-Amz-Date,
+/// X-Amz-Security-Token or (when it adds one) x-amz-content-sha256 header is replaced.
+/// Every header of the request is signed and must be sent unchanged.
+/// @param at the signing time (X-Amz-Date).
+/// @throws sigv4::error on bad input: errc::invalid_method, invalid_path, invalid_query,
+///         invalid_header_name, invalid_header_value, missing_host_header, invalid_region,
+///         invalid_service.
+inline signing_result sign_headers(http_request& req, const credentials& creds, const signing_options& opt,
+                                   time_point at) {
+  detail::check_request(req, opt);
+  const std::string cq = canonical_query(req.query);
+  const amz_date date = format_amz_date(at);
+  std::vector<header> headers = req.headers;
+  detail::remove_header(headers, "authorization");
+  detail::remove_header(headers, "x-amz-date");
+  detail::remove_header(headers, "x-amz-security-token");
+  headers.push_back({"X-Amz-Date", std::string(date.str())});
+  if (creds.has_session_token() && opt.token == token_placement::signed_in_request)
+    headers.push_back({"X-Amz-Security-Token", creds.session_token()});
+  if (opt.content_sha256_header) {
+    detail::remove_header(headers, "x-amz-content-sha256");
+    headers.push_back({"x-amz-content-sha256", std::string(opt.payload.value())});
+  }
+  const canonical_headers_result ch = canonical_headers(headers);
+  signing_result r = detail::sign_prepared(req, cq, ch, creds, opt, date);
+  if (creds.has_session_token() && opt.token == token_placement::added_after_signing)
+    headers.push_back({"X-Amz-Security-Token", creds.session_token()});
+  std::string auth;
+  auth.reserve(algorithm.size() + r.credential.size() + r.signed_headers.size() + 100);
+  auth.append(algorithm).append(" Credential=").append(r.credential);
+  auth.append(", SignedHeaders=").append(r.signed_headers);
+  auth.append(", Signature=").append(r.signature);
+  headers.push_back({"Authorization", std::move(auth)});
+  req.headers = std::move(headers);
+  return r;
+}
+
+/// Presigns a request in its query string (SigV4 query mode): X-Amz-Algorithm, -Credential,
+/// -Date, -Expires, -SignedHeaders, -Security-Token (signed, or after signing) and
+/// -Signature are appended to req.query. Every header of the request (Host at least) is
+/// signed and must be sent unchanged. The payload line is opt.payload (S3: UNSIGNED-PAYLOAD).
+/// @throws sigv4::error as sign_headers, plus errc::invalid_expiry (outside 1..604800 s) and
+///         errc::invalid_query when the query already holds X-Amz-* authentication parameters.
+inline signing_result presign(http_request& req, const credentials& creds, const signing_options& opt, time_point at) {
+  detail::check_request(req, opt);
+  detail::check_expires(opt.expires);
+  std::vector<query_param> params = parse_query(req.query);
+  for (const auto& p : params)
+    for (auto name : detail::presign_params)
+      if (p.name == name) throw error(errc::invalid_query, "the query already holds " + std::string(name));
+  const amz_date date = format_amz_date(at);
+  const canonical_headers_result ch = canonical_headers(req.headers);
+  const std::string scope = credential_scope{std::string(date.date()), opt.region, opt.service}.str();
+  std::vector<query_param> auth = {
+      {"X-Amz-Algorithm", std::string(algorithm)},
+      {"X-Amz-Credential", creds.access_key_id() + '/' + scope},
+      {"X-Amz-Date", std::string(date.str())},
+      {"X-Amz-Expires", std::to_string(opt.expires.count())},
+      {"X-Amz-SignedHeaders", ch.signed_headers},
+  };
+  const bool token = creds.has_session_token();
+  if (token && opt.token == token_placement::signed_in_request)
+    auth.push_back({"X-Amz-Security-Token", creds.session_token()});
+  params.insert(params.end(), auth.begin(), auth.end());
+  signing_result r = detail::sign_prepared(req, canonical_query(params), ch, creds, opt, date);
+  if (token && opt.token == token_placement::added_after_signing)
+    auth.push_back({"X-Amz-Security-Token", creds.session_token()});
+  auth.push_back({"X-Amz-Signature", r.signature});
+  for (const auto& p : auth) {
+    if (!req.query.empty()) req.query.push_back('&');
+    detail::append_uri_encoded(req.query, p.name, detail::encode_set::component);
+    req.query.push_back('=');
+    detail::append_uri_encoded(req.query, p.value, detail::encode_set::component);
+  }
+  return r;
+}
+
+/// Non-throwing twin of sign_headers.
+inline signing_result sign_headers(http_request& req, const credentials& creds, const signing_options& opt,
+                                   time_point at, std::error_code& ec) {
+  return detail::capture_error(ec, [&] { return sign_headers(req, creds, opt, at); });
+}
+
+/// Non-throwing twin of presign.
+inline signing_result presign(http_request& req, const credentials& creds, const signing_options& opt, time_point at,
+                              std::error_code& ec) {
+  return detail::capture_error(ec, [&] { return presign(req, creds, opt, at); });
+}
+
+/// sign_headers at the current time.
+inline signing_result sign_headers_now(http_request& req, const credentials& creds, const signing_options& opt) {
+  return sign_headers(req, creds, opt, clock::now());
+}
+
+/// presign at the current time.
+inline signing_result presign_now(http_request& req, const credentials& creds, const signing_options& opt) {
+  return presign(req, creds, opt, clock::now());
+}
+
+}  // namespace sigv4
+
+#endif

@@ -1,0 +1,12 @@
+// sigv4 — AWS Signature Version 4 signing and S3 / MinIO presigning. The umbrella header.
+#ifndef SIGV4_SIGV4_HPP
+#define SIGV4_SIGV4_HPP
+
+#include "canonical.hpp"
+#include "credentials.hpp"
+#include "errors.hpp"
+#include "signer.hpp"
+#include "time.hpp"
+#include "version.hpp"
+
+#endif

@@ -1,0 +1,132 @@
+// sigv4 — the X-Amz-Date format (YYYYMMDDTHHMMSSZ, UTC) and the scope date (YYYYMMDD).
+// Every signing entry point takes a time; "now" is only ever read by thin wrappers.
+#ifndef SIGV4_TIME_HPP
+#define SIGV4_TIME_HPP
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "errors.hpp"
+
+namespace sigv4 {
+
+/// The clock and time point every API takes.
+using clock = std::chrono::system_clock;
+using time_point = std::chrono::system_clock::time_point;
+
+/// A formatted X-Amz-Date, kept inline (no allocation).
+class amz_date {
+ public:
+  /// "YYYYMMDDTHHMMSSZ".
+  std::string_view str() const noexcept { return {text_, 16}; }
+  /// "YYYYMMDD", the date of the credential scope.
+  std::string_view date() const noexcept { return {text_, 8}; }
+
+ private:
+  friend amz_date format_amz_date(time_point t);
+  char text_[16] = {};
+};
+
+namespace detail {
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+struct civil_date {
+  std::int64_t year;
+  unsigned month, day;
+};
+
+constexpr civil_date civil_from_days(std::int64_t z) noexcept {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2), m, d};
+}
+
+constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
+  constexpr unsigned days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : days[m - 1];
+}
+
+inline void put_digits(char* out, unsigned value, int width) noexcept {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+inline bool read_digits(std::string_view s, std::size_t at, int width, unsigned& value) noexcept {
+  value = 0;
+  for (int i = 0; i < width; ++i) {
+    const char c = s[at + static_cast<std::size_t>(i)];
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  return true;
+}
+}  // namespace detail
+
+/// Formats a time as X-Amz-Date (UTC, whole seconds; sub-second parts are dropped).
+/// Years outside 0000..9999 cannot be written and are clamped to that range's ends.
+inline amz_date format_amz_date(time_point t) {
+  using namespace std::chrono;
+  std::int64_t secs = duration_cast<seconds>(t.time_since_epoch()).count();
+  if (t.time_since_epoch() < duration_cast<time_point::duration>(seconds(secs))) --secs;  // floor
+  std::int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+  std::int64_t sod = secs - days * 86400;
+  constexpr std::int64_t min_days = detail::days_from_civil(0, 1, 1);
+  constexpr std::int64_t max_days = detail::days_from_civil(9999, 12, 31);
+  if (days < min_days) days = min_days, sod = 0;
+  if (days > max_days) days = max_days, sod = 86399;
+  const auto c = detail::civil_from_days(days);
+  amz_date out;
+  detail::put_digits(out.text_, static_cast<unsigned>(c.year), 4);
+  detail::put_digits(out.text_ + 4, c.month, 2);
+  detail::put_digits(out.text_ + 6, c.day, 2);
+  out.text_[8] = 'T';
+  detail::put_digits(out.text_ + 9, static_cast<unsigned>(sod / 3600), 2);
+  detail::put_digits(out.text_ + 11, static_cast<unsigned>(sod / 60 % 60), 2);
+  detail::put_digits(out.text_ + 13, static_cast<unsigned>(sod % 60), 2);
+  out.text_[15] = 'Z';
+  return out;
+}
+
+/// Parses an X-Amz-Date ("YYYYMMDDTHHMMSSZ", UTC) strictly: exactly 16 characters, a real
+/// calendar date, hours 00-23, minutes and seconds 00-59.
+/// @throws sigv4::error errc::invalid_date naming the text.
+inline time_point parse_amz_date(std::string_view text) {
+  unsigned y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  const bool shape = text.size() == 16 && text[8] == 'T' && text[15] == 'Z' && detail::read_digits(text, 0, 4, y) &&
+                     detail::read_digits(text, 4, 2, mo) && detail::read_digits(text, 6, 2, d) &&
+                     detail::read_digits(text, 9, 2, h) && detail::read_digits(text, 11, 2, mi) &&
+                     detail::read_digits(text, 13, 2, s);
+  if (!shape || mo < 1 || mo > 12 || d < 1 || d > detail::days_in_month(y, mo) || h > 23 || mi > 59 || s > 59)
+    throw error(errc::invalid_date, detail::quoted(text) + " is not a date of the form YYYYMMDDTHHMMSSZ");
+  const std::int64_t secs = detail::days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+  return time_point(std::chrono::duration_cast<time_point::duration>(std::chrono::seconds(secs)));
+}
+
+/// Non-throwing twin of parse_amz_date.
+inline time_point parse_amz_date(std::string_view text, std::error_code& ec) {
+  return detail::capture_error(ec, [&] { return parse_amz_date(text); });
+}
+
+}  // namespace sigv4
+
+#endif

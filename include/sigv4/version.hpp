@@ -1,0 +1,19 @@
+// sigv4 — AWS Signature Version 4 for C++.
+// The library's version: the one place it is written (CMake reads it from here).
+#ifndef SIGV4_VERSION_HPP
+#define SIGV4_VERSION_HPP
+
+#define SIGV4_VERSION_MAJOR 0
+#define SIGV4_VERSION_MINOR 1
+#define SIGV4_VERSION_PATCH 0
+
+#define SIGV4_DETAIL_STR2(x) #x
+#define SIGV4_DETAIL_STR(x) SIGV4_DETAIL_STR2(x)
+
+namespace sigv4 {
+/// The library version as "MAJOR.MINOR.PATCH".
+inline constexpr const char* version_string = SIGV4_DETAIL_STR(SIGV4_VERSION_MAJOR) "." SIGV4_DETAIL_STR(
+    SIGV4_VERSION_MINOR) "." SIGV4_DETAIL_STR(SIGV4_VERSION_PATCH);
+}  // namespace sigv4
+
+#endif
