@@ -73,7 +73,7 @@ class payload_hash {
       ok = v >= 0;
       if (ok) p.text_[i] = detail::hex_lower[v];
     }
-    if (!ok) throw error(errc::invalid_payload_hash, "a payload hash must be 64 hex digits, got " + detail::quoted(hex));
+    if (!ok) throw error(errc::invalid_payload_hash, "a payload hash must be 64 hex digits, got " + detail::quote_input(hex));
     p.size_ = 64;
     return p;
   }
@@ -110,7 +110,7 @@ inline bool iequals(std::string_view a, std::string_view b) noexcept {
 }
 
 inline void check_header_name(std::string_view name) {
-  if (!is_token(name)) throw error(errc::invalid_header_name, "header name " + quoted(name) + " is not an HTTP token");
+  if (!is_token(name)) throw error(errc::invalid_header_name, "header name " + quote_input(name) + " is not an HTTP token");
 }
 
 inline void check_header_value(std::string_view name, std::string_view value) {
@@ -118,7 +118,7 @@ inline void check_header_value(std::string_view name, std::string_view value) {
     const auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && c != '\t') || u == 0x7f) {
       const char* what = c == '\r' || c == '\n' ? " holds CR or LF" : c == '\0' ? " holds NUL" : " holds a control character";
-      throw error(errc::invalid_header_value, "the value of header " + quoted(name) + what);
+      throw error(errc::invalid_header_value, "the value of header " + quote_input(name) + what);
     }
   }
 }
@@ -140,7 +140,7 @@ inline void append_trimmed_value(std::string& out, std::string_view v) {
 }
 
 inline void check_method(std::string_view method) {
-  if (!is_token(method)) throw error(errc::invalid_method, "HTTP method " + quoted(method) + " is not a token");
+  if (!is_token(method)) throw error(errc::invalid_method, "HTTP method " + quote_input(method) + " is not a token");
 }
 
 // Appends the normalised form of a path: empty and "." segments dropped, ".." resolved (never
@@ -171,7 +171,7 @@ inline void append_normalized_path(std::string& out, std::string_view path) {
 
 inline void check_path(std::string_view path) {
   if (!path.empty() && path.front() != '/')
-    throw error(errc::invalid_path, "path " + quoted(path) + " does not start with '/'");
+    throw error(errc::invalid_path, "path " + quote_input(path) + " does not start with '/'");
 }
 
 inline void append_canonical_uri(std::string& out, std::string_view path, path_rules rules) {
@@ -232,7 +232,7 @@ inline std::string decode_query_part(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
   if (!append_uri_decoded(out, raw))
-    throw error(errc::invalid_query, "query part " + quoted(raw) + " has a '%' not followed by two hex digits");
+    throw error(errc::invalid_query, "query part " + quote_input(raw) + " has a '%' not followed by two hex digits");
   return out;
 }
 

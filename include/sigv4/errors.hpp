@@ -88,7 +88,7 @@ class error : public std::system_error {
 
 namespace detail {
 // Quotes user input for an error message: at most 64 bytes, non-printable bytes as \xNN.
-inline std::string quoted(const char* data, std::size_t size) {
+inline std::string quote_input(const char* data, std::size_t size) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out = "'";
   const std::size_t n = size < 64 ? size : 64;
@@ -107,8 +107,8 @@ inline std::string quoted(const char* data, std::size_t size) {
   return out;
 }
 template <class S>
-std::string quoted(const S& s) {
-  return quoted(s.data(), s.size());
+std::string quote_input(const S& s) {
+  return quote_input(s.data(), s.size());
 }
 
 // Runs `f`, turning a sigv4::error into `ec` (the twin of every throwing entry point).

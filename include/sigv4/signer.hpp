@@ -124,7 +124,7 @@ inline void check_scope_part(std::string_view value, errc code, const char* what
   for (char c : value) {
     const auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u == 0x7f || c == '/')
-      throw error(code, std::string("the ") + what + " " + quoted(value) + " holds '/', whitespace or a control character");
+      throw error(code, std::string("the ") + what + " " + quote_input(value) + " holds '/', whitespace or a control character");
   }
 }
 

@@ -36,7 +36,7 @@ constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) n
   y -= m <= 2;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
@@ -117,7 +117,7 @@ inline time_point parse_amz_date(std::string_view text) {
                      detail::read_digits(text, 9, 2, h) && detail::read_digits(text, 11, 2, mi) &&
                      detail::read_digits(text, 13, 2, s);
   if (!shape || mo < 1 || mo > 12 || d < 1 || d > detail::days_in_month(y, mo) || h > 23 || mi > 59 || s > 59)
-    throw error(errc::invalid_date, detail::quoted(text) + " is not a date of the form YYYYMMDDTHHMMSSZ");
+    throw error(errc::invalid_date, detail::quote_input(text) + " is not a date of the form YYYYMMDDTHHMMSSZ");
   const std::int64_t secs = detail::days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
   return time_point(std::chrono::duration_cast<time_point::duration>(std::chrono::seconds(secs)));
 }
