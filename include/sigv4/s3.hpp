@@ -1,0 +1,703 @@
+// sigv4 — S3 / MinIO presigned object URLs: endpoint and addressing style, bucket and key
+// checks, GET / PUT / HEAD / DELETE and multipart URLs, response-* overrides and version
+// ids, extra signed headers, session tokens.
+// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
+#ifndef SIGV4_S3_HPP
+#define SIGV4_S3_HPP
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "canonical.hpp"
+#include "credentials.hpp"
+#include "detail/hex.hpp"
+#include "detail/openssl.hpp"
+#include "detail/percent.hpp"
+#include "errors.hpp"
+#include "signer.hpp"
+#include "time.hpp"
+
+namespace sigv4::s3 {
+
+/// How the bucket goes into the URL.
+enum class addressing_style {
+  path,            ///< https://endpoint/bucket/key — what MinIO and most S3-compatible servers expect
+  virtual_hosted,  ///< https://bucket.endpoint/key — AWS's preferred style
+  automatic,       ///< virtual-hosted on AWS endpoints when the bucket allows it, path style otherwise
+};
+
+/// The HTTP method a URL is signed for; a URL works only with its own method.
+enum class http_method { get, put, head, delete_, post };
+
+/// The method's name as sent ("GET", "DELETE", ...).
+inline std::string_view method_name(http_method m) noexcept {
+  switch (m) {
+    case http_method::get: return "GET";
+    case http_method::put: return "PUT";
+    case http_method::head: return "HEAD";
+    case http_method::delete_: return "DELETE";
+    case http_method::post: return "POST";
+  }
+  return "GET";
+}
+
+/// A name and a raw (not yet encoded) value: an extra query parameter or signed header.
+struct param {
+  std::string_view name;
+  std::string_view value;
+};
+
+/// What to do when temporary credentials expire before the URL would.
+enum class credential_expiry {
+  refuse,  ///< errc::credentials_expired (the default: a link must not silently die early)
+  clamp,   ///< shorten X-Amz-Expires to the credentials' remaining lifetime
+};
+
+/// One presigned object URL to make. Views only: nothing here is copied or owned.
+struct object_request {
+  http_method method = http_method::get;
+  std::string_view bucket;
+  /// The object key, 1 to 1024 bytes of UTF-8, signed verbatim: "a//b", a leading '/', "."
+  /// and ".." segments are real keys and stay as they are.
+  std::string_view key;
+  /// X-Amz-Expires: 1 to 604800 seconds.
+  std::chrono::seconds expires{3600};
+  /// Extra query parameters, signed: response-content-type, response-content-disposition,
+  /// response-cache-control, response-expires, versionId, partNumber, uploadId, ... Values
+  /// are raw; the presigner encodes them.
+  std::vector<param> query;
+  /// Extra signed headers (Content-Type, Content-MD5, x-amz-meta-*, x-amz-server-side-
+  /// encryption*, x-amz-checksum-*, ...). The client MUST send every one of them with exactly
+  /// this value, or the server refuses the request (SignatureDoesNotMatch).
+  std::vector<param> headers;
+  credential_expiry on_credential_expiry = credential_expiry::refuse;
+};
+
+/// A parsed endpoint: scheme, host and optional port.
+struct endpoint {
+  bool https = true;
+  std::string host;  ///< lower-cased host name, IPv4 literal, or bracketed IPv6 literal
+  std::optional<std::uint16_t> port;
+  bool is_ip_literal = false;
+
+  /// The Host header: the host, plus ":port" unless the port is the scheme's default.
+  std::string authority() const {
+    std::string a = host;
+    if (port && *port != (https ? 443 : 80)) a += ':' + std::to_string(*port);
+    return a;
+  }
+  bool is_aws() const noexcept {
+    const std::string_view h = host;
+    const auto ends_with = [&](std::string_view s) { return h.size() > s.size() && h.substr(h.size() - s.size()) == s; };
+    return ends_with(".amazonaws.com") || ends_with(".amazonaws.com.cn");
+  }
+};
+
+namespace detail {
+using sigv4::detail::capture_error;
+using sigv4::detail::quote_input;
+
+inline bool is_ipv4_literal(std::string_view h) {
+  int parts = 0;
+  std::size_t i = 0;
+  while (i <= h.size()) {
+    std::size_t j = h.find('.', i);
+    if (j == std::string_view::npos) j = h.size();
+    const std::string_view p = h.substr(i, j - i);
+    if (p.empty() || p.size() > 3 || !std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return false;
+    if (std::stoi(std::string(p)) > 255) return false;
+    ++parts;
+    i = j + 1;
+  }
+  return parts == 4;
+}
+
+inline void check_host_name(std::string_view url, std::string_view host) {
+  if (host.empty()) throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has no host");
+  for (char c : host) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    if (!ok) throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has a character not allowed in a host name");
+  }
+  if (host.front() == '.' || host.front() == '-' || host.find("..") != std::string_view::npos)
+    throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has a malformed host name");
+}
+
+inline void check_ipv6_literal(std::string_view url, std::string_view inner) {
+  const bool ok = inner.find(':') != std::string_view::npos &&
+                  std::all_of(inner.begin(), inner.end(), [](char c) {
+                    return sigv4::detail::hex_value(c) >= 0 || c == ':' || c == '.';
+                  });
+  if (!ok) throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has a malformed IPv6 literal");
+}
+
+// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+inline bool is_valid_utf8(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t n;
+    unsigned cp, min;
+    if ((c & 0xE0) == 0xC0) n = 1, cp = c & 0x1F, min = 0x80;
+    else if ((c & 0xF0) == 0xE0) n = 2, cp = c & 0x0F, min = 0x800;
+    else if ((c & 0xF8) == 0xF0) n = 3, cp = c & 0x07, min = 0x10000;
+    else return false;
+    if (i + n >= s.size() + 0 && i + n > s.size() - 1) return false;
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+inline bool starts_with(std::string_view s, std::string_view p) noexcept { return s.substr(0, p.size()) == p; }
+inline bool ends_with(std::string_view s, std::string_view p) noexcept {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+
+// The signing key of one scope date, with the strings that go with it, built once.
+struct scope_entry {
+  scope_entry(const credentials& c, std::string_view date, const std::string& region)
+      : key(c.secret_access_key(), date, region, "s3"), day(date) {
+    scope.append(date).append("/").append(region).append("/s3/aws4_request");
+    credential_param = sigv4::detail::uri_encode(c.access_key_id() + '/' + scope, sigv4::detail::encode_set::component);
+  }
+  signing_key key;
+  std::string day;               // YYYYMMDD
+  std::string scope;             // 20130524/us-east-1/s3/aws4_request
+  std::string credential_param;  // AKID%2F20130524%2Fus-east-1%2Fs3%2Faws4_request
+};
+
+// Per-thread scratch space for requests with extra parameters or headers; reused, so a
+// thread allocates only until it has seen its largest request.
+struct scratch_space {
+  std::string text;
+  std::vector<sigv4::detail::encoded_param> params;
+  std::vector<std::array<std::size_t, 4>> items;  // offsets and lengths of name and value
+};
+inline scratch_space& scratch() {
+  thread_local scratch_space s;
+  return s;
+}
+
+}  // namespace detail
+
+/// Parses an endpoint URL: "http(s)://host[:port]" with an optional trailing '/'. The host is
+/// a DNS name, an IPv4 literal or a bracketed IPv6 literal.
+/// @throws sigv4::error errc::invalid_endpoint saying why: a scheme other than http or https,
+///         user info, a path, query or fragment (a proxy that rewrites paths breaks
+///         signatures), a bad host or port.
+inline endpoint parse_endpoint(std::string_view url) {
+  using detail::quote_input;
+  endpoint ep;
+  std::string_view rest;
+  if (sigv4::detail::iequals(url.substr(0, 8), "https://")) {
+    rest = url.substr(8);
+  } else if (sigv4::detail::iequals(url.substr(0, 7), "http://")) {
+    ep.https = false;
+    rest = url.substr(7);
+  } else {
+    throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " must start with http:// or https://");
+  }
+  const std::size_t end = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, end);
+  if (end != std::string_view::npos) {
+    const std::string_view tail = rest.substr(end);
+    if (tail != "/") {
+      const char* what = tail[0] == '?' ? "a query" : tail[0] == '#' ? "a fragment" : "a path";
+      throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has " + what +
+                                              "; give scheme, host and port only (a path-rewriting proxy breaks signatures)");
+    }
+  }
+  if (authority.find('@') != std::string_view::npos)
+    throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has user info; credentials go elsewhere");
+  std::string_view port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos)
+      throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has an unclosed IPv6 literal");
+    detail::check_ipv6_literal(url, authority.substr(1, close - 1));
+    ep.host = std::string(authority.substr(0, close + 1));
+    ep.is_ip_literal = true;
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has text after the IPv6 literal");
+      port_text = after.substr(1);
+      if (port_text.empty()) throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has an empty port");
+    }
+  } else {
+    const std::size_t colon = authority.find(':');
+    const std::string_view host = authority.substr(0, colon);
+    detail::check_host_name(url, host);
+    ep.host = std::string(host);
+    ep.is_ip_literal = detail::is_ipv4_literal(host);
+    if (colon != std::string_view::npos) {
+      port_text = authority.substr(colon + 1);
+      if (port_text.empty()) throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has an empty port");
+    }
+  }
+  for (auto& c : ep.host) c = sigv4::detail::to_lower_ascii(c);
+  if (!port_text.empty()) {
+    unsigned long port = 0;
+    for (char c : port_text) {
+      if (c < '0' || c > '9' || port > 65535)
+        throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has a port that is not a number from 1 to 65535");
+      port = port * 10 + static_cast<unsigned long>(c - '0');
+    }
+    if (port < 1 || port > 65535)
+      throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has a port that is not a number from 1 to 65535");
+    ep.port = static_cast<std::uint16_t>(port);
+  }
+  return ep;
+}
+
+/// Checks a bucket name against S3's rules for general purpose buckets: 3 to 63 characters of
+/// a-z 0-9 '.' '-', beginning and ending with a letter or digit, no "..", not an IPv4 address,
+/// none of the reserved prefixes (xn--, sthree-, amzn-s3-demo-) or suffixes (-s3alias,
+/// --ol-s3, .mrap, --x-s3, --table-s3).
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+/// @throws sigv4::error errc::invalid_bucket_name naming the rule broken.
+inline void check_bucket_name(std::string_view b) {
+  using detail::quote_input;
+  const auto fail = [&](const char* why) {
+    throw error(errc::invalid_bucket_name, "bucket " + quote_input(b) + " " + why);
+  };
+  if (b.size() < 3 || b.size() > 63) fail("must be 3 to 63 characters long");
+  for (char c : b)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'))
+      fail("may hold only lower-case letters, digits, '.' and '-'");
+  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!alnum(b.front()) || !alnum(b.back())) fail("must begin and end with a letter or digit");
+  if (b.find("..") != std::string_view::npos) fail("must not hold two adjacent periods");
+  if (detail::is_ipv4_literal(b)) fail("must not be formatted as an IP address");
+  for (std::string_view p : {"xn--", "sthree-", "amzn-s3-demo-"})
+    if (detail::starts_with(b, p)) fail("uses a reserved prefix");
+  for (std::string_view s : {"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"})
+    if (detail::ends_with(b, s)) fail("uses a reserved suffix");
+}
+
+/// Checks an object key: 1 to 1024 bytes of valid UTF-8.
+/// @throws sigv4::error errc::invalid_object_key saying which.
+inline void check_object_key(std::string_view key) {
+  if (key.empty()) throw error(errc::invalid_object_key, "the object key is empty");
+  if (key.size() > 1024)
+    throw error(errc::invalid_object_key, "the object key is " + std::to_string(key.size()) + " bytes; at most 1024 are allowed");
+  if (!detail::is_valid_utf8(key))
+    throw error(errc::invalid_object_key, "the object key " + detail::quote_input(key) + " is not valid UTF-8");
+}
+
+/// Presigns S3 / MinIO object URLs. Configured once, then immutable: one object is safe to
+/// share between threads. The signing key of each day is derived once and cached (lock-free
+/// on the hot path); a URL then costs about ten SHA-256 block compressions.
+///
+/// Sign for the host the client will use: a URL signed for an internal name
+/// (minio.svc:9000) fails with SignatureDoesNotMatch when fetched through a public one.
+class presigner {
+ public:
+  /// @param endpoint_url "https://s3.us-east-1.amazonaws.com", "http://127.0.0.1:9000", ...
+  /// @param region       the region of the credential scope (MinIO's default: us-east-1)
+  /// @throws sigv4::error errc::invalid_endpoint, errc::invalid_region.
+  presigner(std::string_view endpoint_url, std::string_view region, credentials creds,
+            addressing_style style = addressing_style::automatic)
+      : endpoint_(parse_endpoint(endpoint_url)),
+        region_(region),
+        style_(style),
+        creds_(std::move(creds)),
+        authority_(endpoint_.authority()),
+        token_param_(sigv4::detail::uri_encode(creds_.session_token(), sigv4::detail::encode_set::component)) {
+    sigv4::detail::check_scope_part(region_, errc::invalid_region, "region");
+    if (region_.size() > 64) throw error(errc::invalid_region, "the region is longer than 64 characters");
+    base_url_ = (endpoint_.https ? "https://" : "http://");
+  }
+
+  presigner(const presigner&) = delete;
+  presigner& operator=(const presigner&) = delete;
+  ~presigner() {
+    for (auto* e = retired_.load(); e;) {
+      auto* next = e->next;
+      delete e;
+      e = next;
+    }
+  }
+
+  const endpoint& endpoint_info() const noexcept { return endpoint_; }
+  const std::string& region() const noexcept { return region_; }
+  const credentials& creds() const noexcept { return creds_; }
+
+  /// Whether `bucket` goes in the host name (virtual-hosted) for this endpoint and style.
+  bool uses_virtual_host(std::string_view bucket) const noexcept {
+    switch (style_) {
+      case addressing_style::path: return false;
+      case addressing_style::virtual_hosted: return true;
+      case addressing_style::automatic:
+        return endpoint_.is_aws() && !endpoint_.is_ip_literal &&
+               !(endpoint_.https && bucket.find('.') != std::string_view::npos);
+    }
+    return false;
+  }
+
+  /// Appends the presigned URL of `req`, signed at `at`, to `out`.
+  /// @throws sigv4::error errc::invalid_bucket_name, invalid_object_key, invalid_expiry,
+  ///         credentials_expired, invalid_query (an X-Amz-* authentication parameter among
+  ///         the extras, or a bad name), invalid_header_name / invalid_header_value (a header
+  ///         that is not a token, a value with CR/LF or other control characters, or Host),
+  ///         invalid_endpoint (virtual-hosted style on an IP-literal endpoint). On error `out`
+  ///         is left as it was.
+  void presign(const object_request& req, time_point at, std::string& out) const {
+    const std::size_t start = out.size();
+    try {
+      presign_into(req, at, out);
+    } catch (...) {
+      out.resize(start);
+      throw;
+    }
+  }
+
+  /// The presigned URL of `req`, signed at `at`.
+  std::string presign(const object_request& req, time_point at) const {
+    std::string out;
+    presign_into(req, at, out);
+    return out;
+  }
+
+  /// Non-throwing twins: on error `ec` is set (and `out` left as it was).
+  void presign(const object_request& req, time_point at, std::string& out, std::error_code& ec) const {
+    detail::capture_error(ec, [&] { presign(req, at, out); });
+  }
+  std::string presign(const object_request& req, time_point at, std::error_code& ec) const {
+    return detail::capture_error(ec, [&] { return presign(req, at); });
+  }
+
+  /// presign at the current time.
+  std::string presign_now(const object_request& req) const { return presign(req, clock::now()); }
+
+  /// A GET URL (download).
+  std::string presign_get(std::string_view bucket, std::string_view key, std::chrono::seconds expires,
+                          time_point at) const {
+    return presign(simple(http_method::get, bucket, key, expires), at);
+  }
+  /// A PUT URL (upload). The client must send exactly the headers given in `headers`.
+  std::string presign_put(std::string_view bucket, std::string_view key, std::chrono::seconds expires, time_point at,
+                          std::vector<param> headers = {}) const {
+    object_request r = simple(http_method::put, bucket, key, expires);
+    r.headers = std::move(headers);
+    return presign(r, at);
+  }
+  /// A HEAD URL (metadata).
+  std::string presign_head(std::string_view bucket, std::string_view key, std::chrono::seconds expires,
+                           time_point at) const {
+    return presign(simple(http_method::head, bucket, key, expires), at);
+  }
+  /// A DELETE URL.
+  std::string presign_delete(std::string_view bucket, std::string_view key, std::chrono::seconds expires,
+                             time_point at) const {
+    return presign(simple(http_method::delete_, bucket, key, expires), at);
+  }
+
+  /// CreateMultipartUpload: POST ?uploads; the answer's XML carries the UploadId.
+  std::string presign_create_multipart_upload(std::string_view bucket, std::string_view key,
+                                              std::chrono::seconds expires, time_point at) const {
+    object_request r = simple(http_method::post, bucket, key, expires);
+    r.query = {{"uploads", ""}};
+    return presign(r, at);
+  }
+  /// UploadPart: PUT ?partNumber=N&uploadId=ID, N from 1 to 10000.
+  /// @throws sigv4::error errc::invalid_argument for a part number outside 1..10000 or an empty upload id.
+  std::string presign_upload_part(std::string_view bucket, std::string_view key, std::string_view upload_id,
+                                  int part_number, std::chrono::seconds expires, time_point at) const {
+    if (part_number < 1 || part_number > 10000)
+      throw error(errc::invalid_argument, "part number " + std::to_string(part_number) + " is outside 1..10000");
+    check_upload_id(upload_id);
+    const std::string part = std::to_string(part_number);
+    object_request r = simple(http_method::put, bucket, key, expires);
+    r.query = {{"partNumber", part}, {"uploadId", upload_id}};
+    return presign(r, at);
+  }
+  /// CompleteMultipartUpload: POST ?uploadId=ID with the part list as the XML body.
+  std::string presign_complete_multipart_upload(std::string_view bucket, std::string_view key,
+                                                std::string_view upload_id, std::chrono::seconds expires,
+                                                time_point at) const {
+    check_upload_id(upload_id);
+    object_request r = simple(http_method::post, bucket, key, expires);
+    r.query = {{"uploadId", upload_id}};
+    return presign(r, at);
+  }
+  /// AbortMultipartUpload: DELETE ?uploadId=ID.
+  std::string presign_abort_multipart_upload(std::string_view bucket, std::string_view key,
+                                             std::string_view upload_id, std::chrono::seconds expires,
+                                             time_point at) const {
+    check_upload_id(upload_id);
+    object_request r = simple(http_method::delete_, bucket, key, expires);
+    r.query = {{"uploadId", upload_id}};
+    return presign(r, at);
+  }
+
+ private:
+  struct cache_node : detail::scope_entry {
+    using detail::scope_entry::scope_entry;
+    cache_node* next = nullptr;
+  };
+
+  static object_request simple(http_method m, std::string_view bucket, std::string_view key,
+                               std::chrono::seconds expires) {
+    object_request r;
+    r.method = m;
+    r.bucket = bucket;
+    r.key = key;
+    r.expires = expires;
+    return r;
+  }
+
+  static void check_upload_id(std::string_view id) {
+    if (id.empty()) throw error(errc::invalid_argument, "the upload id is empty");
+  }
+
+  // The cached scope entry of `date`: one acquire load on the hot path. A miss derives the key
+  // under a mutex; entries are kept until the presigner dies (one per distinct date used), so
+  // a pointer handed out stays valid.
+  const detail::scope_entry& entry_for(std::string_view date) const {
+    const cache_node* cur = current_.load(std::memory_order_acquire);
+    if (cur && cur->day == date) return *cur;
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (cache_node* e = retired_.load(std::memory_order_relaxed); e; e = e->next) {
+      if (e->day == date) {
+        current_.store(e, std::memory_order_release);
+        return *e;
+      }
+    }
+    auto* fresh = new cache_node(creds_, date, region_);
+    fresh->next = retired_.load(std::memory_order_relaxed);
+    retired_.store(fresh, std::memory_order_relaxed);
+    current_.store(fresh, std::memory_order_release);
+    return *fresh;
+  }
+
+  std::chrono::seconds effective_expiry(const object_request& req, time_point at) const {
+    sigv4::detail::check_expires(req.expires);
+    const auto& exp = creds_.expiration();
+    if (!exp) return req.expires;
+    const auto left = std::chrono::duration_cast<std::chrono::seconds>(*exp - at);
+    if (left.count() < 1)
+      throw error(errc::credentials_expired, "the temporary credentials have expired at the signing time");
+    if (req.expires <= left) return req.expires;
+    if (req.on_credential_expiry == credential_expiry::clamp) return left;
+    throw error(errc::credentials_expired, "the URL would live " + std::to_string(req.expires.count()) +
+                                               " s but the temporary credentials expire in " +
+                                               std::to_string(left.count()) + " s");
+  }
+
+  void presign_into(const object_request& req, time_point at, std::string& out) const {
+    namespace d = sigv4::detail;
+    check_bucket_name(req.bucket);
+    check_object_key(req.key);
+    const std::chrono::seconds expires = effective_expiry(req, at);
+    const bool virtual_host = uses_virtual_host(req.bucket);
+    if (virtual_host && endpoint_.is_ip_literal)
+      throw error(errc::invalid_endpoint, "virtual-hosted style needs a host name, not an IP literal");
+    const amz_date date = format_amz_date(at);
+    const detail::scope_entry& entry = entry_for(date.date());
+    const bool token = creds_.has_session_token();
+    char expires_text[8];
+    const std::size_t expires_len = std::to_string(expires.count()).copy(expires_text, sizeof expires_text);
+
+    std::size_t extra_size = 0;
+    for (const auto& p : req.query) extra_size += 3 * (p.name.size() + p.value.size()) + 2;
+    out.reserve(out.size() + base_url_.size() + 2 * req.bucket.size() + authority_.size() + 3 * req.key.size() +
+                entry.credential_param.size() + token_param_.size() + extra_size + 200);
+    // scheme://host
+    out.append(base_url_);
+    const std::size_t host_begin = out.size();
+    if (virtual_host) out.append(req.bucket).append(1, '.');
+    out.append(authority_);
+    const std::size_t host_end = out.size();
+    const bool has_extras = !req.query.empty() || !req.headers.empty();
+    extras ex{{}, "host", "host"};
+    if (has_extras) ex = prepare_extras(req, std::string_view(out).substr(host_begin, host_end - host_begin));
+    // the path, which is also the canonical URI
+    const std::size_t path_begin = out.size();
+    out.push_back('/');
+    if (!virtual_host) out.append(req.bucket).append(1, '/');
+    d::append_uri_encoded(out, req.key, d::encode_set::path);
+    const std::size_t path_end = out.size();
+    out.push_back('?');
+    // the query, written in canonical order, so that it is also the canonical query
+    const std::size_t query_begin = out.size();
+    const d::encoded_param auth[] = {
+        {"X-Amz-Algorithm", algorithm},
+        {"X-Amz-Credential", entry.credential_param},
+        {"X-Amz-Date", date.str()},
+        {"X-Amz-Expires", std::string_view(expires_text, expires_len)},
+        {"X-Amz-Security-Token", token_param_},
+        {"X-Amz-SignedHeaders", ex.signed_headers_param},
+    };
+    if (!has_extras) {
+      for (const auto& p : auth) {  // already in canonical order
+        if (!token && p.name == "X-Amz-Security-Token") continue;
+        if (out.size() != query_begin) out.push_back('&');
+        out.append(p.name).append(1, '=').append(p.value);
+      }
+    } else {
+      auto& params = detail::scratch().params;
+      for (const auto& p : auth)
+        if (token || p.name != "X-Amz-Security-Token") params.push_back(p);
+      d::append_sorted_query(out, params.data(), params.data() + params.size());
+    }
+    const std::size_t query_end = out.size();
+
+    // Hash the canonical request straight from the pieces of the URL.
+    const std::string_view url(out);
+    d::sha256_ctx h;
+    h.update(method_name(req.method));
+    h.update("\n", 1);
+    h.update(url.substr(path_begin, path_end - path_begin));
+    h.update("\n", 1);
+    h.update(url.substr(query_begin, query_end - query_begin));
+    h.update("\n", 1);
+    if (!has_extras) {
+      h.update("host:", 5);
+      h.update(url.substr(host_begin, host_end - host_begin));
+      h.update("\n", 1);
+    } else {
+      h.update(ex.canonical_headers);
+    }
+    h.update("\n", 1);
+    h.update(ex.signed_headers);
+    h.update("\nUNSIGNED-PAYLOAD", 17);
+    unsigned char digest[d::sha256_size];
+    h.finish(digest);
+
+    // The string to sign, on the stack: algorithm, date, scope, hash.
+    char sts[64 + 17 + 16 + 1 + 128 + 1 + 64];
+    std::size_t n = 0;
+    const auto put = [&](std::string_view part) {
+      part.copy(sts + n, part.size());
+      n += part.size();
+    };
+    put(algorithm);
+    put("\n");
+    put(date.str());
+    put("\n");
+    put(entry.scope);
+    put("\n");
+    d::hex_encode(digest, sizeof digest, sts + n);
+    n += 64;
+
+    out.append("&X-Amz-Signature=");
+    const std::size_t sig_at = out.size();
+    out.resize(sig_at + 64);
+    entry.key.sign(std::string_view(sts, n), &out[sig_at]);
+  }
+
+  // The extra parameters and headers, validated and encoded in the thread's scratch space.
+  struct extras {
+    std::string_view canonical_headers;     // "content-type:image/tiff\nhost:h\n"
+    std::string_view signed_headers;        // "content-type;host"
+    std::string_view signed_headers_param;  // "content-type%3Bhost"
+  };
+
+  // Fills scratch().params with the encoded extra query parameters and builds the canonical
+  // header block (Host included) and the signed-header list. Offsets are kept while the text
+  // grows; views are taken once it is complete.
+  extras prepare_extras(const object_request& req, std::string_view host) const {
+    namespace d = sigv4::detail;
+    auto& s = detail::scratch();
+    s.text.clear();
+    s.params.clear();
+    s.items.clear();
+    for (const auto& p : req.query) {
+      if (p.name.empty()) throw error(errc::invalid_query, "an extra query parameter has an empty name");
+      for (auto name : d::presign_params)
+        if (p.name == name) throw error(errc::invalid_query, "the extra query parameters hold " + std::string(name));
+      const std::size_t a = s.text.size();
+      d::append_uri_encoded(s.text, p.name, d::encode_set::component);
+      const std::size_t b = s.text.size();
+      d::append_uri_encoded(s.text, p.value, d::encode_set::component);
+      s.items.push_back({a, b - a, b, s.text.size() - b});
+    }
+    const std::size_t query_items = s.items.size();
+    const auto add_header = [&](std::string_view name, std::string_view value) {
+      const std::size_t a = s.text.size();
+      for (char c : name) s.text.push_back(d::to_lower_ascii(c));
+      const std::size_t b = s.text.size();
+      d::append_trimmed_value(s.text, value);
+      s.items.push_back({a, b - a, b, s.text.size() - b});
+    };
+    add_header("host", host);
+    for (const auto& h : req.headers) {
+      d::check_header_name(h.name);
+      d::check_header_value(h.name, h.value);
+      if (d::iequals(h.name, "host"))
+        throw error(errc::invalid_header_name, "Host is set from the endpoint; do not pass it as an extra header");
+      add_header(h.name, h.value);
+    }
+    const auto text_of = [&](std::size_t at, std::size_t len) { return std::string_view(s.text).substr(at, len); };
+    std::stable_sort(s.items.begin() + static_cast<std::ptrdiff_t>(query_items), s.items.end(),
+                     [&](const auto& x, const auto& y) { return text_of(x[0], x[1]) < text_of(y[0], y[1]); });
+    // canonical header lines, repeated names joined with ','
+    const std::size_t block_at = s.text.size();
+    for (std::size_t i = query_items; i < s.items.size(); ++i) {
+      const auto& it = s.items[i];
+      const bool repeat = i > query_items && text_of(it[0], it[1]) == text_of(s.items[i - 1][0], s.items[i - 1][1]);
+      if (repeat) {
+        s.text.back() = ',';
+      } else {
+        s.text.append(s.text, it[0], it[1]);
+        s.text.push_back(':');
+      }
+      s.text.append(s.text, it[2], it[3]);
+      s.text.push_back('\n');
+    }
+    const std::size_t list_at = s.text.size();
+    for (std::size_t i = query_items; i < s.items.size(); ++i) {
+      const auto& it = s.items[i];
+      if (i > query_items && text_of(it[0], it[1]) == text_of(s.items[i - 1][0], s.items[i - 1][1])) continue;
+      if (s.text.size() != list_at) s.text.push_back(';');
+      s.text.append(s.text, it[0], it[1]);
+    }
+    const std::size_t list_end = s.text.size();
+    for (std::size_t i = list_at; i < list_end; ++i) {
+      if (s.text[i] == ';')
+        s.text.append("%3B");
+      else
+        s.text.push_back(s.text[i]);  // lower-case token characters other than ';' need no encoding
+    }
+    for (std::size_t i = 0; i < query_items; ++i)
+      s.params.push_back({text_of(s.items[i][0], s.items[i][1]), text_of(s.items[i][2], s.items[i][3])});
+    return {text_of(block_at, list_at - block_at), text_of(list_at, list_end - list_at),
+            text_of(list_end, s.text.size() - list_end)};
+  }
+
+  endpoint endpoint_;
+  std::string region_;
+  addressing_style style_;
+  credentials creds_;
+  std::string authority_;
+  std::string token_param_;
+  std::string base_url_;
+  mutable std::atomic<const cache_node*> current_{nullptr};
+  mutable std::atomic<cache_node*> retired_{nullptr};
+  mutable std::mutex mutex_;
+};
+
+}  // namespace sigv4::s3
+
+#endif

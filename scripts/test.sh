@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The whole sigv4 test suite: a warnings-as-errors RelWithDebInfo build with
+# every ctest test (unit, AWS suite, CLI suite, packaging), then an
+# ASan+UBSan build, then a short benchmark run. Any skipped test is a failure.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+JOBS=${JOBS:-2}
+
+log() { printf '\n==> %s\n' "$*"; }
+
+log "dependencies"
+bash scripts/deps.sh
+
+# The CLI suite needs botocore. Prefer the python3 on PATH (pyenv/venv);
+# fall back to Debian's python3-botocore with /usr/bin/python3.
+PYTHON=$(command -v python3 || true)
+if [ -z "$PYTHON" ] || ! "$PYTHON" -c 'import botocore' >/dev/null 2>&1; then
+  log "botocore not importable from ${PYTHON:-python3}; using python3-botocore"
+  bash scripts/deps.sh python3-botocore
+  PYTHON=/usr/bin/python3
+  "$PYTHON" -c 'import botocore'
+fi
+echo "python: $PYTHON"
+
+EXTRA_ARGS=()
+if [ -n "${SIGV4_AWS_TEST_SUITE_DIR:-}" ]; then
+  EXTRA_ARGS+=("-DSIGV4_AWS_TEST_SUITE_DIR=$SIGV4_AWS_TEST_SUITE_DIR")
+fi
+
+# run_ctest <build-dir> [ctest args...]: run ctest, fail on failures, on any
+# skipped / not-run test, and when no tests ran at all.
+run_ctest() {
+  local dir=$1; shift
+  local out="$dir/ctest-output.log"
+  (cd "$dir" && ctest --output-on-failure -j"$JOBS" "$@") 2>&1 | tee "$out"
+  if grep -Eq 'No tests were found' "$out"; then
+    echo "test.sh: ctest found no tests in $dir" >&2
+    return 1
+  fi
+  if ! grep -Eq 'tests passed, 0 tests failed out of [1-9]' "$out"; then
+    echo "test.sh: could not confirm a clean ctest run in $dir" >&2
+    return 1
+  fi
+  if grep -Eq '\*\*\*Skipped|Not Run|did not run' "$out"; then
+    echo "test.sh: some tests were skipped or did not run in $dir:" >&2
+    grep -E '\*\*\*Skipped|Not Run' "$out" >&2 || true
+    return 1
+  fi
+}
+
+log "configure build-ci (RelWithDebInfo, -Werror)"
+cmake -S . -B build-ci \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSIGV4_WERROR=ON \
+  -DSIGV4_SANITIZE=OFF \
+  -DSIGV4_BUILD_TESTS=ON -DSIGV4_BUILD_EXAMPLES=ON -DSIGV4_BUILD_BENCHMARKS=ON \
+  "-DSIGV4_PYTHON=$PYTHON" \
+  "${EXTRA_ARGS[@]}"
+log "build build-ci"
+cmake --build build-ci -j"$JOBS"
+log "test build-ci"
+run_ctest build-ci
+
+log "configure build-asan (Debug, ASan+UBSan, -Werror)"
+cmake -S . -B build-asan \
+  -DCMAKE_BUILD_TYPE=Debug \
+  -DSIGV4_WERROR=ON \
+  -DSIGV4_SANITIZE=ON \
+  -DSIGV4_BUILD_TESTS=ON -DSIGV4_BUILD_EXAMPLES=ON -DSIGV4_BUILD_BENCHMARKS=OFF \
+  "-DSIGV4_PYTHON=$PYTHON" \
+  "${EXTRA_ARGS[@]}"
+log "build build-asan"
+cmake --build build-asan -j"$JOBS"
+log "test build-asan"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:check_initialization_order=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+run_ctest build-asan -LE package
+unset ASAN_OPTIONS UBSAN_OPTIONS
+
+if [ -x build-ci/bench/sigv4_bench ]; then
+  log "benchmark (short run)"
+  # Google Benchmark 1.7 takes min_time as a plain number of seconds.
+  ./build-ci/bench/sigv4_bench --benchmark_min_time=0.01
+fi
+
+log "all sigv4 checks passed ($ROOT)"
