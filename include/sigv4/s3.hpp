@@ -157,7 +157,7 @@ inline bool is_valid_utf8(std::string_view s) noexcept {
     else if ((c & 0xF0) == 0xE0) n = 2, cp = c & 0x0F, min = 0x800;
     else if ((c & 0xF8) == 0xF0) n = 3, cp = c & 0x07, min = 0x10000;
     else return false;
-    if (i + n >= s.size() + 0 && i + n > s.size() - 1) return false;
+    if (i + n >= s.size()) return false;
     for (std::size_t k = 1; k <= n; ++k) {
       const auto cc = static_cast<unsigned char>(s[i + k]);
       if ((cc & 0xC0) != 0x80) return false;

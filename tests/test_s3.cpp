@@ -1,0 +1,264 @@
+// The S3 presigner: addressing, endpoints, the bad-input table, expiry against temporary
+// credentials, appending into a buffer, sharing between threads. Signatures are checked
+// against AWS's published example and against the generic signer, which the AWS suite checks.
+#include "catch.hpp"
+
+#include <atomic>
+#include <functional>
+#include <thread>
+
+#include <sigv4/s3.hpp>
+#include <sigv4/sigv4.hpp>
+
+using namespace std::chrono_literals;
+using sigv4::s3::addressing_style;
+using sigv4::s3::http_method;
+
+namespace {
+const char* const key_id = "AKIAIOSFODNN7EXAMPLE";
+const char* const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const sigv4::time_point when = sigv4::parse_amz_date("20130524T000000Z");
+
+sigv4::s3::presigner make(const char* endpoint, addressing_style style = addressing_style::automatic,
+                          sigv4::credentials c = sigv4::credentials(key_id, secret)) {
+  return sigv4::s3::presigner(endpoint, "us-east-1", std::move(c), style);
+}
+
+std::string signature_of(const std::string& url) { return url.substr(url.rfind("X-Amz-Signature=") + 16); }
+std::string host_of(const std::string& url) {
+  const auto a = url.find("://") + 3;
+  return url.substr(a, url.find('/', a) - a);
+}
+std::string path_of(const std::string& url) {
+  const auto a = url.find('/', url.find("://") + 3);
+  return url.substr(a, url.find('?') - a);
+}
+}  // namespace
+
+TEST_CASE("the published presigned GET, virtual-hosted", "[s3]") {
+  const auto p = make("https://s3.amazonaws.com", addressing_style::virtual_hosted);
+  CHECK(p.presign_get("examplebucket", "test.txt", 86400s, when) ==
+        "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="
+        "AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-"
+        "Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature="
+        "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
+}
+
+TEST_CASE("the presigner agrees with the generic signer on requests with extras", "[s3]") {
+  const sigv4::credentials creds(key_id, secret, "tok/en+=");
+  const auto p = make("http://127.0.0.1:9000", addressing_style::path, creds);
+  sigv4::s3::object_request r;
+  r.method = http_method::put;
+  r.bucket = "geocrop-results";
+  r.key = "jobs/job 123//../ሴ+%.tif";
+  r.expires = 900s;
+  r.query = {{"versionId", "v/1"}, {"response-content-disposition", "attachment; filename=\"a b.tif\""}};
+  r.headers = {{"Content-Type", "image/tiff"}, {"X-Amz-Meta-Owner", "  job   123 "}, {"x-amz-meta-owner", "x"}};
+  const std::string url = p.presign(r, when);
+
+  sigv4::http_request g;
+  g.method = "PUT";
+  g.path = "/geocrop-results/jobs/job 123//../ሴ+%.tif";
+  g.query = "versionId=v%2F1&response-content-disposition=attachment%3B%20filename%3D%22a%20b.tif%22";
+  g.headers = {{"Host", "127.0.0.1:9000"}};
+  for (const auto& h : r.headers) g.headers.push_back({std::string(h.name), std::string(h.value)});
+  sigv4::signing_options o;
+  o.region = "us-east-1";
+  o.service = "s3";
+  o.path = sigv4::path_rules::s3;
+  o.payload = sigv4::payload_hash::unsigned_payload();
+  o.expires = 900s;
+  const auto expected = sigv4::presign(g, creds, o, when);
+  CHECK(signature_of(url) == expected.signature);
+  CHECK(path_of(url) == "/geocrop-results/jobs/job%20123//../%E1%88%B4%2B%25.tif");
+  CHECK(url.find("X-Amz-SignedHeaders=content-type%3Bhost%3Bx-amz-meta-owner&") != std::string::npos);
+  CHECK(url.find("X-Amz-Security-Token=tok%2Fen%2B%3D&") != std::string::npos);
+}
+
+TEST_CASE("addressing style and the Host port", "[s3]") {
+  CHECK(host_of(make("https://s3.amazonaws.com").presign_get("my-bucket", "k", 60s, when)) ==
+        "my-bucket.s3.amazonaws.com");
+  // auto: dots on https stay path style (the wildcard certificate would not match)
+  CHECK(host_of(make("https://s3.amazonaws.com").presign_get("my.bucket", "k", 60s, when)) == "s3.amazonaws.com");
+  CHECK(host_of(make("http://s3.amazonaws.com").presign_get("my.bucket", "k", 60s, when)) ==
+        "my.bucket.s3.amazonaws.com");
+  // auto on a non-AWS endpoint: path style, as MinIO expects
+  const std::string minio = make("http://minio.svc:9000").presign_get("geocrop-results", "a/b.tif", 60s, when);
+  CHECK(host_of(minio) == "minio.svc:9000");
+  CHECK(path_of(minio) == "/geocrop-results/a/b.tif");
+  CHECK(host_of(make("https://minio.example.com", addressing_style::virtual_hosted).presign_get("b-1", "k", 60s, when)) ==
+        "b-1.minio.example.com");
+  // default ports are dropped from the Host, others kept
+  CHECK(host_of(make("https://s3.example.com:443", addressing_style::path).presign_get("bkt", "k", 60s, when)) ==
+        "s3.example.com");
+  CHECK(host_of(make("http://s3.example.com:80", addressing_style::path).presign_get("bkt", "k", 60s, when)) ==
+        "s3.example.com");
+  CHECK(host_of(make("http://s3.example.com:443", addressing_style::path).presign_get("bkt", "k", 60s, when)) ==
+        "s3.example.com:443");
+  CHECK(host_of(make("http://[::1]:9000").presign_get("bkt", "k", 60s, when)) == "[::1]:9000");
+  CHECK(host_of(make("HTTP://MinIO.Example.COM/").presign_get("bkt", "k", 60s, when)) == "minio.example.com");
+}
+
+TEST_CASE("keys are signed verbatim: no normalisation, encoded once", "[s3]") {
+  const auto p = make("http://localhost:9000", addressing_style::path);
+  CHECK(path_of(p.presign_get("bkt", "a//b", 60s, when)) == "/bkt/a//b");
+  CHECK(path_of(p.presign_get("bkt", "/lead", 60s, when)) == "/bkt//lead");
+  CHECK(path_of(p.presign_get("bkt", "./x/../y", 60s, when)) == "/bkt/./x/../y");
+  CHECK(path_of(p.presign_get("bkt", "sp ace+plus%pct&amp=eq~t", 60s, when)) ==
+        "/bkt/sp%20ace%2Bplus%25pct%26amp%3Deq~t");
+}
+
+TEST_CASE("bad input table: each case gets its own error", "[s3][errors]") {
+  struct row {
+    const char* what;
+    std::function<void()> call;
+    sigv4::errc code;
+    const char* needle;
+  };
+  const auto p = make("http://127.0.0.1:9000", addressing_style::path);
+  const auto get = [&](std::string bucket, std::string key, std::chrono::seconds e = 60s) {
+    return [&p, bucket, key, e] { p.presign_get(bucket, key, e, when); };
+  };
+  const auto with_header = [&](std::string name, std::string value) {
+    return [&p, name, value] {
+      sigv4::s3::object_request r;
+      r.bucket = "bkt";
+      r.key = "k";
+      r.headers = {{name, value}};
+      p.presign(r, when);
+    };
+  };
+  const auto with_query = [&](std::string name) {
+    return [&p, name] {
+      sigv4::s3::object_request r;
+      r.bucket = "bkt";
+      r.key = "k";
+      r.query = {{name, "v"}};
+      p.presign(r, when);
+    };
+  };
+  using sigv4::errc;
+  const std::vector<row> rows = {
+      {"endpoint with a path", [] { make("http://minio:9000/s3"); }, errc::invalid_endpoint, "has a path"},
+      {"endpoint with a query", [] { make("http://minio:9000?x=1"); }, errc::invalid_endpoint, "has a query"},
+      {"endpoint with a fragment", [] { make("http://minio:9000#f"); }, errc::invalid_endpoint, "has a fragment"},
+      {"endpoint with user info", [] { make("http://u:p@minio:9000"); }, errc::invalid_endpoint, "user info"},
+      {"endpoint with another scheme", [] { make("ftp://minio"); }, errc::invalid_endpoint, "http:// or https://"},
+      {"endpoint without host", [] { make("http://:9000"); }, errc::invalid_endpoint, "no host"},
+      {"endpoint with port 0", [] { make("http://minio:0"); }, errc::invalid_endpoint, "1 to 65535"},
+      {"endpoint with port 65536", [] { make("http://minio:65536"); }, errc::invalid_endpoint, "1 to 65535"},
+      {"endpoint with a bad IPv6 literal", [] { make("http://[::g]:9000"); }, errc::invalid_endpoint, "IPv6"},
+      {"endpoint with a space", [] { make("http://min io"); }, errc::invalid_endpoint, "not allowed"},
+      {"empty region", [] { sigv4::s3::presigner("http://m", "", sigv4::credentials(key_id, secret)); },
+       errc::invalid_region, "region"},
+      {"virtual host on an IP literal",
+       [] { make("http://127.0.0.1:9000", addressing_style::virtual_hosted).presign_get("bkt", "k", 60s, when); },
+       errc::invalid_endpoint, "IP literal"},
+      {"bucket too short", get("ab", "k"), errc::invalid_bucket_name, "3 to 63"},
+      {"bucket too long", get(std::string(64, 'a'), "k"), errc::invalid_bucket_name, "3 to 63"},
+      {"bucket with upper case", get("MyBucket", "k"), errc::invalid_bucket_name, "lower-case"},
+      {"bucket with underscore", get("my_bucket", "k"), errc::invalid_bucket_name, "lower-case"},
+      {"bucket starting with '-'", get("-bucket", "k"), errc::invalid_bucket_name, "begin and end"},
+      {"bucket ending with '.'", get("bucket.", "k"), errc::invalid_bucket_name, "begin and end"},
+      {"bucket with '..'", get("my..bucket", "k"), errc::invalid_bucket_name, "adjacent periods"},
+      {"bucket like an IP", get("192.168.5.4", "k"), errc::invalid_bucket_name, "IP address"},
+      {"bucket with reserved prefix", get("xn--bucket", "k"), errc::invalid_bucket_name, "prefix"},
+      {"bucket with reserved suffix", get("bucket-s3alias", "k"), errc::invalid_bucket_name, "suffix"},
+      {"empty key", get("bkt", ""), errc::invalid_object_key, "empty"},
+      {"key of 1025 bytes", get("bkt", std::string(1025, 'k')), errc::invalid_object_key, "1025 bytes"},
+      {"key not UTF-8 (lone continuation)", get("bkt", "a\x80"), errc::invalid_object_key, "not valid UTF-8"},
+      {"key not UTF-8 (overlong '/')", get("bkt", "\xC0\xAF"), errc::invalid_object_key, "not valid UTF-8"},
+      {"key not UTF-8 (surrogate)", get("bkt", "\xED\xA0\x80"), errc::invalid_object_key, "not valid UTF-8"},
+      {"key not UTF-8 (truncated)", get("bkt", "ab\xE1\x88"), errc::invalid_object_key, "not valid UTF-8"},
+      {"key not UTF-8 (above U+10FFFF)", get("bkt", "\xF4\x90\x80\x80"), errc::invalid_object_key, "not valid UTF-8"},
+      {"expiry 0", get("bkt", "k", 0s), errc::invalid_expiry, "1 to 604800"},
+      {"expiry over 7 days", get("bkt", "k", 604801s), errc::invalid_expiry, "604801"},
+      {"header with CR/LF", with_header("x-amz-meta-a", "a\r\nb"), errc::invalid_header_value, "CR or LF"},
+      {"header name with space", with_header("x amz", "v"), errc::invalid_header_name, "not an HTTP token"},
+      {"Host as an extra header", with_header("Host", "evil"), errc::invalid_header_name, "Host"},
+      {"extra X-Amz-Signature", with_query("X-Amz-Signature"), errc::invalid_query, "X-Amz-Signature"},
+      {"extra query with empty name", with_query(""), errc::invalid_query, "empty name"},
+      {"part number 0", [&p] { p.presign_upload_part("bkt", "k", "id", 0, 60s, when); }, errc::invalid_argument,
+       "1..10000"},
+      {"empty upload id", [&p] { p.presign_abort_multipart_upload("bkt", "k", "", 60s, when); },
+       errc::invalid_argument, "upload id"},
+  };
+  for (const auto& r : rows) {
+    INFO(r.what);
+    try {
+      r.call();
+      FAIL("no error");
+    } catch (const sigv4::error& e) {
+      INFO(e.what());
+      CHECK(e.code() == sigv4::make_error_code(r.code));
+      CHECK(std::string(e.what()).find(r.needle) != std::string::npos);
+      CHECK(std::string(e.what()).find(secret) == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("temporary credentials: a URL that would outlive them is refused or clamped", "[s3]") {
+  const sigv4::credentials temp(key_id, secret, "token", when + 3600s);
+  const auto p = make("http://127.0.0.1:9000", addressing_style::path, temp);
+  CHECK_NOTHROW(p.presign_get("bkt", "k", 3600s, when));
+  try {
+    p.presign_get("bkt", "k", 3601s, when);
+    FAIL("no error");
+  } catch (const sigv4::error& e) {
+    CHECK(e.code() == sigv4::errc::credentials_expired);
+    CHECK(std::string(e.what()).find("expire in 3600 s") != std::string::npos);
+  }
+  sigv4::s3::object_request r;
+  r.bucket = "bkt";
+  r.key = "k";
+  r.expires = 604800s;
+  r.on_credential_expiry = sigv4::s3::credential_expiry::clamp;
+  const std::string url = p.presign(r, when + 600s);
+  CHECK(url.find("X-Amz-Expires=3000&") != std::string::npos);
+  std::error_code ec;
+  p.presign(r, when + 3600s, ec);  // expired at signing time: refused even when clamping
+  CHECK(ec == sigv4::errc::credentials_expired);
+}
+
+TEST_CASE("appending into a caller's buffer; on error the buffer is unchanged", "[s3]") {
+  const auto p = make("http://127.0.0.1:9000", addressing_style::path);
+  sigv4::s3::object_request r;
+  r.bucket = "bkt";
+  r.key = "k";
+  std::string buf = "Location: ";
+  p.presign(r, when, buf);
+  CHECK(buf == "Location: " + p.presign(r, when));
+  r.key = "";
+  std::error_code ec;
+  p.presign(r, when, buf, ec);
+  CHECK(ec == sigv4::errc::invalid_object_key);
+  CHECK(buf.rfind("Location: http://127.0.0.1:9000/bkt/k?", 0) == 0);
+}
+
+TEST_CASE("multipart URLs carry their sub-resources", "[s3]") {
+  const auto p = make("http://127.0.0.1:9000", addressing_style::path);
+  const auto has = [](const std::string& url, const std::string& part) { return url.find(part) != std::string::npos; };
+  CHECK(has(p.presign_create_multipart_upload("bkt", "big.bin", 60s, when), "&uploads=&"));
+  const std::string part = p.presign_upload_part("bkt", "big.bin", "upl/oad+id", 7, 60s, when);
+  CHECK(has(part, "&partNumber=7&uploadId=upl%2Foad%2Bid&"));
+  CHECK(has(p.presign_complete_multipart_upload("bkt", "big.bin", "u1", 60s, when), "&uploadId=u1&"));
+  CHECK(has(p.presign_abort_multipart_upload("bkt", "big.bin", "u1", 60s, when), "&uploadId=u1&"));
+}
+
+TEST_CASE("one presigner shared by threads gives the same URLs as one thread", "[s3]") {
+  const auto p = make("http://127.0.0.1:9000", addressing_style::path);
+  std::vector<std::string> expected;
+  for (int i = 0; i < 64; ++i)
+    expected.push_back(p.presign_get("bkt", "k" + std::to_string(i), 60s, when + std::chrono::hours(24 * (i % 3))));
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int round = 0; round < 50; ++round)
+        for (int i = 0; i < 64; ++i)
+          if (p.presign_get("bkt", "k" + std::to_string(i), 60s, when + std::chrono::hours(24 * (i % 3))) != expected[i])
+            ++mismatches;
+    });
+  for (auto& t : threads) t.join();
+  CHECK(mismatches == 0);
+}
