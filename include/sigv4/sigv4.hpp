@@ -5,8 +5,10 @@
 #include "canonical.hpp"
 #include "credentials.hpp"
 #include "errors.hpp"
+#include "s3.hpp"
 #include "signer.hpp"
 #include "time.hpp"
+#include "verify.hpp"
 #include "version.hpp"
 
 #endif
