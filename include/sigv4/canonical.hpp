@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "detail/ascii.hpp"
 #include "detail/hex.hpp"
 #include "detail/openssl.hpp"
 #include "detail/percent.hpp"
@@ -98,15 +99,6 @@ inline bool is_token_char(char c) noexcept {
 
 inline bool is_token(std::string_view s) noexcept {
   return !s.empty() && std::all_of(s.begin(), s.end(), is_token_char);
-}
-
-inline char to_lower_ascii(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
-inline bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (to_lower_ascii(a[i]) != to_lower_ascii(b[i])) return false;
-  return true;
 }
 
 inline void check_header_name(std::string_view name) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -64,6 +65,17 @@ constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
   return m == 2 && leap ? 29 : days[m - 1];
 }
 
+// Seconds since the epoch as a time_point; nullopt when the clock cannot hold them
+// (libstdc++'s nanosecond clock ends in 2262).
+inline std::optional<time_point> time_from_seconds(std::int64_t secs) noexcept {
+  using std::chrono::duration_cast;
+  using std::chrono::seconds;
+  constexpr std::int64_t max_secs = duration_cast<seconds>(time_point::duration::max()).count() - 1;
+  constexpr std::int64_t min_secs = duration_cast<seconds>(time_point::duration::min()).count() + 1;
+  if (secs > max_secs || secs < min_secs) return std::nullopt;
+  return time_point(duration_cast<time_point::duration>(seconds(secs)));
+}
+
 inline void put_digits(char* out, unsigned value, int width) noexcept {
   for (int i = width - 1; i >= 0; --i) {
     out[i] = static_cast<char>('0' + value % 10);
@@ -108,7 +120,7 @@ inline amz_date format_amz_date(time_point t) {
 }
 
 /// Parses an X-Amz-Date ("YYYYMMDDTHHMMSSZ", UTC) strictly: exactly 16 characters, a real
-/// calendar date, hours 00-23, minutes and seconds 00-59.
+/// calendar date, hours 00-23, minutes and seconds 00-59, within the clock's range.
 /// @throws sigv4::error errc::invalid_date naming the text.
 inline time_point parse_amz_date(std::string_view text) {
   unsigned y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
@@ -116,15 +128,65 @@ inline time_point parse_amz_date(std::string_view text) {
                      detail::read_digits(text, 4, 2, mo) && detail::read_digits(text, 6, 2, d) &&
                      detail::read_digits(text, 9, 2, h) && detail::read_digits(text, 11, 2, mi) &&
                      detail::read_digits(text, 13, 2, s);
-  if (!shape || mo < 1 || mo > 12 || d < 1 || d > detail::days_in_month(y, mo) || h > 23 || mi > 59 || s > 59)
-    throw error(errc::invalid_date, detail::quote_input(text) + " is not a date of the form YYYYMMDDTHHMMSSZ");
-  const std::int64_t secs = detail::days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
-  return time_point(std::chrono::duration_cast<time_point::duration>(std::chrono::seconds(secs)));
+  std::optional<time_point> t;
+  if (shape && mo >= 1 && mo <= 12 && d >= 1 && d <= detail::days_in_month(y, mo) && h <= 23 && mi <= 59 && s <= 59)
+    t = detail::time_from_seconds(detail::days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s);
+  if (!t) throw error(errc::invalid_date, detail::quote_input(text) + " is not a date of the form YYYYMMDDTHHMMSSZ within the clock's range");
+  return *t;
 }
 
 /// Non-throwing twin of parse_amz_date.
 inline time_point parse_amz_date(std::string_view text, std::error_code& ec) {
   return detail::capture_error(ec, [&] { return parse_amz_date(text); });
+}
+
+// ISO-8601 times (AWS_CREDENTIAL_EXPIRATION, STS <Expiration>)
+
+namespace detail {
+// "YYYY-MM-DDTHH:MM:SS[.f...](Z|+00:00)"; nullopt when malformed, not a real calendar time, or
+// outside what time_point can hold. Fraction digits past nanoseconds are read and dropped.
+inline std::optional<time_point> try_parse_iso8601(std::string_view t) noexcept {
+  unsigned y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  if (t.size() < 20) return std::nullopt;
+  const bool shape = read_digits(t, 0, 4, y) && t[4] == '-' && read_digits(t, 5, 2, mo) && t[7] == '-' &&
+                     read_digits(t, 8, 2, d) && t[10] == 'T' && read_digits(t, 11, 2, h) && t[13] == ':' &&
+                     read_digits(t, 14, 2, mi) && t[16] == ':' && read_digits(t, 17, 2, s);
+  if (!shape || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59)
+    return std::nullopt;
+  std::size_t i = 19;
+  std::int64_t nanos = 0;
+  if (t[i] == '.') {
+    ++i;
+    int digits = 0;
+    for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i, ++digits)
+      if (digits < 9) nanos = nanos * 10 + (t[i] - '0');
+    if (digits == 0) return std::nullopt;
+    for (; digits < 9; ++digits) nanos *= 10;
+  }
+  const std::string_view zone = t.substr(i);
+  if (zone != "Z" && zone != "+00:00") return std::nullopt;
+  const auto whole = time_from_seconds(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s);
+  if (!whole) return std::nullopt;
+  return *whole + std::chrono::duration_cast<time_point::duration>(std::chrono::nanoseconds(nanos));
+}
+}  // namespace detail
+
+/// Parses an ISO-8601 / RFC 3339 UTC time strictly: `YYYY-MM-DDTHH:MM:SSZ`, optionally with a
+/// fraction of a second (`.sss`, any number of digits, kept to the clock's resolution), and with
+/// `Z` or `+00:00` as the zone. The form AWS uses for credential expiry (STS, the SDKs'
+/// AWS_CREDENTIAL_EXPIRATION). Upper-case `T` and `Z` only; no leap second 60.
+/// @param text the time, e.g. "2026-11-22T15:04:05Z".
+/// @throws sigv4::error errc::invalid_date naming the text when it is malformed, not a real
+///         calendar time, or outside what time_point can represent.
+inline time_point parse_iso8601(std::string_view text) {
+  if (auto t = detail::try_parse_iso8601(text)) return *t;
+  throw error(errc::invalid_date,
+              detail::quote_input(text) + " is not an ISO-8601 UTC time such as 2026-11-22T15:04:05Z (or is out of range)");
+}
+
+/// Non-throwing twin of parse_iso8601: sets `ec` and returns the epoch on failure.
+inline time_point parse_iso8601(std::string_view text, std::error_code& ec) {
+  return detail::capture_error(ec, [&] { return parse_iso8601(text); });
 }
 
 }  // namespace sigv4

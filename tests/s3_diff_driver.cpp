@@ -1,0 +1,116 @@
+// Driver for tests/botocore_diff.py: reads one JSON case per line on stdin, presigns it with
+// sigv4::s3::presigner and prints one line per case: the URL, or
+// "ERROR <error_code message>: <what()>" when the library throws.
+//
+// A case: {"endpoint", "region", "style": "path"|"virtual"|"auto", "access_key", "secret",
+// "token", "method", "bucket", "key" (or "key_hex": the key bytes in hex, for invalid UTF-8),
+// "expires", "date": "YYYYMMDDTHHMMSSZ" (or "epoch": seconds since 1970, preferred when given,
+// so that the date formatting is checked against Python rather than against our own parser),
+// "query": [[name, value], ...], "headers": [[name, value], ...]}.
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "sigv4/s3.hpp"
+
+namespace {
+
+using nlohmann::json;
+
+sigv4::s3::addressing_style style_of(const std::string& s) {
+  if (s == "path") return sigv4::s3::addressing_style::path;
+  if (s == "virtual") return sigv4::s3::addressing_style::virtual_hosted;
+  if (s == "auto") return sigv4::s3::addressing_style::automatic;
+  throw std::runtime_error("unknown style " + s);
+}
+
+sigv4::s3::http_method method_of(const std::string& s) {
+  if (s == "GET") return sigv4::s3::http_method::get;
+  if (s == "PUT") return sigv4::s3::http_method::put;
+  if (s == "HEAD") return sigv4::s3::http_method::head;
+  if (s == "DELETE") return sigv4::s3::http_method::delete_;
+  if (s == "POST") return sigv4::s3::http_method::post;
+  throw std::runtime_error("unknown method " + s);
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  throw std::runtime_error("bad hex digit in key_hex");
+}
+
+std::string from_hex(const std::string& hex) {
+  if (hex.size() % 2 != 0) throw std::runtime_error("odd length key_hex");
+  std::string out;
+  for (std::size_t i = 0; i < hex.size(); i += 2)
+    out.push_back(static_cast<char>(hex_digit(hex[i]) * 16 + hex_digit(hex[i + 1])));
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> pairs_of(const json& c, const char* field) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!c.contains(field)) return out;
+  for (const auto& p : c.at(field)) out.emplace_back(p.at(0).get<std::string>(), p.at(1).get<std::string>());
+  return out;
+}
+
+std::string run_case(const json& c) {
+  const std::string token = c.value("token", std::string());
+  sigv4::credentials creds(c.at("access_key").get<std::string>(), c.at("secret").get<std::string>(), token);
+  const sigv4::s3::presigner signer(c.at("endpoint").get<std::string>(), c.at("region").get<std::string>(),
+                                    std::move(creds), style_of(c.value("style", std::string("auto"))));
+
+  const std::string bucket = c.at("bucket").get<std::string>();
+  const std::string key = c.contains("key_hex") ? from_hex(c.at("key_hex").get<std::string>()) : c.at("key").get<std::string>();
+  const auto query = pairs_of(c, "query");
+  const auto headers = pairs_of(c, "headers");
+
+  sigv4::s3::object_request req;
+  req.method = method_of(c.at("method").get<std::string>());
+  req.bucket = bucket;
+  req.key = key;
+  req.expires = std::chrono::seconds(c.at("expires").get<std::int64_t>());
+  for (const auto& q : query) req.query.push_back({q.first, q.second});
+  for (const auto& h : headers) req.headers.push_back({h.first, h.second});
+
+  sigv4::time_point at;
+  if (c.contains("epoch")) {
+    at = sigv4::time_point(
+        std::chrono::duration_cast<sigv4::time_point::duration>(std::chrono::seconds(c.at("epoch").get<std::int64_t>())));
+  } else {
+    at = sigv4::parse_amz_date(c.at("date").get<std::string>());
+  }
+  return signer.presign(req, at);
+}
+
+}  // namespace
+
+int main() {
+  std::ios::sync_with_stdio(false);
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (line.empty()) continue;
+    std::string out;
+    try {
+      out = run_case(json::parse(line));
+    } catch (const sigv4::error& e) {
+      out = "ERROR " + e.code().message() + ": " + e.what();
+    } catch (const std::exception& e) {
+      // Not a library error: a malformed case or a driver bug. The script treats it as a failure.
+      out = std::string("DRIVER-FAILURE ") + e.what();
+    }
+    // A URL never holds a newline; an error message quotes control bytes as \xNN.
+    std::cout << out << '\n';
+  }
+  std::cout.flush();
+  return 0;
+}
