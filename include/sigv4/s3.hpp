@@ -64,6 +64,12 @@ enum class credential_expiry {
   clamp,   ///< shorten X-Amz-Expires to the credentials' remaining lifetime
 };
 
+/// Whether a presigner keeps the signing key of each day.
+enum class key_cache {
+  per_day,  ///< derive once per scope date and keep it (the default)
+  off,      ///< derive it for every URL (four more HMACs each; for measurements and key rotation drills)
+};
+
 /// One presigned object URL to make. Views only: nothing here is copied or owned.
 struct object_request {
   http_method method = http_method::get;
@@ -176,15 +182,18 @@ inline bool ends_with(std::string_view s, std::string_view p) noexcept {
 
 // The signing key of one scope date, with the strings that go with it, built once.
 struct scope_entry {
-  scope_entry(const credentials& c, std::string_view date, const std::string& region)
-      : key(c.secret_access_key(), date, region, "s3"), day(date) {
+  scope_entry(const credentials& c, std::int64_t day_number, std::string_view date, const std::string& region)
+      : key(c.secret_access_key(), date, region, "s3"), day_number(day_number), day(date) {
     scope.append(date).append("/").append(region).append("/s3/aws4_request");
     credential_param = sigv4::detail::uri_encode(c.access_key_id() + '/' + scope, sigv4::detail::encode_set::component);
+    query_prefix = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=" + credential_param + "&X-Amz-Date=";
   }
   signing_key key;
+  std::int64_t day_number;       // days since 1970-01-01
   std::string day;               // YYYYMMDD
   std::string scope;             // 20130524/us-east-1/s3/aws4_request
   std::string credential_param;  // AKID%2F20130524%2Fus-east-1%2Fs3%2Faws4_request
+  std::string query_prefix;      // X-Amz-Algorithm=...&X-Amz-Credential=...&X-Amz-Date=
 };
 
 // Per-thread scratch space for requests with extra parameters or headers; reused, so a
@@ -289,10 +298,12 @@ inline void check_bucket_name(std::string_view b) {
   if (!alnum(b.front()) || !alnum(b.back())) fail("must begin and end with a letter or digit");
   if (b.find("..") != std::string_view::npos) fail("must not hold two adjacent periods");
   if (detail::is_ipv4_literal(b)) fail("must not be formatted as an IP address");
-  for (std::string_view p : {"xn--", "sthree-", "amzn-s3-demo-"})
-    if (detail::starts_with(b, p)) fail("uses a reserved prefix");
-  for (std::string_view s : {"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"})
-    if (detail::ends_with(b, s)) fail("uses a reserved suffix");
+  if (b.front() == 'x' || b.front() == 's' || b.front() == 'a')
+    for (std::string_view p : {"xn--", "sthree-", "amzn-s3-demo-"})
+      if (detail::starts_with(b, p)) fail("uses a reserved prefix");
+  if (b.back() == 's' || b.back() == '3' || b.back() == 'p')
+    for (std::string_view s : {"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"})
+      if (detail::ends_with(b, s)) fail("uses a reserved suffix");
 }
 
 /// Checks an object key: 1 to 1024 bytes of valid UTF-8.
@@ -317,10 +328,11 @@ class presigner {
   /// @param region       the region of the credential scope (MinIO's default: us-east-1)
   /// @throws sigv4::error errc::invalid_endpoint, errc::invalid_region.
   presigner(std::string_view endpoint_url, std::string_view region, credentials creds,
-            addressing_style style = addressing_style::automatic)
+            addressing_style style = addressing_style::automatic, key_cache cache = key_cache::per_day)
       : endpoint_(parse_endpoint(endpoint_url)),
         region_(region),
         style_(style),
+        cache_(cache),
         creds_(std::move(creds)),
         authority_(endpoint_.authority()),
         token_param_(sigv4::detail::uri_encode(creds_.session_token(), sigv4::detail::encode_set::component)) {
@@ -474,17 +486,17 @@ class presigner {
   // The cached scope entry of `date`: one acquire load on the hot path. A miss derives the key
   // under a mutex; entries are kept until the presigner dies (one per distinct date used), so
   // a pointer handed out stays valid.
-  const detail::scope_entry& entry_for(std::string_view date) const {
+  const detail::scope_entry& entry_for(std::int64_t day, time_point at) const {
     const cache_node* cur = current_.load(std::memory_order_acquire);
-    if (cur && cur->day == date) return *cur;
+    if (cur && cur->day_number == day) return *cur;
     std::lock_guard<std::mutex> lock(mutex_);
     for (cache_node* e = retired_.load(std::memory_order_relaxed); e; e = e->next) {
-      if (e->day == date) {
+      if (e->day_number == day) {
         current_.store(e, std::memory_order_release);
         return *e;
       }
     }
-    auto* fresh = new cache_node(creds_, date, region_);
+    auto* fresh = new cache_node(creds_, day, format_amz_date(at).date(), region_);
     fresh->next = retired_.load(std::memory_order_relaxed);
     retired_.store(fresh, std::memory_order_relaxed);
     current_.store(fresh, std::memory_order_release);
@@ -513,11 +525,16 @@ class presigner {
     const bool virtual_host = uses_virtual_host(req.bucket);
     if (virtual_host && endpoint_.is_ip_literal)
       throw error(errc::invalid_endpoint, "virtual-hosted style needs a host name, not an IP literal");
-    const amz_date date = format_amz_date(at);
-    const detail::scope_entry& entry = entry_for(date.date());
+    const auto split = sigv4::detail::split_time(at);
+    std::optional<detail::scope_entry> uncached;
+    if (cache_ == key_cache::off) uncached.emplace(creds_, split.day, format_amz_date(at).date(), region_);
+    const detail::scope_entry& entry = uncached ? *uncached : entry_for(split.day, at);
+    const amz_date date = sigv4::detail::amz_date_builder::make(entry.day, split.second);
     const bool token = creds_.has_session_token();
-    char expires_text[8];
-    const std::size_t expires_len = std::to_string(expires.count()).copy(expires_text, sizeof expires_text);
+    char expires_text[8];  // 1..604800: at most 6 digits
+    std::size_t expires_len = 0;
+    for (long long v = expires.count(); v > 0; v /= 10) expires_text[7 - expires_len++] = static_cast<char>('0' + v % 10);
+    const char* expires_digits = expires_text + 8 - expires_len;
 
     std::size_t extra_size = 0;
     for (const auto& p : req.query) extra_size += 3 * (p.name.size() + p.value.size()) + 2;
@@ -540,21 +557,20 @@ class presigner {
     const std::size_t path_end = out.size();
     out.push_back('?');
     // the query, written in canonical order, so that it is also the canonical query
-    const std::size_t query_begin = out.size();
     const d::encoded_param auth[] = {
         {"X-Amz-Algorithm", algorithm},
         {"X-Amz-Credential", entry.credential_param},
         {"X-Amz-Date", date.str()},
-        {"X-Amz-Expires", std::string_view(expires_text, expires_len)},
+        {"X-Amz-Expires", std::string_view(expires_digits, expires_len)},
         {"X-Amz-Security-Token", token_param_},
         {"X-Amz-SignedHeaders", ex.signed_headers_param},
     };
     if (!has_extras) {
-      for (const auto& p : auth) {  // already in canonical order
-        if (!token && p.name == "X-Amz-Security-Token") continue;
-        if (out.size() != query_begin) out.push_back('&');
-        out.append(p.name).append(1, '=').append(p.value);
-      }
+      // already in canonical order: the fixed prefix of the day, then date, expiry, token
+      out.append(entry.query_prefix).append(date.str());
+      out.append("&X-Amz-Expires=").append(expires_digits, expires_len);
+      if (token) out.append("&X-Amz-Security-Token=").append(token_param_);
+      out.append("&X-Amz-SignedHeaders=host");
     } else {
       auto& params = detail::scratch().params;
       for (const auto& p : auth)
@@ -563,37 +579,50 @@ class presigner {
     }
     const std::size_t query_end = out.size();
 
-    // Hash the canonical request straight from the pieces of the URL.
-    const std::string_view url(out);
+    // Hash the canonical request straight from the URL: its path and query are the canonical
+    // URI and query, with '\n' in place of the '?' between them for the moment.
     d::sha256_ctx h;
-    h.update(method_name(req.method));
-    h.update("\n", 1);
-    h.update(url.substr(path_begin, path_end - path_begin));
-    h.update("\n", 1);
-    h.update(url.substr(query_begin, query_end - query_begin));
-    h.update("\n", 1);
+    const std::string_view method = method_name(req.method);
+    char head[8];
+    method.copy(head, method.size());
+    head[method.size()] = '\n';
+    h.update(head, method.size() + 1);
+    out[path_end] = '\n';
+    h.update(out.data() + path_begin, query_end - path_begin);
+    out[path_end] = '?';
     if (!has_extras) {
-      h.update("host:", 5);
-      h.update(url.substr(host_begin, host_end - host_begin));
-      h.update("\n", 1);
+      // "\nhost:<host>\n\nhost\nUNSIGNED-PAYLOAD"
+      char tail[320];
+      constexpr std::string_view before = "\nhost:", after = "\n\nhost\nUNSIGNED-PAYLOAD";
+      const std::size_t host_len = host_end - host_begin;
+      if (host_len + before.size() + after.size() <= sizeof tail) {
+        before.copy(tail, before.size());
+        out.copy(tail + before.size(), host_len, host_begin);
+        after.copy(tail + before.size() + host_len, after.size());
+        h.update(tail, before.size() + host_len + after.size());
+      } else {
+        h.update(before);
+        h.update(out.data() + host_begin, host_len);
+        h.update(after);
+      }
     } else {
+      h.update("\n", 1);
       h.update(ex.canonical_headers);
+      h.update("\n", 1);
+      h.update(ex.signed_headers);
+      h.update("\nUNSIGNED-PAYLOAD", 17);
     }
-    h.update("\n", 1);
-    h.update(ex.signed_headers);
-    h.update("\nUNSIGNED-PAYLOAD", 17);
     unsigned char digest[d::sha256_size];
     h.finish(digest);
 
     // The string to sign, on the stack: algorithm, date, scope, hash.
-    char sts[64 + 17 + 16 + 1 + 128 + 1 + 64];
+    char sts[17 + 16 + 1 + 128 + 1 + 64];
     std::size_t n = 0;
     const auto put = [&](std::string_view part) {
       part.copy(sts + n, part.size());
       n += part.size();
     };
-    put(algorithm);
-    put("\n");
+    put("AWS4-HMAC-SHA256\n");
     put(date.str());
     put("\n");
     put(entry.scope);
@@ -689,6 +718,7 @@ class presigner {
   endpoint endpoint_;
   std::string region_;
   addressing_style style_;
+  key_cache cache_;
   credentials creds_;
   std::string authority_;
   std::string token_param_;

@@ -19,6 +19,14 @@ using clock = std::chrono::system_clock;
 using time_point = std::chrono::system_clock::time_point;
 
 /// A formatted X-Amz-Date, kept inline (no allocation).
+namespace detail {
+struct day_and_second {
+  std::int64_t day;     // days since 1970-01-01
+  std::int64_t second;  // seconds into that day, 0..86399
+};
+class amz_date_builder;
+}  // namespace detail
+
 class amz_date {
  public:
   /// "YYYYMMDDTHHMMSSZ".
@@ -28,6 +36,7 @@ class amz_date {
 
  private:
   friend amz_date format_amz_date(time_point t);
+  friend class detail::amz_date_builder;
   char text_[16] = {};
 };
 
@@ -94,29 +103,48 @@ inline bool read_digits(std::string_view s, std::size_t at, int width, unsigned&
 }
 }  // namespace detail
 
-/// Formats a time as X-Amz-Date (UTC, whole seconds; sub-second parts are dropped).
-/// Years outside 0000..9999 cannot be written and are clamped to that range's ends.
-inline amz_date format_amz_date(time_point t) {
+namespace detail {
+// Splits a time into its day and the second within it (rounding down, also before 1970).
+inline day_and_second split_time(time_point t) noexcept {
   using namespace std::chrono;
   std::int64_t secs = duration_cast<seconds>(t.time_since_epoch()).count();
   if (t.time_since_epoch() < duration_cast<time_point::duration>(seconds(secs))) --secs;  // floor
-  std::int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-  std::int64_t sod = secs - days * 86400;
+  const std::int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+  return {day, secs - day * 86400};
+}
+
+// Builds an X-Amz-Date from a day already written as YYYYMMDD and the second of that day.
+class amz_date_builder {
+ public:
+  static amz_date make(std::string_view yyyymmdd, std::int64_t second) noexcept {
+    amz_date out;
+    yyyymmdd.copy(out.text_, 8);
+    out.text_[8] = 'T';
+    put_digits(out.text_ + 9, static_cast<unsigned>(second / 3600), 2);
+    put_digits(out.text_ + 11, static_cast<unsigned>(second / 60 % 60), 2);
+    put_digits(out.text_ + 13, static_cast<unsigned>(second % 60), 2);
+    out.text_[15] = 'Z';
+    return out;
+  }
+};
+}  // namespace detail
+
+/// Formats a time as X-Amz-Date (UTC, whole seconds; sub-second parts are dropped).
+/// Years outside 0000..9999 cannot be written and are clamped to that range's ends.
+inline amz_date format_amz_date(time_point t) {
+  const detail::day_and_second split = detail::split_time(t);
+  std::int64_t days = split.day;
+  std::int64_t sod = split.second;
   constexpr std::int64_t min_days = detail::days_from_civil(0, 1, 1);
   constexpr std::int64_t max_days = detail::days_from_civil(9999, 12, 31);
   if (days < min_days) days = min_days, sod = 0;
   if (days > max_days) days = max_days, sod = 86399;
   const auto c = detail::civil_from_days(days);
-  amz_date out;
-  detail::put_digits(out.text_, static_cast<unsigned>(c.year), 4);
-  detail::put_digits(out.text_ + 4, c.month, 2);
-  detail::put_digits(out.text_ + 6, c.day, 2);
-  out.text_[8] = 'T';
-  detail::put_digits(out.text_ + 9, static_cast<unsigned>(sod / 3600), 2);
-  detail::put_digits(out.text_ + 11, static_cast<unsigned>(sod / 60 % 60), 2);
-  detail::put_digits(out.text_ + 13, static_cast<unsigned>(sod % 60), 2);
-  out.text_[15] = 'Z';
-  return out;
+  char day[8];
+  detail::put_digits(day, static_cast<unsigned>(c.year), 4);
+  detail::put_digits(day + 4, c.month, 2);
+  detail::put_digits(day + 6, c.day, 2);
+  return detail::amz_date_builder::make(std::string_view(day, 8), sod);
 }
 
 /// Parses an X-Amz-Date ("YYYYMMDDTHHMMSSZ", UTC) strictly: exactly 16 characters, a real

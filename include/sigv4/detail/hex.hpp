@@ -11,11 +11,23 @@ namespace sigv4::detail {
 inline constexpr char hex_lower[] = "0123456789abcdef";
 inline constexpr char hex_upper[] = "0123456789ABCDEF";
 
+// The two lower-case hex digits of every byte value.
+struct hex_pairs_table {
+  char pairs[512] = {};
+  constexpr hex_pairs_table() {
+    for (int b = 0; b < 256; ++b) {
+      pairs[2 * b] = hex_lower[b >> 4];
+      pairs[2 * b + 1] = hex_lower[b & 0x0f];
+    }
+  }
+};
+inline constexpr hex_pairs_table hex_pairs{};
+
 // Writes 2*n lower-case hex digits to out.
 inline void hex_encode(const unsigned char* in, std::size_t n, char* out) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
-    out[2 * i] = hex_lower[in[i] >> 4];
-    out[2 * i + 1] = hex_lower[in[i] & 0x0f];
+    out[2 * i] = hex_pairs.pairs[2 * in[i]];
+    out[2 * i + 1] = hex_pairs.pairs[2 * in[i] + 1];
   }
 }
 

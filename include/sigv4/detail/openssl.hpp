@@ -71,16 +71,16 @@ inline bool constant_time_equal(const void* a, const void* b, std::size_t n) noe
 
 #if SIGV4_LOW_LEVEL_SHA256
 SIGV4_DETAIL_BEGIN_DEPRECATED
-// An incremental SHA-256 over OpenSSL's low-level context (a copyable struct).
+// An incremental SHA-256 over OpenSSL's low-level context (a copyable struct). It does not
+// wipe itself: the owners of key-derived states call wipe().
 class sha256_ctx {
  public:
   sha256_ctx() noexcept { SHA256_Init(&ctx_); }
-  sha256_ctx(const sha256_ctx&) = default;
-  sha256_ctx& operator=(const sha256_ctx&) = default;
-  ~sha256_ctx() { cleanse(&ctx_, sizeof ctx_); }
   void update(const void* data, std::size_t n) noexcept { SHA256_Update(&ctx_, data, n); }
   void update(std::string_view s) noexcept { update(s.data(), s.size()); }
   void finish(unsigned char* out) noexcept { SHA256_Final(out, &ctx_); }
+  // Overwrites the state (for contexts that absorbed key material).
+  void wipe() noexcept { cleanse(&ctx_, sizeof ctx_); }
 
  private:
   SHA256_CTX ctx_;
@@ -111,6 +111,8 @@ class sha256_ctx {
     unsigned int len = 0;
     if (EVP_DigestFinal_ex(ctx_.get(), out, &len) != 1) throw_openssl_error("SHA-256 final");
   }
+  // EVP_MD_CTX_free cleanses the state when the context dies.
+  void wipe() noexcept {}
 
  private:
   std::unique_ptr<EVP_MD_CTX, evp_md_ctx_deleter> ctx_;  // EVP_MD_CTX_free cleanses
@@ -136,6 +138,7 @@ class hmac_sha256_key {
       sha256_ctx k;
       k.update(key, n);
       k.finish(block);
+      k.wipe();
     } else if (n != 0) {
       std::memcpy(block, key, n);
     }
@@ -144,6 +147,12 @@ class hmac_sha256_key {
     for (auto& b : block) b ^= 0x36 ^ 0x5c;
     outer_.update(block, sizeof block);
     cleanse(block, sizeof block);
+  }
+  hmac_sha256_key(const hmac_sha256_key&) = default;
+  hmac_sha256_key& operator=(const hmac_sha256_key&) = default;
+  ~hmac_sha256_key() {
+    inner_.wipe();
+    outer_.wipe();
   }
 
   // Writes HMAC(key, data) to out[0..32).
@@ -155,6 +164,7 @@ class hmac_sha256_key {
     ctx = outer_;
     ctx.update(inner_hash, sizeof inner_hash);
     ctx.finish(out);
+    ctx.wipe();
     cleanse(inner_hash, sizeof inner_hash);
   }
   void sign(std::string_view data, unsigned char* out) const { sign(data.data(), data.size(), out); }
