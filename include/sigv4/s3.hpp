@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -202,6 +203,8 @@ struct scratch_space {
   std::string text;
   std::vector<sigv4::detail::encoded_param> params;
   std::vector<std::array<std::size_t, 4>> items;  // offsets and lengths of name and value
+  std::string host;
+  std::string query;
 };
 inline scratch_space& scratch() {
   thread_local scratch_space s;
@@ -526,58 +529,93 @@ class presigner {
     if (virtual_host && endpoint_.is_ip_literal)
       throw error(errc::invalid_endpoint, "virtual-hosted style needs a host name, not an IP literal");
     const auto split = sigv4::detail::split_time(at);
-    std::optional<detail::scope_entry> uncached;
-    if (cache_ == key_cache::off) uncached.emplace(creds_, split.day, format_amz_date(at).date(), region_);
-    const detail::scope_entry& entry = uncached ? *uncached : entry_for(split.day, at);
-    const amz_date date = sigv4::detail::amz_date_builder::make(entry.day, split.second);
+    if (cache_ == key_cache::off) {
+      const detail::scope_entry fresh(creds_, split.day, format_amz_date(at).date(), region_);
+      build_url(req, fresh, split.second, expires, virtual_host, out);
+    } else {
+      build_url(req, entry_for(split.day, at), split.second, expires, virtual_host, out);
+    }
+  }
+
+  // Writes the URL into `out` and signs it, with the scope entry of the signing day.
+  void build_url(const object_request& req, const detail::scope_entry& entry, std::int64_t second_of_day,
+                 std::chrono::seconds expires, bool virtual_host, std::string& out) const {
+    namespace d = sigv4::detail;
+    const amz_date date = sigv4::detail::amz_date_builder::make(entry.day, second_of_day);
     const bool token = creds_.has_session_token();
     char expires_text[8];  // 1..604800: at most 6 digits
     std::size_t expires_len = 0;
     for (long long v = expires.count(); v > 0; v /= 10) expires_text[7 - expires_len++] = static_cast<char>('0' + v % 10);
     const char* expires_digits = expires_text + 8 - expires_len;
 
-    std::size_t extra_size = 0;
-    for (const auto& p : req.query) extra_size += 3 * (p.name.size() + p.value.size()) + 2;
-    out.reserve(out.size() + base_url_.size() + 2 * req.bucket.size() + authority_.size() + 3 * req.key.size() +
-                entry.credential_param.size() + token_param_.size() + extra_size + 200);
-    // scheme://host
-    out.append(base_url_);
-    const std::size_t host_begin = out.size();
-    if (virtual_host) out.append(req.bucket).append(1, '.');
-    out.append(authority_);
-    const std::size_t host_end = out.size();
     const bool has_extras = !req.query.empty() || !req.headers.empty();
     extras ex{{}, "host", "host"};
-    if (has_extras) ex = prepare_extras(req, std::string_view(out).substr(host_begin, host_end - host_begin));
-    // the path, which is also the canonical URI
-    const std::size_t path_begin = out.size();
-    out.push_back('/');
-    if (!virtual_host) out.append(req.bucket).append(1, '/');
-    d::append_uri_encoded(out, req.key, d::encode_set::path);
-    const std::size_t path_end = out.size();
-    out.push_back('?');
-    // the query, written in canonical order, so that it is also the canonical query
-    const d::encoded_param auth[] = {
-        {"X-Amz-Algorithm", algorithm},
-        {"X-Amz-Credential", entry.credential_param},
-        {"X-Amz-Date", date.str()},
-        {"X-Amz-Expires", std::string_view(expires_digits, expires_len)},
-        {"X-Amz-Security-Token", token_param_},
-        {"X-Amz-SignedHeaders", ex.signed_headers_param},
-    };
-    if (!has_extras) {
-      // already in canonical order: the fixed prefix of the day, then date, expiry, token
-      out.append(entry.query_prefix).append(date.str());
-      out.append("&X-Amz-Expires=").append(expires_digits, expires_len);
-      if (token) out.append("&X-Amz-Security-Token=").append(token_param_);
-      out.append("&X-Amz-SignedHeaders=host");
-    } else {
-      auto& params = detail::scratch().params;
+    std::string_view sorted_query;  // with extras: the whole canonical query, from the scratch space
+    if (has_extras) {
+      auto& s = detail::scratch();
+      s.host.assign(virtual_host ? req.bucket : std::string_view());
+      if (virtual_host) s.host.push_back('.');
+      s.host.append(authority_);
+      ex = prepare_extras(req, s.host);
+      const d::encoded_param auth[] = {
+          {"X-Amz-Algorithm", algorithm},
+          {"X-Amz-Credential", entry.credential_param},
+          {"X-Amz-Date", date.str()},
+          {"X-Amz-Expires", std::string_view(expires_digits, expires_len)},
+          {"X-Amz-Security-Token", token_param_},
+          {"X-Amz-SignedHeaders", ex.signed_headers_param},
+      };
       for (const auto& p : auth)
-        if (token || p.name != "X-Amz-Security-Token") params.push_back(p);
-      d::append_sorted_query(out, params.data(), params.data() + params.size());
+        if (token || p.name != "X-Amz-Security-Token") s.params.push_back(p);
+      s.query.clear();
+      d::append_sorted_query(s.query, s.params.data(), s.params.data() + s.params.size());
+      sorted_query = s.query;
     }
-    const std::size_t query_end = out.size();
+
+    // One resize to an upper bound, then plain copies; the excess is cut at the end.
+    constexpr std::string_view expires_name = "&X-Amz-Expires=", token_name = "&X-Amz-Security-Token=",
+                               signed_host = "&X-Amz-SignedHeaders=host", signature_name = "&X-Amz-Signature=";
+    const std::size_t start = out.size();
+    const std::size_t bound = base_url_.size() + 2 * (req.bucket.size() + 1) + authority_.size() + 3 * req.key.size() +
+                              1 + entry.query_prefix.size() + 16 + expires_name.size() + expires_len +
+                              token_name.size() + token_param_.size() + signed_host.size() + sorted_query.size() +
+                              signature_name.size() + 64;
+    out.resize(start + bound);
+    char* const base = &out[0];
+    char* w = base + start;
+    const auto put = [&w](std::string_view part) {
+      std::memcpy(w, part.data(), part.size());
+      w += part.size();
+    };
+    // scheme://host
+    put(base_url_);
+    const std::size_t host_begin = static_cast<std::size_t>(w - base);
+    if (virtual_host) put(req.bucket), *w++ = '.';
+    put(authority_);
+    const std::size_t host_end = static_cast<std::size_t>(w - base);
+    // the path, which is also the canonical URI
+    const std::size_t path_begin = host_end;
+    *w++ = '/';
+    if (!virtual_host) put(req.bucket), *w++ = '/';
+    w = d::write_uri_encoded(w, req.key, d::encode_set::path);
+    const std::size_t path_end = static_cast<std::size_t>(w - base);
+    *w++ = '?';
+    // the query, in canonical order, so that it is also the canonical query
+    if (!has_extras) {
+      // the fixed prefix of the day, then date, expiry, token and the signed headers
+      put(entry.query_prefix);
+      put(date.str());
+      put(expires_name);
+      put(std::string_view(expires_digits, expires_len));
+      if (token) put(token_name), put(token_param_);
+      put(signed_host);
+    } else {
+      put(sorted_query);
+    }
+    const std::size_t query_end = static_cast<std::size_t>(w - base);
+    put(signature_name);
+    const std::size_t sig_at = static_cast<std::size_t>(w - base);
+    out.resize(sig_at + 64);
 
     // Hash the canonical request straight from the URL: its path and query are the canonical
     // URI and query, with '\n' in place of the '?' between them for the moment.
@@ -617,23 +655,15 @@ class presigner {
 
     // The string to sign, on the stack: algorithm, date, scope, hash.
     char sts[17 + 16 + 1 + 128 + 1 + 64];
-    std::size_t n = 0;
-    const auto put = [&](std::string_view part) {
-      part.copy(sts + n, part.size());
-      n += part.size();
-    };
+    w = sts;
     put("AWS4-HMAC-SHA256\n");
     put(date.str());
-    put("\n");
+    *w++ = '\n';
     put(entry.scope);
-    put("\n");
-    d::hex_encode(digest, sizeof digest, sts + n);
-    n += 64;
-
-    out.append("&X-Amz-Signature=");
-    const std::size_t sig_at = out.size();
-    out.resize(sig_at + 64);
-    entry.key.sign(std::string_view(sts, n), &out[sig_at]);
+    *w++ = '\n';
+    d::hex_encode(digest, sizeof digest, w);
+    w += 64;
+    entry.key.sign(std::string_view(sts, static_cast<std::size_t>(w - sts)), &out[sig_at]);
   }
 
   // The extra parameters and headers, validated and encoded in the thread's scratch space.

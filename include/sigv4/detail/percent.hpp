@@ -44,6 +44,24 @@ inline void append_uri_encoded(std::string& out, std::string_view in, encode_set
   out.append(in.data() + run, in.size() - run);
 }
 
+// Writes `in` percent-encoded to `out`, which has room for 3 * in.size() bytes; returns the
+// end of what it wrote.
+inline char* write_uri_encoded(char* out, std::string_view in, encode_set set) noexcept {
+  const unsigned char mask = static_cast<unsigned char>(set);
+  for (char ch : in) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (unreserved.bits[c] & mask) {
+      *out++ = ch;
+    } else {
+      out[0] = '%';
+      out[1] = hex_upper[c >> 4];
+      out[2] = hex_upper[c & 0x0f];
+      out += 3;
+    }
+  }
+  return out;
+}
+
 inline std::string uri_encode(std::string_view in, encode_set set) {
   std::string out;
   out.reserve(in.size() + in.size() / 2);
