@@ -33,6 +33,9 @@ enum class errc {
   invalid_request,         ///< an HTTP request text that cannot be parsed
   invalid_argument,        ///< any other argument outside its documented domain
   crypto_failure,          ///< OpenSSL reported an error
+  invalid_policy,          ///< a policy document or condition that cannot be written or is too large
+  invalid_sts_response,    ///< an STS answer that is not the expected XML, or an STS error answer
+  invalid_ip_address,      ///< an IP address or CIDR block that does not parse strictly
 };
 
 namespace detail {
@@ -63,6 +66,9 @@ class error_category_impl final : public std::error_category {
       case errc::invalid_request: return "invalid HTTP request";
       case errc::invalid_argument: return "invalid argument";
       case errc::crypto_failure: return "cryptographic library failure";
+      case errc::invalid_policy: return "invalid policy";
+      case errc::invalid_sts_response: return "invalid STS response";
+      case errc::invalid_ip_address: return "invalid IP address or CIDR block";
     }
     return "unknown sigv4 error";
   }

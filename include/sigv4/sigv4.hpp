@@ -7,6 +7,7 @@
 #include "errors.hpp"
 #include "s3.hpp"
 #include "signer.hpp"
+#include "sts.hpp"
 #include "time.hpp"
 #include "verify.hpp"
 #include "version.hpp"

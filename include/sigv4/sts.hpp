@@ -1,0 +1,238 @@
+// sigv4 — AWS STS, sans-IO: the signed GetSessionToken and AssumeRole requests, and a strict
+// little parser for the one XML document they answer with. MinIO and Ceph RGW speak the same
+// protocol. https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+#ifndef SIGV4_STS_HPP
+#define SIGV4_STS_HPP
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "credentials.hpp"
+#include "detail/percent.hpp"
+#include "errors.hpp"
+#include "s3.hpp"
+#include "signer.hpp"
+#include "time.hpp"
+
+namespace sigv4::sts {
+
+/// A signed form POST: send `request.headers` (Host, Content-Type, X-Amz-Date, Authorization,
+/// and the session token when the caller's credentials have one) and `body` to `url`.
+struct form_request {
+  std::string url;
+  http_request request;
+  std::string body;
+};
+
+/// The longest inline session policy (characters), as MinIO and AWS limit it.
+inline constexpr std::size_t max_session_policy_size = 2048;
+
+/// What AssumeRole takes besides the caller's credentials.
+struct assume_role_params {
+  std::string role_arn = "arn:aws:iam::000000000000:role/sigv4";  ///< MinIO ignores it; AWS needs a real one
+  std::string role_session_name = "sigv4";
+  /// 900 s up to MinIO's 31536000 s (AWS allows up to the role's maximum, at most 43200).
+  std::chrono::seconds duration{3600};
+  /// An inline session policy (JSON, at most 2048 characters) that narrows what the temporary
+  /// credentials may do, e.g. to the caller's networks with aws:SourceIp.
+  std::string policy;
+};
+
+namespace detail {
+using sigv4::detail::capture_error;
+using sigv4::detail::quote_input;
+
+// Builds and signs a POST of `params` (already name=value pairs, values raw) to the endpoint.
+inline form_request signed_form(std::string_view endpoint_url, std::string_view region, const credentials& creds,
+                                const std::vector<std::pair<std::string_view, std::string>>& params, time_point at) {
+  const s3::endpoint ep = s3::parse_endpoint(endpoint_url);
+  form_request f;
+  f.url = std::string(ep.https ? "https://" : "http://") + ep.authority() + "/";
+  for (const auto& p : params) {
+    if (!f.body.empty()) f.body.push_back('&');
+    f.body.append(p.first).push_back('=');
+    sigv4::detail::append_uri_encoded(f.body, p.second, sigv4::detail::encode_set::component);
+  }
+  f.request.method = "POST";
+  f.request.path = "/";
+  f.request.headers = {{"Host", ep.authority()},
+                       {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+  signing_options o;
+  o.region = std::string(region);
+  o.service = "sts";
+  o.payload = payload_hash::of(f.body);
+  sign_headers(f.request, creds, o, at);
+  return f;
+}
+
+inline void check_duration(std::chrono::seconds d, long long low, long long high, const char* action) {
+  if (d.count() < low || d.count() > high)
+    throw error(errc::invalid_argument, std::string(action) + " DurationSeconds must be " + std::to_string(low) +
+                                            " to " + std::to_string(high) + ", got " + std::to_string(d.count()));
+}
+
+// Replaces the five XML entities and numeric character references; false if one is unknown.
+inline bool xml_unescape(std::string_view in, std::string& out) {
+  out.clear();
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '&') {
+      out.push_back(in[i]);
+      continue;
+    }
+    const std::size_t semi = in.find(';', i);
+    if (semi == std::string_view::npos || semi - i > 10) return false;
+    const std::string_view ent = in.substr(i + 1, semi - i - 1);
+    if (ent == "amp") out.push_back('&');
+    else if (ent == "lt") out.push_back('<');
+    else if (ent == "gt") out.push_back('>');
+    else if (ent == "quot") out.push_back('"');
+    else if (ent == "apos") out.push_back('\'');
+    else if (ent.size() > 1 && ent[0] == '#') {
+      unsigned long cp = 0;
+      const bool hex = ent[1] == 'x';
+      const std::string_view digits = ent.substr(hex ? 2 : 1);
+      if (digits.empty()) return false;
+      for (char c : digits) {
+        const int v = hex ? sigv4::detail::hex_value(c) : (c >= '0' && c <= '9' ? c - '0' : -1);
+        if (v < 0) return false;
+        cp = cp * (hex ? 16 : 10) + static_cast<unsigned long>(v);
+        if (cp > 0x10FFFF) return false;
+      }
+      if (cp < 0x80) {
+        out.push_back(static_cast<char>(cp));
+      } else if (cp < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+      } else if (cp < 0x10000) {
+        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+      } else {
+        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+      }
+    } else {
+      return false;
+    }
+    i = semi;
+  }
+  return true;
+}
+
+// The text of the one element <name>...</name> inside `doc`; nullopt when absent. Throws when
+// it occurs twice, has attributes or children, or its text does not unescape.
+inline std::optional<std::string> xml_text(std::string_view doc, std::string_view name) {
+  const std::string open = "<" + std::string(name) + ">";
+  const std::string close = "</" + std::string(name) + ">";
+  const std::size_t a = doc.find(open);
+  if (a == std::string_view::npos) {
+    if (doc.find("<" + std::string(name) + " ") != std::string_view::npos)
+      throw error(errc::invalid_sts_response, "element <" + std::string(name) + "> has attributes");
+    return std::nullopt;
+  }
+  const std::size_t b = doc.find(close, a + open.size());
+  if (b == std::string_view::npos)
+    throw error(errc::invalid_sts_response, "element <" + std::string(name) + "> is not closed");
+  if (doc.find(open, b) != std::string_view::npos)
+    throw error(errc::invalid_sts_response, "element <" + std::string(name) + "> occurs more than once");
+  const std::string_view raw = doc.substr(a + open.size(), b - a - open.size());
+  if (raw.find('<') != std::string_view::npos)
+    throw error(errc::invalid_sts_response, "element <" + std::string(name) + "> holds markup");
+  std::string text;
+  if (!xml_unescape(raw, text))
+    throw error(errc::invalid_sts_response, "element <" + std::string(name) + "> holds an unknown entity");
+  return text;
+}
+}  // namespace detail
+
+/// GetSessionToken: temporary credentials for the caller's own identity.
+/// @param duration 900 to 129600 seconds.
+/// @throws sigv4::error errc::invalid_endpoint, invalid_region, invalid_argument (duration).
+inline form_request get_session_token(std::string_view endpoint_url, std::string_view region, const credentials& creds,
+                                      std::chrono::seconds duration, time_point at) {
+  detail::check_duration(duration, 900, 129600, "GetSessionToken");
+  return detail::signed_form(endpoint_url, region, creds,
+                             {{"Action", "GetSessionToken"},
+                              {"DurationSeconds", std::to_string(duration.count())},
+                              {"Version", "2011-06-15"}},
+                             at);
+}
+
+/// AssumeRole, with an optional inline session policy (MinIO: the policy that limits what a
+/// presigned URL made with the returned credentials may do, e.g. from which networks).
+/// @throws sigv4::error errc::invalid_policy when the policy is longer than 2048 characters,
+///         errc::invalid_argument for a duration outside 900..31536000 or an empty session name.
+inline form_request assume_role(std::string_view endpoint_url, std::string_view region, const credentials& creds,
+                                const assume_role_params& p, time_point at) {
+  detail::check_duration(p.duration, 900, 31536000, "AssumeRole");
+  if (p.role_session_name.empty()) throw error(errc::invalid_argument, "the role session name is empty");
+  if (p.policy.size() > max_session_policy_size)
+    throw error(errc::invalid_policy, "the session policy is " + std::to_string(p.policy.size()) +
+                                          " characters; STS accepts at most 2048");
+  std::vector<std::pair<std::string_view, std::string>> params = {
+      {"Action", "AssumeRole"},
+      {"DurationSeconds", std::to_string(p.duration.count())},
+  };
+  if (!p.policy.empty()) params.push_back({"Policy", p.policy});
+  params.push_back({"RoleArn", p.role_arn});
+  params.push_back({"RoleSessionName", p.role_session_name});
+  params.push_back({"Version", "2011-06-15"});
+  return detail::signed_form(endpoint_url, region, creds, params, at);
+}
+
+/// Parses the XML answer of GetSessionToken or AssumeRole into credentials with their
+/// session token and expiry. Strict: the <Credentials> element must hold exactly one each of
+/// AccessKeyId, SecretAccessKey, SessionToken and Expiration (ISO-8601), as text.
+/// @throws sigv4::error errc::invalid_sts_response for an <ErrorResponse> (its Code and
+///         Message quoted) or a document that is not this shape; the message never holds a
+///         secret.
+inline credentials parse_credentials_response(std::string_view xml) {
+  if (xml.find("<ErrorResponse") != std::string_view::npos || xml.find("<Error>") != std::string_view::npos) {
+    std::string what = "STS refused the request";
+    std::error_code ec;
+    const auto code = detail::capture_error(ec, [&] { return detail::xml_text(xml, "Code"); });
+    const auto message = detail::capture_error(ec, [&] { return detail::xml_text(xml, "Message"); });
+    if (code) what += ": " + detail::quote_input(*code);
+    if (message) what += " " + detail::quote_input(*message);
+    throw error(errc::invalid_sts_response, what);
+  }
+  const std::size_t a = xml.find("<Credentials>");
+  const std::size_t b = xml.find("</Credentials>");
+  if (a == std::string_view::npos || b == std::string_view::npos || b < a)
+    throw error(errc::invalid_sts_response, "the answer has no <Credentials> element");
+  if (xml.find("<Credentials>", a + 1) != std::string_view::npos)
+    throw error(errc::invalid_sts_response, "the answer has more than one <Credentials> element");
+  const std::string_view body = xml.substr(a, b - a);
+  const auto need = [&](const char* name) {
+    auto v = detail::xml_text(body, name);
+    if (!v || v->empty()) throw error(errc::invalid_sts_response, std::string("<Credentials> has no ") + name);
+    return std::move(*v);
+  };
+  const std::string id = need("AccessKeyId");
+  std::string secret = need("SecretAccessKey");
+  const std::string token = need("SessionToken");
+  const std::string expiration = need("Expiration");
+  std::error_code ec;
+  const time_point expires = parse_iso8601(expiration, ec);
+  if (ec) {
+    sigv4::detail::cleanse(&secret[0], secret.size());
+    throw error(errc::invalid_sts_response, "<Expiration> " + detail::quote_input(expiration) + " is not an ISO-8601 time");
+  }
+  try {
+    credentials c(id, secret, token, expires);
+    sigv4::detail::cleanse(&secret[0], secret.size());
+    return c;
+  } catch (const error& e) {
+    sigv4::detail::cleanse(&secret[0], secret.size());
+    throw error(errc::invalid_sts_response, std::string("the credentials in the answer are unusable: ") + e.what());
+  }
+}
+
+}  // namespace sigv4::sts
+
+#endif
