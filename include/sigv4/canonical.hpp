@@ -200,6 +200,38 @@ inline void append_sorted_query(std::string& out, encoded_param* first, encoded_
   }
 }
 
+// A header on its way into the canonical request: lower-cased name, value as received.
+struct header_view {
+  std::string_view name;
+  std::string_view value;
+};
+
+// Step 3's core, shared by the signer, the S3 presigner and the verifier: sorts the headers by
+// name (stably, so repeated names keep their order), then appends "name:value\n" lines to
+// `block` (values trimmed, repeated names joined with ',') and the names joined with ';' to
+// `signed_list`.
+inline void append_canonical_headers(std::string& block, std::string& signed_list, header_view* first,
+                                     header_view* last) {
+  const auto by_name = [](const header_view& a, const header_view& b) { return a.name < b.name; };
+  if (last - first <= 16) {
+    for (header_view* i = first + (first != last); i < last; ++i)  // insertion sort: no allocation
+      for (header_view* j = i; j > first && by_name(*j, *(j - 1)); --j) std::swap(*j, *(j - 1));
+  } else {
+    std::stable_sort(first, last, by_name);
+  }
+  for (header_view* h = first; h != last; ++h) {
+    if (h != first && h->name == (h - 1)->name) {
+      block.back() = ',';  // replaces the '\n' that ended the previous line
+    } else {
+      if (h != first) signed_list.push_back(';');
+      signed_list.append(h->name);
+      block.append(h->name).push_back(':');
+    }
+    append_trimmed_value(block, h->value);
+    block.push_back('\n');
+  }
+}
+
 // Splits a raw query string on '&' and the first '='; empty pieces are skipped. Calls
 // f(name, value, has_equals) with the raw (still encoded) text.
 template <class F>
@@ -301,33 +333,20 @@ struct canonical_headers_result {
 /// @throws sigv4::error errc::invalid_header_name for a name that is not an HTTP token,
 ///         errc::invalid_header_value for a value with CR, LF, NUL or another control character.
 inline canonical_headers_result canonical_headers(const std::vector<header>& headers) {
-  std::vector<std::pair<std::string, std::string>> items;  // lower-cased name, trimmed value
-  items.reserve(headers.size());
+  std::string names;  // the lower-cased names, back to back
   for (const auto& h : headers) {
     detail::check_header_name(h.name);
     detail::check_header_value(h.name, h.value);
-    std::string name(h.name);
-    for (auto& c : name) c = detail::to_lower_ascii(c);
-    std::string value;
-    value.reserve(h.value.size());
-    detail::append_trimmed_value(value, h.value);
-    items.emplace_back(std::move(name), std::move(value));
+    for (char c : h.name) names.push_back(detail::to_lower_ascii(c));
   }
-  std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<detail::header_view> views(headers.size());
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    views[i] = {std::string_view(names).substr(at, headers[i].name.size()), headers[i].value};
+    at += headers[i].name.size();
+  }
   canonical_headers_result r;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    const bool repeat = i > 0 && items[i].first == items[i - 1].first;
-    if (repeat) {
-      r.canonical.back() = ',';  // replace the '\n' that ended the previous line
-    } else {
-      if (!r.signed_headers.empty()) r.signed_headers.push_back(';');
-      r.signed_headers += items[i].first;
-      r.canonical += items[i].first;
-      r.canonical.push_back(':');
-    }
-    r.canonical += items[i].second;
-    r.canonical.push_back('\n');
-  }
+  detail::append_canonical_headers(r.canonical, r.signed_headers, views.data(), views.data() + views.size());
   return r;
 }
 

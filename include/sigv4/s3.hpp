@@ -203,6 +203,10 @@ struct scratch_space {
   std::string text;
   std::vector<sigv4::detail::encoded_param> params;
   std::vector<std::array<std::size_t, 4>> items;  // offsets and lengths of name and value
+  std::vector<sigv4::detail::header_view> headers;
+  std::string block;         // canonical header lines
+  std::string signed_list;   // content-type;host
+  std::string signed_param;  // content-type%3Bhost
   std::string host;
   std::string query;
 };
@@ -674,8 +678,8 @@ class presigner {
   };
 
   // Fills scratch().params with the encoded extra query parameters and builds the canonical
-  // header block (Host included) and the signed-header list. Offsets are kept while the text
-  // grows; views are taken once it is complete.
+  // header block (Host included) and the signed-header list. Offsets into the scratch text are
+  // kept while it grows; views are taken once it is complete.
   extras prepare_extras(const object_request& req, std::string_view host) const {
     namespace d = sigv4::detail;
     auto& s = detail::scratch();
@@ -693,60 +697,28 @@ class presigner {
       s.items.push_back({a, b - a, b, s.text.size() - b});
     }
     const std::size_t query_items = s.items.size();
-    const auto add_header = [&](std::string_view name, std::string_view value) {
-      const std::size_t a = s.text.size();
-      for (char c : name) s.text.push_back(d::to_lower_ascii(c));
-      const std::size_t b = s.text.size();
-      d::append_trimmed_value(s.text, value);
-      s.items.push_back({a, b - a, b, s.text.size() - b});
-    };
-    add_header("host", host);
+    s.headers.clear();
+    s.headers.push_back({"host", host});
     for (const auto& h : req.headers) {
       d::check_header_name(h.name);
       d::check_header_value(h.name, h.value);
       if (d::iequals(h.name, "host"))
         throw error(errc::invalid_header_name, "Host is set from the endpoint; do not pass it as an extra header");
-      add_header(h.name, h.value);
+      const std::size_t a = s.text.size();
+      for (char c : h.name) s.text.push_back(d::to_lower_ascii(c));
+      s.items.push_back({a, h.name.size(), 0, 0});
     }
     const auto text_of = [&](std::size_t at, std::size_t len) { return std::string_view(s.text).substr(at, len); };
-    // Insertion sort: stable, allocation-free, and quick for the handful of headers a URL signs.
-    for (std::size_t i = query_items + 1; i < s.items.size(); ++i)
-      for (std::size_t j = i; j > query_items && text_of(s.items[j][0], s.items[j][1]) <
-                                                     text_of(s.items[j - 1][0], s.items[j - 1][1]);
-           --j)
-        std::swap(s.items[j], s.items[j - 1]);
-    // canonical header lines, repeated names joined with ','
-    const std::size_t block_at = s.text.size();
-    for (std::size_t i = query_items; i < s.items.size(); ++i) {
-      const auto& it = s.items[i];
-      const bool repeat = i > query_items && text_of(it[0], it[1]) == text_of(s.items[i - 1][0], s.items[i - 1][1]);
-      if (repeat) {
-        s.text.back() = ',';
-      } else {
-        s.text.append(s.text, it[0], it[1]);
-        s.text.push_back(':');
-      }
-      s.text.append(s.text, it[2], it[3]);
-      s.text.push_back('\n');
-    }
-    const std::size_t list_at = s.text.size();
-    for (std::size_t i = query_items; i < s.items.size(); ++i) {
-      const auto& it = s.items[i];
-      if (i > query_items && text_of(it[0], it[1]) == text_of(s.items[i - 1][0], s.items[i - 1][1])) continue;
-      if (s.text.size() != list_at) s.text.push_back(';');
-      s.text.append(s.text, it[0], it[1]);
-    }
-    const std::size_t list_end = s.text.size();
-    for (std::size_t i = list_at; i < list_end; ++i) {
-      if (s.text[i] == ';')
-        s.text.append("%3B");
-      else
-        s.text.push_back(s.text[i]);  // lower-case token characters other than ';' need no encoding
-    }
+    for (std::size_t i = 0; i < req.headers.size(); ++i)
+      s.headers.push_back({text_of(s.items[query_items + i][0], s.items[query_items + i][1]), req.headers[i].value});
+    s.block.clear();
+    s.signed_list.clear();
+    d::append_canonical_headers(s.block, s.signed_list, s.headers.data(), s.headers.data() + s.headers.size());
+    s.signed_param.clear();
+    d::append_uri_encoded(s.signed_param, s.signed_list, d::encode_set::component);
     for (std::size_t i = 0; i < query_items; ++i)
       s.params.push_back({text_of(s.items[i][0], s.items[i][1]), text_of(s.items[i][2], s.items[i][3])});
-    return {text_of(block_at, list_at - block_at), text_of(list_at, list_end - list_at),
-            text_of(list_end, s.text.size() - list_end)};
+    return {s.block, s.signed_list, s.signed_param};
   }
 
   endpoint endpoint_;
