@@ -5,6 +5,10 @@
 #define SIGV4_VERIFY_HPP
 
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstring>
+#include <mutex>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -65,7 +69,8 @@ struct key_entry {
   std::string session_token;
 };
 
-/// Maps an access key id to its secret (and expected session token); nullopt if unknown.
+/// Maps an access key id to its secret (and expected session token); nullopt if unknown. It is
+/// called during a verification and must not itself call into a verifier on the same thread.
 using key_lookup = std::function<std::optional<key_entry>(std::string_view access_key_id)>;
 
 /// What the verifier accepts.
@@ -112,16 +117,27 @@ inline verify_result refuse(verify_result& r, verify_reason why, std::string det
   return std::move(r);
 }
 
-// Decodes a query component as S3 and MinIO do: %XX escapes, and '+' as a space.
-inline bool decode_query_component(std::string_view in, std::string& out) {
-  std::string plus_as_space;
-  if (in.find('+') != std::string_view::npos) {
-    plus_as_space.assign(in);
-    std::replace(plus_as_space.begin(), plus_as_space.end(), '+', ' ');
-    in = plus_as_space;
+// Appends the decoding of a query component as S3 and MinIO read it: %XX escapes, and '+' as
+// a space. False on a malformed escape.
+inline bool append_query_decoded(std::string& out, std::string_view in) {
+  std::size_t run = 0;  // start of the bytes that are copied as they are
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c != '+' && c != '%') continue;
+    out.append(in.data() + run, i - run);
+    if (c == '+') {
+      out.push_back(' ');
+    } else {
+      if (i + 2 >= in.size()) return false;
+      const int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    }
+    run = i + 1;
   }
-  out.clear();
-  return append_uri_decoded(out, in);
+  out.append(in.data() + run, in.size() - run);
+  return true;
 }
 
 inline bool parse_signed_header_list(std::string_view list, std::vector<std::string>& out) {
@@ -139,13 +155,46 @@ inline bool parse_signed_header_list(std::string_view list, std::vector<std::str
   return std::is_sorted(out.begin(), out.end()) && std::adjacent_find(out.begin(), out.end()) == out.end();
 }
 
+// Per-thread working space of the verifier, reused from call to call.
+struct verify_scratch {
+  std::string decoded;                             // decoded query names and values
+  std::vector<std::array<std::size_t, 4>> params;  // offset and length of each name and value
+  std::string encoded;                             // the same, re-encoded canonically
+  std::vector<std::size_t> ends;                   // where each re-encoded name and value ends
+  std::vector<encoded_param> sorted;
+  std::vector<header_view> headers;
+  std::string path;       // the decoded path (S3 rules)
+  std::string canonical;  // the canonical request
+  std::string list;       // the signed-header list as rebuilt
+};
+inline verify_scratch& verify_space() {
+  thread_local verify_scratch s;
+  return s;
+}
+
+// The authentication parameters of a presigned query, as views into the decoded text.
+struct auth_params {
+  std::optional<std::string_view> algorithm, credential, date, expires, signed_headers, signature, token, content_sha;
+};
+
 }  // namespace detail
 
-/// Verifies presigned URLs and header-signed requests against a key lookup. Holds only its
-/// configuration; safe to share between threads if the lookup is.
+/// Verifies presigned URLs and header-signed requests against a key lookup. Safe to share
+/// between threads if the lookup is. Signing keys are cached per (access key, scope, secret):
+/// a verification then costs about the hashing of the request; a rotated secret is noticed
+/// because the cached copy no longer matches what the lookup returns.
 class verifier {
  public:
   verifier(key_lookup lookup, verify_options options = {}) : lookup_(std::move(lookup)), options_(std::move(options)) {}
+  verifier(const verifier&) = delete;
+  verifier& operator=(const verifier&) = delete;
+  ~verifier() {
+    for (auto* e = retired_; e;) {
+      auto* next = e->next;
+      delete e;
+      e = next;
+    }
+  }
 
   const verify_options& options() const noexcept { return options_; }
 
@@ -160,62 +209,59 @@ class verifier {
     const std::size_t q = target.find('?');
     const std::string_view raw_path = target.substr(0, q);
     const std::string_view raw_query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
-
-    // Split the query into decoded parameters, pulling out the authentication ones.
-    std::vector<query_param> params;
-    std::optional<std::string> algorithm_v, credential, date, expires, signed_list, signature, token, content_sha;
-    bool bad_encoding = false, duplicate = false;
-    detail::for_each_raw_param(raw_query, [&](std::string_view n, std::string_view v, bool) {
-      query_param p;
-      if (!detail::decode_query_component(n, p.name) || !detail::decode_query_component(v, p.value)) {
-        bad_encoding = true;
-        return;
-      }
-      const auto take = [&](std::optional<std::string>& slot) {
-        if (slot) duplicate = true;
-        slot = p.value;
-      };
-      if (p.name == "X-Amz-Algorithm") take(algorithm_v);
-      else if (p.name == "X-Amz-Credential") take(credential);
-      else if (p.name == "X-Amz-Date") take(date);
-      else if (p.name == "X-Amz-Expires") take(expires);
-      else if (p.name == "X-Amz-SignedHeaders") take(signed_list);
-      else if (p.name == "X-Amz-Signature") take(signature);
-      else if (p.name == "X-Amz-Security-Token") take(token);
-      else if (p.name == "X-Amz-Content-Sha256") take(content_sha);
-      if (p.name != "X-Amz-Signature") params.push_back(std::move(p));
-    });
-    if (bad_encoding) return detail::refuse(r, verify_reason::malformed, "the query has a malformed percent-encoding");
+    auto& s = detail::verify_space();
+    if (!decode_query(raw_query, s))
+      return detail::refuse(r, verify_reason::malformed, "the query has a malformed percent-encoding");
+    // Pull out the authentication parameters.
+    detail::auth_params a;
+    std::size_t signature_index = s.params.size();
+    bool duplicate = false;
+    for (std::size_t i = 0; i < s.params.size(); ++i) {
+      const std::string_view name = std::string_view(s.decoded).substr(s.params[i][0], s.params[i][1]);
+      const std::string_view value = std::string_view(s.decoded).substr(s.params[i][2], s.params[i][3]);
+      if (name.size() < 10 || name.compare(0, 6, "X-Amz-") != 0) continue;
+      std::optional<std::string_view>* slot = name == "X-Amz-Algorithm"        ? &a.algorithm
+                                              : name == "X-Amz-Credential"     ? &a.credential
+                                              : name == "X-Amz-Date"           ? &a.date
+                                              : name == "X-Amz-Expires"        ? &a.expires
+                                              : name == "X-Amz-SignedHeaders"  ? &a.signed_headers
+                                              : name == "X-Amz-Signature"      ? &a.signature
+                                              : name == "X-Amz-Security-Token" ? &a.token
+                                              : name == "X-Amz-Content-Sha256" ? &a.content_sha
+                                                                               : nullptr;
+      if (!slot) continue;
+      if (*slot) duplicate = true;
+      *slot = value;
+      if (slot == &a.signature) signature_index = i;
+    }
     if (duplicate) return detail::refuse(r, verify_reason::malformed, "an X-Amz-* authentication parameter is repeated");
-    if (!algorithm_v || !credential || !date || !expires || !signed_list || !signature)
+    if (!a.algorithm || !a.credential || !a.date || !a.expires || !a.signed_headers || !a.signature)
       return detail::refuse(r, verify_reason::malformed, "an X-Amz-* authentication parameter is missing");
-    if (*algorithm_v != algorithm)
+    if (*a.algorithm != algorithm)
       return detail::refuse(r, verify_reason::unsupported_algorithm, "X-Amz-Algorithm is not AWS4-HMAC-SHA256");
-
-    if (auto fail = check_credential_and_date(r, *credential, *date)) return std::move(*fail);
-    long long expires_s = 0;
-    if (expires->empty() || expires->size() > 7 ||
-        !std::all_of(expires->begin(), expires->end(), [](char c) { return c >= '0' && c <= '9'; }))
-      return detail::refuse(r, expires->size() > 7 ? verify_reason::expiry_out_of_range : verify_reason::malformed,
+    if (auto fail = check_credential_and_date(r, *a.credential, *a.date)) return std::move(*fail);
+    const std::string_view expires = *a.expires;
+    if (expires.empty() || expires.size() > 7 ||
+        !std::all_of(expires.begin(), expires.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return detail::refuse(r, expires.size() > 7 ? verify_reason::expiry_out_of_range : verify_reason::malformed,
                             "X-Amz-Expires is not a number of seconds");
-    expires_s = std::stoll(*expires);
+    long long expires_s = 0;
+    for (char c : expires) expires_s = expires_s * 10 + (c - '0');
     if (expires_s < 1 || expires_s > max_expires_seconds)
       return detail::refuse(r, verify_reason::expiry_out_of_range, "X-Amz-Expires must be 1 to 604800");
     r.parts.expires_at = r.parts.signed_at + std::chrono::seconds(expires_s);
     if (now + options_.max_clock_skew < r.parts.signed_at)
       return detail::refuse(r, verify_reason::not_yet_valid, "X-Amz-Date is too far in the future");
     if (now > r.parts.expires_at) return detail::refuse(r, verify_reason::expired, "the URL has expired");
-
-    if (auto fail = check_signed_headers(r, *signed_list)) return std::move(*fail);
+    if (auto fail = check_signed_headers(r, *a.signed_headers)) return std::move(*fail);
     auto key = lookup_(r.parts.access_key_id);
     if (!key) return detail::refuse(r, verify_reason::unknown_access_key, "the access key id is not known");
-    if (auto fail = check_token(r, *key, token)) return std::move(*fail);
-
-    const std::optional<payload_hash> payload =
-        content_sha ? payload_line(*content_sha) : std::optional<payload_hash>(options_.presigned_payload);
+    if (auto fail = check_token(r, *key, a.token)) return std::move(*fail);
+    std::optional<payload_hash> payload = options_.presigned_payload;
+    if (a.content_sha) payload = payload_line(*a.content_sha);
     if (!payload) return detail::refuse(r, verify_reason::malformed, "X-Amz-Content-Sha256 is not a payload hash");
-    return check_signature(r, method, raw_path, canonical_query(params), headers, payload->value(), *key, *date,
-                           *signature);
+    return check_signature(r, method, raw_path, signature_index, headers, payload->value(), *key, *a.date,
+                           *a.signature);
   }
 
   /// Verifies a presigned URL given whole: "https://host[:port]/path?query". The Host header
@@ -252,27 +298,27 @@ class verifier {
                                       const std::vector<header>& headers, std::optional<payload_hash> payload,
                                       time_point now) const {
     verify_result r;
-    const auto value_of = [&](std::string_view name) -> std::optional<std::string> {
-      std::optional<std::string> found;
+    bool repeated = false;
+    const auto value_of = [&](std::string_view name) -> std::optional<std::string_view> {
+      std::optional<std::string_view> found;
       for (const auto& h : headers) {
         if (!detail::iequals(h.name, name)) continue;
-        if (found) return std::string("\x01");  // repeated: marker, refused below
+        if (found) repeated = true;
         found = h.value;
       }
       return found;
     };
     const auto auth = value_of("authorization");
     const auto date = value_of("x-amz-date");
+    if (repeated) return detail::refuse(r, verify_reason::malformed, "Authorization or X-Amz-Date is repeated");
     if (!auth || !date) return detail::refuse(r, verify_reason::malformed, "Authorization or X-Amz-Date is missing");
-    if (*auth == "\x01" || *date == "\x01")
-      return detail::refuse(r, verify_reason::malformed, "Authorization or X-Amz-Date is repeated");
     // AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...
     const std::string_view a = *auth;
     const std::size_t sp = a.find(' ');
     if (sp == std::string_view::npos) return detail::refuse(r, verify_reason::malformed, "Authorization is malformed");
     if (a.substr(0, sp) != algorithm)
       return detail::refuse(r, verify_reason::unsupported_algorithm, "the Authorization algorithm is not AWS4-HMAC-SHA256");
-    std::optional<std::string> credential, signed_list, signature;
+    std::optional<std::string_view> credential, signed_list, signature;
     bool duplicate = false, bad = false;
     std::size_t i = sp + 1;
     while (i < a.size()) {
@@ -283,13 +329,12 @@ class verifier {
       while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
       const std::size_t eq = part.find('=');
       const std::string_view name = part.substr(0, eq);
-      const std::string value(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
       auto* slot = name == "Credential" ? &credential : name == "SignedHeaders" ? &signed_list
                                                         : name == "Signature"   ? &signature
                                                                                 : nullptr;
       if (!slot || eq == std::string_view::npos) bad = true;
       else if (*slot) duplicate = true;
-      else *slot = value;
+      else *slot = part.substr(eq + 1);
       i = j + 1;
     }
     if (bad || duplicate || !credential || !signed_list || !signature)
@@ -302,38 +347,58 @@ class verifier {
     if (auto fail = check_signed_headers(r, *signed_list)) return std::move(*fail);
     auto key = lookup_(r.parts.access_key_id);
     if (!key) return detail::refuse(r, verify_reason::unknown_access_key, "the access key id is not known");
-    if (auto fail = check_token(r, *key, value_of("x-amz-security-token"))) return std::move(*fail);
-    std::string payload_text;
-    if (payload) {
-      payload_text = payload->value();
-    } else {
+    repeated = false;
+    const auto token = value_of("x-amz-security-token");
+    if (repeated) return detail::refuse(r, verify_reason::malformed, "X-Amz-Security-Token is repeated");
+    if (auto fail = check_token(r, *key, token)) return std::move(*fail);
+    if (!payload) {
       const auto sha = value_of("x-amz-content-sha256");
-      if (!sha || !payload_line(*sha))
+      if (sha) payload = payload_line(*sha);
+      if (!payload || repeated)
         return detail::refuse(r, verify_reason::malformed, "x-amz-content-sha256 is missing or not a payload hash");
-      payload_text = *sha;
     }
     const std::size_t q = target.find('?');
-    std::vector<query_param> params;
-    bool bad_encoding = false;
-    detail::for_each_raw_param(q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
-                               [&](std::string_view n, std::string_view v, bool) {
-                                 query_param p;
-                                 if (!detail::decode_query_component(n, p.name) ||
-                                     !detail::decode_query_component(v, p.value))
-                                   bad_encoding = true;
-                                 params.push_back(std::move(p));
-                               });
-    if (bad_encoding) return detail::refuse(r, verify_reason::malformed, "the query has a malformed percent-encoding");
-    return check_signature(r, method, target.substr(0, q), canonical_query(params), headers, payload_text, *key, *date,
+    auto& s = detail::verify_space();
+    if (!decode_query(q == std::string_view::npos ? std::string_view() : target.substr(q + 1), s))
+      return detail::refuse(r, verify_reason::malformed, "the query has a malformed percent-encoding");
+    return check_signature(r, method, target.substr(0, q), s.params.size(), headers, payload->value(), *key, *date,
                            *signature);
   }
 
  private:
+  // A cached signing key: immutable once published.
+  struct key_cache_entry {
+    key_cache_entry(std::string_view id, std::string_view scope_text, std::string_view secret, const credential_scope& sc)
+        : access_key(id), scope(scope_text), secret_copy(secret), key(secret, sc.date, sc.region, sc.service) {}
+    std::string access_key;
+    std::string scope;
+    secret_string secret_copy;
+    signing_key key;
+    key_cache_entry* next = nullptr;
+  };
+  static constexpr std::size_t cache_slots = 16;
+  static constexpr std::size_t max_cached_keys = 256;
+
   // A payload line from text: 64 lower-case hex digits or UNSIGNED-PAYLOAD; nullopt otherwise.
   static std::optional<payload_hash> payload_line(std::string_view text) {
     if (text == "UNSIGNED-PAYLOAD") return payload_hash::unsigned_payload();
     if (!detail::is_lower_hex(text, 64)) return std::nullopt;
     return payload_hash::precomputed(text);
+  }
+
+  // Decodes every query parameter into the scratch space.
+  static bool decode_query(std::string_view raw_query, detail::verify_scratch& s) {
+    s.decoded.clear();
+    s.params.clear();
+    bool ok = true;
+    detail::for_each_raw_param(raw_query, [&](std::string_view n, std::string_view v, bool) {
+      const std::size_t a = s.decoded.size();
+      ok = ok && detail::append_query_decoded(s.decoded, n);
+      const std::size_t b = s.decoded.size();
+      ok = ok && detail::append_query_decoded(s.decoded, v);
+      s.params.push_back({a, b - a, b, s.decoded.size() - b});
+    });
+    return ok;
   }
 
   std::optional<verify_result> check_credential_and_date(verify_result& r, std::string_view credential,
@@ -381,7 +446,7 @@ class verifier {
   }
 
   static std::optional<verify_result> check_token(verify_result& r, const key_entry& key,
-                                                  const std::optional<std::string>& token) {
+                                                  const std::optional<std::string_view>& token) {
     if (key.session_token.empty() && !token) return std::nullopt;
     if (key.session_token.empty() || !token)
       return detail::refuse(r, verify_reason::session_token_mismatch,
@@ -392,35 +457,113 @@ class verifier {
     return std::nullopt;
   }
 
-  verify_result check_signature(verify_result& r, std::string_view method, std::string_view raw_path,
-                                const std::string& canonical_query_string, const std::vector<header>& headers,
-                                std::string_view payload, const key_entry& key, std::string_view date,
-                                std::string_view provided) const {
-    std::string path;
-    if (options_.path == path_rules::s3) {
-      if (!detail::append_uri_decoded(path, raw_path))
-        return detail::refuse(r, verify_reason::malformed, "the path has a malformed percent-encoding");
-    } else {
-      path.assign(raw_path);
+  // The signing key for the parts' scope and `secret`: from the cache, or derived (and cached
+  // while there is room). One acquire load on a hit.
+  const signing_key& key_for(const verified_parts& parts, std::string_view scope_text, std::string_view secret,
+                             std::optional<signing_key>& uncached) const {
+    std::size_t h = std::hash<std::string_view>()(parts.access_key_id) ^ (std::hash<std::string_view>()(scope_text) << 1);
+    auto& slot = slots_[h % cache_slots];
+    const auto matches = [&](const key_cache_entry* e) {
+      return e && e->access_key == parts.access_key_id && e->scope == scope_text && e->secret_copy.size() == secret.size() &&
+             detail::constant_time_equal(e->secret_copy.view().data(), secret.data(), secret.size());
+    };
+    const key_cache_entry* e = slot.load(std::memory_order_acquire);
+    if (matches(e)) return e->key;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (cached_count_ >= max_cached_keys) {
+      uncached.emplace(secret, parts.scope.date, parts.scope.region, parts.scope.service);
+      return *uncached;
     }
-    // The signed headers, with every value each one has in the request.
-    std::vector<header> signed_headers;
+    auto* fresh = new key_cache_entry(parts.access_key_id, scope_text, secret, parts.scope);
+    fresh->next = retired_;
+    retired_ = fresh;
+    ++cached_count_;
+    slot.store(fresh, std::memory_order_release);
+    return fresh->key;
+  }
+
+  // Builds the canonical request from the pieces (the path decoded and re-encoded under S3
+  // rules; the query parameters but the signature, re-encoded and sorted; the signed headers
+  // with their values), signs it and compares in constant time.
+  verify_result check_signature(verify_result& r, std::string_view method, std::string_view raw_path,
+                                std::size_t skip_param, const std::vector<header>& headers, std::string_view payload,
+                                const key_entry& key, std::string_view date, std::string_view provided) const {
+    auto& s = detail::verify_space();
+    if (!detail::is_token(method)) return detail::refuse(r, verify_reason::malformed, "the method is malformed");
+    std::string_view path = raw_path;
+    if (options_.path == path_rules::s3) {
+      s.path.clear();
+      if (!detail::append_uri_decoded(s.path, raw_path))
+        return detail::refuse(r, verify_reason::malformed, "the path has a malformed percent-encoding");
+      path = s.path;
+    }
+    if (!path.empty() && path.front() != '/')
+      return detail::refuse(r, verify_reason::malformed, "the path does not start with '/'");
+    std::string& cr = s.canonical;
+    cr.clear();
+    cr.append(method).push_back('\n');
+    detail::append_canonical_uri(cr, path, options_.path);
+    cr.push_back('\n');
+    // the canonical query
+    s.encoded.clear();
+    s.ends.clear();
+    for (std::size_t i = 0; i < s.params.size(); ++i) {
+      if (i == skip_param) continue;
+      detail::append_uri_encoded(s.encoded, std::string_view(s.decoded).substr(s.params[i][0], s.params[i][1]),
+                                 detail::encode_set::component);
+      s.ends.push_back(s.encoded.size());
+      detail::append_uri_encoded(s.encoded, std::string_view(s.decoded).substr(s.params[i][2], s.params[i][3]),
+                                 detail::encode_set::component);
+      s.ends.push_back(s.encoded.size());
+    }
+    s.sorted.clear();
+    for (std::size_t k = 0, at = 0; k < s.ends.size(); k += 2) {
+      s.sorted.push_back({std::string_view(s.encoded).substr(at, s.ends[k] - at),
+                          std::string_view(s.encoded).substr(s.ends[k], s.ends[k + 1] - s.ends[k])});
+      at = s.ends[k + 1];
+    }
+    detail::append_sorted_query(cr, s.sorted.data(), s.sorted.data() + s.sorted.size());
+    cr.push_back('\n');
+    // the signed headers, with every value each one has in the request
+    s.headers.clear();
     for (const auto& name : r.parts.signed_headers) {
       bool found = false;
-      for (const auto& h : headers)
-        if (detail::iequals(h.name, name)) signed_headers.push_back({name, h.value}), found = true;
+      for (const auto& h : headers) {
+        if (!detail::iequals(h.name, name)) continue;
+        for (char c : h.value)
+          if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
+            return detail::refuse(r, verify_reason::malformed, "signed header " + name + " holds a control character");
+        s.headers.push_back({name, h.value});
+        found = true;
+      }
       if (!found) return detail::refuse(r, verify_reason::malformed, "signed header " + name + " is not in the request");
     }
-    std::error_code ec;
-    const auto ch = detail::capture_error(ec, [&] { return canonical_headers(signed_headers); });
-    if (ec) return detail::refuse(r, verify_reason::malformed, "a signed header is malformed");
-    const auto uri = detail::capture_error(ec, [&] { return canonical_uri(path, options_.path); });
-    if (ec || method.empty()) return detail::refuse(r, verify_reason::malformed, "the method or path is malformed");
-    const std::string cr = canonical_request(method, uri, canonical_query_string, ch.canonical, ch.signed_headers, payload);
-    const std::string sts = string_to_sign(date, r.parts.scope.str(), cr);
-    const signing_key k(key.secret.view(), r.parts.scope.date, r.parts.scope.region, r.parts.scope.service);
+    s.list.clear();
+    detail::append_canonical_headers(cr, s.list, s.headers.data(), s.headers.data() + s.headers.size());
+    cr.push_back('\n');
+    cr.append(s.list).push_back('\n');
+    cr.append(payload);
+    // the string to sign, on the stack
+    const std::string scope_text = r.parts.scope.str();
+    const auto digest = detail::sha256(cr);
+    char sts[17 + 16 + 1 + 256 + 1 + 64];
+    if (scope_text.size() > 256) return detail::refuse(r, verify_reason::malformed, "the credential scope is too long");
+    char* w = sts;
+    const auto put = [&w](std::string_view part) {
+      std::memcpy(w, part.data(), part.size());
+      w += part.size();
+    };
+    put("AWS4-HMAC-SHA256\n");
+    put(date);
+    *w++ = '\n';
+    put(scope_text);
+    *w++ = '\n';
+    detail::hex_encode(digest.data(), digest.size(), w);
+    w += 64;
+    std::optional<signing_key> uncached;
+    const signing_key& k = key_for(r.parts, scope_text, key.secret.view(), uncached);
     char expected[64];
-    k.sign(sts, expected);
+    k.sign(std::string_view(sts, static_cast<std::size_t>(w - sts)), expected);
     const bool same = provided.size() == 64 && detail::constant_time_equal(expected, provided.data(), 64);
     detail::cleanse(expected, sizeof expected);
     if (!same) return detail::refuse(r, verify_reason::signature_mismatch, "the signature does not match the request");
@@ -431,6 +574,10 @@ class verifier {
 
   key_lookup lookup_;
   verify_options options_;
+  mutable std::array<std::atomic<const key_cache_entry*>, cache_slots> slots_{};
+  mutable std::mutex mutex_;
+  mutable key_cache_entry* retired_ = nullptr;
+  mutable std::size_t cached_count_ = 0;
 };
 
 }  // namespace sigv4

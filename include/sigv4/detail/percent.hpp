@@ -81,18 +81,17 @@ inline std::size_t uri_encoded_size(std::string_view in, encode_set set) noexcep
 // Appends the percent-decoding of `in` to `out` ('+' stays '+'). Returns false, leaving `out`
 // partly written, when a '%' is not followed by two hex digits.
 inline bool append_uri_decoded(std::string& out, std::string_view in) {
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out.push_back(in[i]);
-      continue;
-    }
+  std::size_t run = 0;  // start of the bytes that are copied as they are
+  for (std::size_t i = in.find('%'); i != std::string_view::npos; i = in.find('%', run)) {
+    out.append(in.data() + run, i - run);
     if (i + 2 >= in.size()) return false;
     const int hi = hex_value(in[i + 1]);
     const int lo = hex_value(in[i + 2]);
     if (hi < 0 || lo < 0) return false;
     out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
+    run = i + 3;
   }
+  out.append(in.data() + run, in.size() - run);
   return true;
 }
 

@@ -1,0 +1,1344 @@
+// sigv4 — network allowlists for presigned URLs: strict IPv4 / IPv6 addresses and CIDR blocks,
+// a CIDR set with fast membership tests, S3 policy documents written as deterministic JSON
+// (IAM / MinIO user policy, bucket policy, AssumeRole session policy), and a local evaluator
+// with AWS semantics so a service can refuse to issue a link before it signs anything.
+//
+// Where a policy applies to a presigned URL:
+//  - AWS S3 and Ceph RGW: the bucket policy applies to authenticated, presigned requests too,
+//    as does the IAM policy of the signing identity.
+//  - MinIO: bucket policies apply only to anonymous requests. A presigned URL is judged by the
+//    signing user's IAM policy (`mc admin policy create`), or by the session policy of
+//    temporary credentials from STS AssumeRole (see sts.hpp). Root credentials bypass every
+//    policy, so never presign with them.
+//  - On RGW an Allow with IpAddress alone does not stop the bucket owner's presigned URL from
+//    other addresses (the ACL allows the owner), hence the Deny + NotIpAddress statements of
+//    the bucket shape.
+//
+// The proxy caveat: aws:SourceIp is the address the storage server believes the request came
+// from. MinIO takes it from the first X-Forwarded-For entry (then X-Real-IP, then Forwarded)
+// when such a header is present, so a client can claim any address unless the proxy in front
+// of MinIO overwrites those headers. Behind a proxy that does not, an allowlist is no barrier.
+//
+// Every CIDR block is written with an explicit prefix: AWS and MinIO read an IPv6 address
+// written without one as /32, not /128.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+#ifndef SIGV4_POLICY_HPP
+#define SIGV4_POLICY_HPP
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "errors.hpp"
+
+namespace sigv4::policy {
+
+// ---------------------------------------------------------------------------
+// IP addresses and CIDR blocks
+
+/// The address family of an address or block.
+enum class ip_family { v4, v6 };
+
+namespace detail {
+using sigv4::detail::capture_error;
+using sigv4::detail::quote_input;
+
+// An unsigned 128-bit number as two halves (no __int128: -Wpedantic). IPv4 uses `lo` only.
+struct u128 {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+};
+constexpr bool operator==(u128 a, u128 b) noexcept { return a.hi == b.hi && a.lo == b.lo; }
+constexpr bool operator!=(u128 a, u128 b) noexcept { return !(a == b); }
+constexpr bool operator<(u128 a, u128 b) noexcept { return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo); }
+constexpr bool operator<=(u128 a, u128 b) noexcept { return !(b < a); }
+constexpr u128 operator&(u128 a, u128 b) noexcept { return {a.hi & b.hi, a.lo & b.lo}; }
+constexpr u128 operator|(u128 a, u128 b) noexcept { return {a.hi | b.hi, a.lo | b.lo}; }
+constexpr u128 operator~(u128 a) noexcept { return {~a.hi, ~a.lo}; }
+
+// The largest value of a family: 2^32-1 or 2^128-1.
+constexpr u128 family_max(ip_family f) noexcept {
+  return f == ip_family::v4 ? u128{0, 0xffffffffu} : u128{~std::uint64_t{0}, ~std::uint64_t{0}};
+}
+
+// The network mask of a prefix length within the family's width.
+constexpr u128 prefix_mask(ip_family f, int prefix) noexcept {
+  const std::uint64_t ones = ~std::uint64_t{0};
+  if (f == ip_family::v4) return {0, prefix == 0 ? 0 : (0xffffffffu << (32 - prefix)) & 0xffffffffu};
+  if (prefix == 0) return {0, 0};
+  if (prefix <= 64) return {ones << (64 - prefix), 0};
+  return {ones, ones << (128 - prefix)};
+}
+
+// True for ::ffff:0:0/96, the IPv4-mapped IPv6 addresses.
+constexpr bool is_v4_mapped(u128 v) noexcept { return v.hi == 0 && (v.lo >> 32) == 0xffffu; }
+
+inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+inline int hex_digit_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Dotted-quad IPv4, strictly: four decimal parts 0-255, no leading zeros, nothing else.
+// Returns the reason it is not one, or an empty string.
+inline std::string parse_ipv4(std::string_view s, std::uint32_t& out) {
+  out = 0;
+  const auto dots = std::count(s.begin(), s.end(), '.');
+  if (dots != 3) return "it has " + std::to_string(dots + 1) + " parts, not 4";
+  std::size_t start = 0;
+  for (int part = 1; part <= 4; ++part) {
+    const std::size_t dot = part < 4 ? s.find('.', start) : s.size();
+    const std::string_view p = s.substr(start, dot - start);
+    const std::string n = std::to_string(part);
+    if (p.empty()) return "part " + n + " is empty";
+    if (!std::all_of(p.begin(), p.end(), is_digit)) return "part " + n + " is not a decimal number";
+    if (p.size() > 1 && p[0] == '0') return "part " + n + " has a leading zero (octal is not accepted)";
+    if (p.size() > 3 || std::stoul(std::string(p)) > 255) return "part " + n + " is greater than 255";
+    out = (out << 8) | static_cast<std::uint32_t>(std::stoul(std::string(p)));
+    start = dot + 1;
+  }
+  return {};
+}
+
+// The 16 bytes of a 128-bit value, in network order.
+inline std::array<std::uint8_t, 16> to_bytes(u128 v) noexcept {
+  std::array<std::uint8_t, 16> b{};
+  for (std::size_t i = 0; i < 8; ++i) b[i] = static_cast<std::uint8_t>(v.hi >> (56 - 8 * i));
+  for (std::size_t i = 0; i < 8; ++i) b[8 + i] = static_cast<std::uint8_t>(v.lo >> (56 - 8 * i));
+  return b;
+}
+
+// Splits "a:b:c" into groups (1-4 hex digits each, the last may be a dotted quad when
+// `last_may_be_v4`). Appends 16-bit groups to `out`. Returns the reason or "".
+inline std::string parse_v6_groups(std::string_view s, bool last_may_be_v4, std::vector<std::uint16_t>& out) {
+  if (s.empty()) return {};
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t colon = s.find(':', start);
+    const std::string_view g = s.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start);
+    const bool last = colon == std::string_view::npos;
+    if (g.empty()) return "it has an empty group (a single ':' at the start or end, or ':::')";
+    if (last && last_may_be_v4 && g.find('.') != std::string_view::npos) {
+      std::uint32_t v4 = 0;
+      const std::string why = parse_ipv4(g, v4);
+      if (!why.empty()) return "its embedded IPv4 address " + quote_input(g) + " is not valid: " + why;
+      out.push_back(static_cast<std::uint16_t>(v4 >> 16));
+      out.push_back(static_cast<std::uint16_t>(v4 & 0xffffu));
+      return {};
+    }
+    if (g.size() > 4 || !std::all_of(g.begin(), g.end(), [](char c) { return hex_digit_value(c) >= 0; }))
+      return "group " + quote_input(g) + " is not 1 to 4 hexadecimal digits";
+    unsigned v = 0;
+    for (char c : g) v = v * 16 + static_cast<unsigned>(hex_digit_value(c));
+    out.push_back(static_cast<std::uint16_t>(v));
+    if (last) return {};
+    start = colon + 1;
+  }
+}
+
+// IPv6 text (RFC 4291 section 2.2) strictly: hex groups, at most one "::", an optional
+// trailing dotted quad, no zone index. Returns the reason or "".
+inline std::string parse_ipv6(std::string_view s, u128& out) {
+  if (s.find('%') != std::string_view::npos) return "zone indices ('%...') are not accepted";
+  if (s.find(":::") != std::string_view::npos) return "it has ':::'";
+  const std::size_t gap = s.find("::");
+  if (gap != std::string_view::npos && s.find("::", gap + 1) != std::string_view::npos)
+    return "'::' appears more than once";
+  std::vector<std::uint16_t> head, tail;
+  if (gap == std::string_view::npos) {
+    if (std::string why = parse_v6_groups(s, true, head); !why.empty()) return why;
+    if (head.size() != 8) return "it has " + std::to_string(head.size()) + " groups, not 8 (and no '::')";
+  } else {
+    if (std::string why = parse_v6_groups(s.substr(0, gap), false, head); !why.empty()) return why;
+    if (std::string why = parse_v6_groups(s.substr(gap + 2), true, tail); !why.empty()) return why;
+    if (head.size() + tail.size() > 7) return "it has too many groups for '::' to stand for any";
+  }
+  std::array<std::uint16_t, 8> groups{};
+  std::copy(head.begin(), head.end(), groups.begin());
+  std::copy(tail.begin(), tail.end(), groups.end() - static_cast<std::ptrdiff_t>(tail.size()));
+  out = {};
+  for (int i = 0; i < 4; ++i) out.hi = (out.hi << 16) | groups[static_cast<std::size_t>(i)];
+  for (int i = 4; i < 8; ++i) out.lo = (out.lo << 16) | groups[static_cast<std::size_t>(i)];
+  return {};
+}
+
+inline std::string format_ipv4(std::uint32_t v) {
+  std::string out;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    if (shift != 24) out.push_back('.');
+    out += std::to_string((v >> shift) & 0xffu);
+  }
+  return out;
+}
+
+// RFC 5952: lower case, no leading zeros, the longest run (the first of equals) of two or
+// more zero groups as "::".
+inline std::string format_ipv6(u128 v) {
+  std::array<unsigned, 8> g{};
+  for (int i = 0; i < 4; ++i) g[static_cast<std::size_t>(i)] = static_cast<unsigned>((v.hi >> (48 - 16 * i)) & 0xffffu);
+  for (int i = 0; i < 4; ++i) g[static_cast<std::size_t>(4 + i)] = static_cast<unsigned>((v.lo >> (48 - 16 * i)) & 0xffffu);
+  int best_at = -1, best_len = 0;
+  for (int i = 0; i < 8;) {
+    if (g[static_cast<std::size_t>(i)] != 0) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < 8 && g[static_cast<std::size_t>(j)] == 0) ++j;
+    if (j - i > best_len) best_at = i, best_len = j - i;
+    i = j;
+  }
+  if (best_len < 2) best_at = -1;
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 8; ++i) {
+    if (i == best_at) {
+      out += "::";
+      i += best_len - 1;
+      continue;
+    }
+    if (!out.empty() && out.back() != ':') out.push_back(':');
+    const unsigned x = g[static_cast<std::size_t>(i)];
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+      const unsigned d = (x >> shift) & 0xfu;
+      if (d != 0 || started || shift == 0) out.push_back(digits[d]), started = true;
+    }
+  }
+  return out;
+}
+}  // namespace detail
+
+/// An IPv4 or IPv6 address. An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is held, compared,
+/// matched and printed as the IPv4 address a.b.c.d.
+class ip_address {
+ public:
+  /// 0.0.0.0.
+  ip_address() = default;
+
+  /// An IPv4 address from its 32-bit value (192.0.2.1 is 0xC0000201).
+  static ip_address from_v4(std::uint32_t value) noexcept { return ip_address(ip_family::v4, {0, value}); }
+
+  /// An IPv6 address from its 16 bytes in network order; an IPv4-mapped one becomes IPv4.
+  static ip_address from_v6(const std::array<std::uint8_t, 16>& bytes) noexcept {
+    detail::u128 v;
+    for (std::size_t i = 0; i < 8; ++i) v.hi = (v.hi << 8) | bytes[i];
+    for (std::size_t i = 8; i < 16; ++i) v.lo = (v.lo << 8) | bytes[i];
+    return from_value(v);
+  }
+
+  ip_family family() const noexcept { return family_; }
+  bool is_v4() const noexcept { return family_ == ip_family::v4; }
+
+  /// The 32-bit value of an IPv4 address (0 for IPv6).
+  std::uint32_t v4_value() const noexcept { return is_v4() ? static_cast<std::uint32_t>(value_.lo) : 0; }
+
+  /// The 16 bytes in network order; an IPv4 address as its IPv4-mapped form ::ffff:a.b.c.d.
+  std::array<std::uint8_t, 16> v6_bytes() const noexcept {
+    return detail::to_bytes(is_v4() ? detail::u128{0, 0xffff00000000u | value_.lo} : value_);
+  }
+
+  /// Canonical text: dotted quad for IPv4, RFC 5952 for IPv6 ("2001:db8::1").
+  std::string to_string() const {
+    return is_v4() ? detail::format_ipv4(v4_value()) : detail::format_ipv6(value_);
+  }
+
+  /// Equality; the order puts every IPv4 address before every IPv6 address.
+  friend bool operator==(const ip_address& a, const ip_address& b) noexcept {
+    return a.family_ == b.family_ && a.value_ == b.value_;
+  }
+  friend bool operator!=(const ip_address& a, const ip_address& b) noexcept { return !(a == b); }
+  friend bool operator<(const ip_address& a, const ip_address& b) noexcept {
+    return a.family_ != b.family_ ? a.family_ < b.family_ : a.value_ < b.value_;
+  }
+
+ private:
+  friend class cidr_block;
+  friend class cidr_set;
+  ip_address(ip_family f, detail::u128 v) noexcept : family_(f), value_(v) {}
+  static ip_address from_value(detail::u128 v) noexcept {
+    if (detail::is_v4_mapped(v)) return ip_address(ip_family::v4, {0, v.lo & 0xffffffffu});
+    return ip_address(ip_family::v6, v);
+  }
+  detail::u128 value() const noexcept { return value_; }
+
+  ip_family family_ = ip_family::v4;
+  detail::u128 value_;
+};
+
+/// Parses an IPv4 address ("192.0.2.1": four decimal parts 0-255, no leading zeros) or an
+/// IPv6 address ("2001:db8::1", "::ffff:192.0.2.1"; hex in either case, at most one "::", no
+/// zone index). An IPv4-mapped IPv6 address becomes the IPv4 address.
+/// @throws sigv4::error errc::invalid_ip_address naming the text and what is wrong with it.
+inline ip_address parse_ip_address(std::string_view text) {
+  if (text.empty()) throw error(errc::invalid_ip_address, "'' is not an IP address: it is empty");
+  std::string why;
+  if (text.find(':') != std::string_view::npos) {
+    detail::u128 v;
+    why = detail::parse_ipv6(text, v);
+    if (why.empty()) return ip_address::from_v6(detail::to_bytes(v));
+    why = "not an IPv6 address: " + why;
+  } else {
+    std::uint32_t v = 0;
+    why = detail::parse_ipv4(text, v);
+    if (why.empty()) return ip_address::from_v4(v);
+    why = "not an IPv4 address: " + why;
+  }
+  throw error(errc::invalid_ip_address, detail::quote_input(text) + " is " + why);
+}
+
+/// Non-throwing twin of parse_ip_address: sets `ec` and returns 0.0.0.0 on failure.
+inline ip_address parse_ip_address(std::string_view text, std::error_code& ec) {
+  return detail::capture_error(ec, [&] { return parse_ip_address(text); });
+}
+
+/// What parse_cidr does with a block whose address has host bits set ("10.0.0.1/8").
+enum class cidr_parse {
+  strict,     ///< refuse it (the default: it is usually a typo)
+  normalize,  ///< clear the host bits ("10.0.0.1/8" becomes 10.0.0.0/8)
+};
+
+/// A CIDR block: a network address and a prefix length, host bits clear. A block inside the
+/// IPv4-mapped range (::ffff:0:0/96 and longer) is the IPv4 block it maps.
+class cidr_block {
+ public:
+  /// 0.0.0.0/0.
+  cidr_block() = default;
+
+  /// The block of `address` with `prefix_length` bits (0-32 for IPv4, 0-128 for IPv6).
+  /// @throws sigv4::error errc::invalid_ip_address for a prefix length out of range, or for
+  ///         host bits set in `address` when `mode` is cidr_parse::strict.
+  cidr_block(const ip_address& address, int prefix_length, cidr_parse mode = cidr_parse::strict) {
+    const int width = address.is_v4() ? 32 : 128;
+    if (prefix_length < 0 || prefix_length > width)
+      throw error(errc::invalid_ip_address, "prefix length " + std::to_string(prefix_length) + " is not 0 to " +
+                                                std::to_string(width) + " for " + address.to_string());
+    const detail::u128 mask = detail::prefix_mask(address.family(), prefix_length);
+    const detail::u128 network = address.value() & mask;
+    if (network != address.value() && mode == cidr_parse::strict)
+      throw error(errc::invalid_ip_address, address.to_string() + "/" + std::to_string(prefix_length) +
+                                                " has host bits set; the network is " +
+                                                ip_address(address.family(), network).to_string() + "/" +
+                                                std::to_string(prefix_length));
+    network_ = ip_address(address.family(), network);
+    prefix_length_ = prefix_length;
+  }
+
+  /// A single address: /32 for IPv4, /128 for IPv6.
+  static cidr_block host(const ip_address& address) { return cidr_block(address, address.is_v4() ? 32 : 128); }
+
+  const ip_address& network() const noexcept { return network_; }
+  int prefix_length() const noexcept { return prefix_length_; }
+  ip_family family() const noexcept { return network_.family(); }
+
+  /// The first and last addresses of the block.
+  const ip_address& first() const noexcept { return network_; }
+  ip_address last() const noexcept {
+    const detail::u128 host_bits = ~detail::prefix_mask(family(), prefix_length_) & detail::family_max(family());
+    return ip_address(family(), network_.value() | host_bits);
+  }
+
+  /// True when `address` is inside the block. Never across families: 10.0.0.1 (or
+  /// ::ffff:10.0.0.1) is not in ::/0.
+  bool contains(const ip_address& address) const noexcept {
+    return address.family() == family() &&
+           (address.value() & detail::prefix_mask(family(), prefix_length_)) == network_.value();
+  }
+
+  /// Canonical text, always with the prefix: "10.0.0.0/8", "2001:db8::/32", "::1/128".
+  std::string to_string() const { return network_.to_string() + "/" + std::to_string(prefix_length_); }
+
+  friend bool operator==(const cidr_block& a, const cidr_block& b) noexcept {
+    return a.network_ == b.network_ && a.prefix_length_ == b.prefix_length_;
+  }
+  friend bool operator!=(const cidr_block& a, const cidr_block& b) noexcept { return !(a == b); }
+  friend bool operator<(const cidr_block& a, const cidr_block& b) noexcept {
+    return a.network_ != b.network_ ? a.network_ < b.network_ : a.prefix_length_ < b.prefix_length_;
+  }
+
+ private:
+  ip_address network_;
+  int prefix_length_ = 0;
+};
+
+/// Parses a CIDR block, "ADDRESS/PREFIX" (IPv4 prefix 0-32, IPv6 0-128, decimal without
+/// leading zeros), or a bare address as a single host (/32 or /128; it is printed with the
+/// prefix). "::ffff:10.0.0.0/104" is the IPv4 block 10.0.0.0/8.
+/// @param mode cidr_parse::strict refuses host bits set ("10.0.0.1/8"); normalize clears them.
+/// @throws sigv4::error errc::invalid_ip_address naming the text and what is wrong with it.
+inline cidr_block parse_cidr(std::string_view text, cidr_parse mode = cidr_parse::strict) {
+  const auto fail = [&](const std::string& why) -> cidr_block {
+    throw error(errc::invalid_ip_address, detail::quote_input(text) + " is not a CIDR block: " + why);
+  };
+  const std::size_t slash = text.find('/');
+  const std::string_view address_text = text.substr(0, slash);
+  const bool v6_syntax = address_text.find(':') != std::string_view::npos;
+  detail::u128 value;
+  if (address_text.empty()) return fail("the address is empty");
+  if (v6_syntax) {
+    if (std::string why = detail::parse_ipv6(address_text, value); !why.empty()) return fail(why);
+  } else {
+    std::uint32_t v4 = 0;
+    if (std::string why = detail::parse_ipv4(address_text, v4); !why.empty()) return fail(why);
+    value = {0, v4};
+  }
+  const int width = v6_syntax ? 128 : 32;
+  int prefix = width;
+  if (slash != std::string_view::npos) {
+    const std::string_view p = text.substr(slash + 1);
+    if (p.empty()) return fail("the prefix length after '/' is empty");
+    if (!std::all_of(p.begin(), p.end(), detail::is_digit)) return fail("the prefix length is not a decimal number");
+    if (p.size() > 1 && p[0] == '0') return fail("the prefix length has a leading zero");
+    if (p.size() > 3 || std::stoi(std::string(p)) > width)
+      return fail("the prefix length " + std::string(p) + " is greater than " + std::to_string(width));
+    prefix = std::stoi(std::string(p));
+  }
+  const ip_family family = v6_syntax ? ip_family::v6 : ip_family::v4;
+  const detail::u128 network = value & detail::prefix_mask(family, prefix);
+  if (network != value && mode == cidr_parse::strict) {
+    const std::string net = v6_syntax ? detail::format_ipv6(network) : detail::format_ipv4(static_cast<std::uint32_t>(network.lo));
+    return fail("host bits are set; the network is " + net + "/" + std::to_string(prefix) +
+                " (parse with cidr_parse::normalize to accept it)");
+  }
+  if (v6_syntax && detail::is_v4_mapped(network) && prefix >= 96)
+    return cidr_block(ip_address::from_v4(static_cast<std::uint32_t>(network.lo)), prefix - 96);
+  if (v6_syntax) return cidr_block(ip_address::from_v6(detail::to_bytes(network)), prefix);
+  return cidr_block(ip_address::from_v4(static_cast<std::uint32_t>(network.lo)), prefix);
+}
+
+/// Non-throwing twin of parse_cidr: sets `ec` and returns 0.0.0.0/0 on failure.
+inline cidr_block parse_cidr(std::string_view text, cidr_parse mode, std::error_code& ec) {
+  return detail::capture_error(ec, [&] { return parse_cidr(text, mode); });
+}
+
+/// A set of CIDR blocks with O(log n) membership: the blocks become sorted, merged address
+/// ranges per family, searched by binary search. Build it once, query it many times.
+class cidr_set {
+ public:
+  cidr_set() = default;
+  cidr_set(std::initializer_list<cidr_block> blocks) : cidr_set(std::vector<cidr_block>(blocks)) {}
+  explicit cidr_set(std::vector<cidr_block> blocks) {
+    for (const cidr_block& b : blocks) add_block(b);
+    rebuild();
+  }
+
+  /// Adds a block (a duplicate is ignored). O(n log n): prefer the constructor for many.
+  void insert(const cidr_block& block) {
+    add_block(block);
+    rebuild();
+  }
+
+  /// True when some block holds `address`.
+  bool contains(const ip_address& address) const noexcept {
+    const std::vector<range>& ranges = address.is_v4() ? v4_ : v6_;
+    const detail::u128 v = address.value();
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), v,
+                               [](const detail::u128& x, const range& r) { return x < r.first; });
+    if (it == ranges.begin()) return false;
+    --it;
+    return v <= it->last;
+  }
+
+  bool empty() const noexcept { return blocks_.empty(); }
+  /// The blocks in the order first added, without duplicates.
+  const std::vector<cidr_block>& blocks() const noexcept { return blocks_; }
+  /// How many disjoint, non-adjacent address ranges the blocks cover (both families).
+  std::size_t range_count() const noexcept { return v4_.size() + v6_.size(); }
+
+ private:
+  struct range {
+    detail::u128 first, last;
+  };
+
+  void add_block(const cidr_block& b) {
+    if (std::find(blocks_.begin(), blocks_.end(), b) == blocks_.end()) blocks_.push_back(b);
+  }
+
+  void rebuild() {
+    v4_.clear();
+    v6_.clear();
+    for (const cidr_block& b : blocks_)
+      (b.family() == ip_family::v4 ? v4_ : v6_).push_back({b.first().value(), b.last().value()});
+    merge(v4_, ip_family::v4);
+    merge(v6_, ip_family::v6);
+  }
+
+  static void merge(std::vector<range>& ranges, ip_family f) {
+    std::sort(ranges.begin(), ranges.end(), [](const range& a, const range& b) { return a.first < b.first; });
+    std::vector<range> out;
+    for (const range& r : ranges) {
+      if (!out.empty()) {
+        range& back = out.back();
+        const bool touches = back.last == detail::family_max(f) || r.first <= next(back.last);
+        if (touches) {
+          if (back.last < r.last) back.last = r.last;
+          continue;
+        }
+      }
+      out.push_back(r);
+    }
+    ranges.swap(out);
+  }
+
+  static detail::u128 next(detail::u128 v) noexcept {
+    ++v.lo;
+    if (v.lo == 0) ++v.hi;
+    return v;
+  }
+
+  std::vector<cidr_block> blocks_;
+  std::vector<range> v4_, v6_;
+};
+
+// ---------------------------------------------------------------------------
+// Policy documents
+
+/// A statement's effect.
+enum class effect { allow, deny };
+
+/// The condition operators this library writes and evaluates.
+enum class condition_operator {
+  ip_address,                   ///< IpAddress: the key's address is in one of the blocks
+  not_ip_address,               ///< NotIpAddress: the key's address is in none of the blocks
+  boolean,                      ///< Bool: "true" or "false"
+  string_equals,                ///< StringEquals: exact, case-sensitive
+  string_like,                  ///< StringLike: case-sensitive with '*' and '?' wildcards
+  numeric_less_than,            ///< NumericLessThan: key < value (integers)
+  numeric_greater_than_equals,  ///< NumericGreaterThanEquals: key >= value (integers)
+};
+
+/// The condition keys this library writes and evaluates.
+enum class condition_key {
+  source_ip,          ///< aws:SourceIp (IpAddress, NotIpAddress)
+  secure_transport,   ///< aws:SecureTransport (Bool): the request came over TLS
+  auth_type,          ///< s3:authType (StringEquals): REST-QUERY-STRING for presigned URLs
+  signature_age,      ///< s3:signatureAge (Numeric...): milliseconds since X-Amz-Date
+  signature_version,  ///< s3:signatureversion (StringEquals): AWS4-HMAC-SHA256
+  s3_prefix,          ///< s3:prefix (StringLike): the prefix parameter of ListObjects
+};
+
+/// The operator's name in a policy ("IpAddress", ...).
+inline std::string_view operator_name(condition_operator op) noexcept {
+  switch (op) {
+    case condition_operator::ip_address: return "IpAddress";
+    case condition_operator::not_ip_address: return "NotIpAddress";
+    case condition_operator::boolean: return "Bool";
+    case condition_operator::string_equals: return "StringEquals";
+    case condition_operator::string_like: return "StringLike";
+    case condition_operator::numeric_less_than: return "NumericLessThan";
+    case condition_operator::numeric_greater_than_equals: return "NumericGreaterThanEquals";
+  }
+  return "";
+}
+
+/// The key's name in a policy ("aws:SourceIp", ...).
+inline std::string_view key_name(condition_key key) noexcept {
+  switch (key) {
+    case condition_key::source_ip: return "aws:SourceIp";
+    case condition_key::secure_transport: return "aws:SecureTransport";
+    case condition_key::auth_type: return "s3:authType";
+    case condition_key::signature_age: return "s3:signatureAge";
+    case condition_key::signature_version: return "s3:signatureversion";
+    case condition_key::s3_prefix: return "s3:prefix";
+  }
+  return "";
+}
+
+/// One operator on one key with its values. The values are OR'ed: the condition holds when
+/// the key matches any of them (NotIpAddress: when the address is in none of them).
+struct condition {
+  condition_operator op = condition_operator::string_equals;
+  condition_key key = condition_key::auth_type;
+  std::vector<std::string> values;
+};
+
+/// aws:SourceIp in one of the blocks (IpAddress).
+inline condition source_ip_in(const std::vector<cidr_block>& blocks) {
+  condition c{condition_operator::ip_address, condition_key::source_ip, {}};
+  for (const cidr_block& b : blocks) c.values.push_back(b.to_string());
+  return c;
+}
+/// aws:SourceIp in none of the blocks (NotIpAddress).
+inline condition source_ip_not_in(const std::vector<cidr_block>& blocks) {
+  condition c = source_ip_in(blocks);
+  c.op = condition_operator::not_ip_address;
+  return c;
+}
+/// aws:SecureTransport is `tls` (Bool).
+inline condition secure_transport_is(bool tls) {
+  return {condition_operator::boolean, condition_key::secure_transport, {tls ? "true" : "false"}};
+}
+/// s3:authType equals `type`, e.g. "REST-QUERY-STRING" for presigned URLs (StringEquals).
+inline condition auth_type_is(std::string_view type) {
+  return {condition_operator::string_equals, condition_key::auth_type, {std::string(type)}};
+}
+/// s3:signatureAge below `age` (NumericLessThan, in milliseconds).
+inline condition signature_age_below(std::chrono::milliseconds age) {
+  return {condition_operator::numeric_less_than, condition_key::signature_age, {std::to_string(age.count())}};
+}
+/// s3:signatureAge at least `age` (NumericGreaterThanEquals, in milliseconds).
+inline condition signature_age_at_least(std::chrono::milliseconds age) {
+  return {condition_operator::numeric_greater_than_equals, condition_key::signature_age, {std::to_string(age.count())}};
+}
+/// s3:signatureversion equals `version`, e.g. "AWS4-HMAC-SHA256" (StringEquals).
+inline condition signature_version_is(std::string_view version) {
+  return {condition_operator::string_equals, condition_key::signature_version, {std::string(version)}};
+}
+/// s3:prefix matches `pattern`, e.g. "reports/*" (StringLike).
+inline condition s3_prefix_like(std::string_view pattern) {
+  return {condition_operator::string_like, condition_key::s3_prefix, {std::string(pattern)}};
+}
+
+/// One statement. All conditions must hold (AND); within a condition the values are OR'ed.
+struct statement {
+  std::string sid;  ///< optional; written when not empty
+  policy::effect effect = policy::effect::allow;
+  /// Bucket policies only: {"*"} writes "Principal": "*", anything else writes
+  /// "Principal": {"AWS": [...]}; empty (identity and session policies) writes none.
+  std::vector<std::string> principals;
+  std::vector<std::string> actions;    ///< "s3:GetObject", "s3:*", ...
+  std::vector<std::string> resources;  ///< "arn:aws:s3:::bucket/prefix*", ...
+  std::vector<condition> conditions;
+};
+
+/// A policy document (Version 2012-10-17).
+struct document {
+  std::vector<statement> statements;
+};
+
+/// How to_json lays the document out.
+enum class json_style {
+  pretty,   ///< two-space indentation, one member a line (IAM and bucket policies)
+  compact,  ///< no whitespace at all (session policies, counted against 2048 characters)
+};
+
+/// The longest inline session policy (characters) AWS STS and MinIO accept; the same limit as
+/// sigv4::sts::max_session_policy_size.
+inline constexpr std::size_t max_session_policy_size = 2048;
+
+namespace detail {
+inline bool is_valid_utf8(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) n = 1, cp = c & 0x1Fu;
+    else if (c >= 0xE0 && c <= 0xEF) n = 2, cp = c & 0x0Fu;
+    else if (c >= 0xF0 && c <= 0xF4) n = 3, cp = c & 0x07u;
+    else return false;
+    if (i + n >= s.size()) return false;
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3Fu);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+// A JSON string literal: '"' and '\' escaped, control characters as \n, \t, ... or \u00XX.
+inline void append_json_string(std::string& out, std::string_view s) {
+  if (!is_valid_utf8(s)) throw error(errc::invalid_policy, "policy text " + quote_input(s) + " is not valid UTF-8");
+  static constexpr char digits[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out.push_back(digits[c >> 4]);
+          out.push_back(digits[c & 15]);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+inline bool parse_integer(std::string_view s, long long& out) noexcept {
+  if (s.empty() || s.size() > 18) return false;
+  std::size_t i = s[0] == '-' ? 1 : 0;
+  if (i == s.size()) return false;
+  long long v = 0;
+  for (; i < s.size(); ++i) {
+    if (!is_digit(s[i])) return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  out = s[0] == '-' ? -v : v;
+  return true;
+}
+
+inline bool equals_ignore_case(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// Checks that the operator suits the key and every value suits the operator.
+// Throws errc::invalid_policy (errc::invalid_ip_address for a bad block).
+inline void check_condition(const condition& c) {
+  const std::string where = std::string(operator_name(c.op)) + " on " + std::string(key_name(c.key));
+  if (c.values.empty()) throw error(errc::invalid_policy, where + " has no values");
+  bool suits = false;
+  switch (c.op) {
+    case condition_operator::ip_address:
+    case condition_operator::not_ip_address: suits = c.key == condition_key::source_ip; break;
+    case condition_operator::boolean: suits = c.key == condition_key::secure_transport; break;
+    case condition_operator::string_equals:
+    case condition_operator::string_like:
+      suits = c.key == condition_key::auth_type || c.key == condition_key::signature_version ||
+              c.key == condition_key::s3_prefix;
+      break;
+    case condition_operator::numeric_less_than:
+    case condition_operator::numeric_greater_than_equals: suits = c.key == condition_key::signature_age; break;
+  }
+  if (!suits) throw error(errc::invalid_policy, where + ": the operator does not apply to this key");
+  for (const std::string& v : c.values) {
+    long long n = 0;
+    if ((c.op == condition_operator::ip_address || c.op == condition_operator::not_ip_address)) {
+      parse_cidr(v);
+    } else if (c.op == condition_operator::boolean && !equals_ignore_case(v, "true") && !equals_ignore_case(v, "false")) {
+      throw error(errc::invalid_policy, where + ": " + quote_input(v) + " is not true or false");
+    } else if ((c.op == condition_operator::numeric_less_than || c.op == condition_operator::numeric_greater_than_equals) &&
+               !parse_integer(v, n)) {
+      throw error(errc::invalid_policy, where + ": " + quote_input(v) + " is not an integer");
+    }
+  }
+}
+
+inline void check_statement(const statement& s, std::size_t index) {
+  const std::string where = "statement " + std::to_string(index + 1);
+  if (s.actions.empty()) throw error(errc::invalid_policy, where + " has no actions");
+  if (s.resources.empty()) throw error(errc::invalid_policy, where + " has no resources");
+  for (const auto* list : {&s.actions, &s.resources, &s.principals})
+    for (const std::string& v : *list)
+      if (v.empty()) throw error(errc::invalid_policy, where + " has an empty action, resource or principal");
+  for (std::size_t i = 0; i < s.conditions.size(); ++i) {
+    check_condition(s.conditions[i]);
+    for (std::size_t j = 0; j < i; ++j)
+      if (s.conditions[j].op == s.conditions[i].op && s.conditions[j].key == s.conditions[i].key)
+        throw error(errc::invalid_policy, where + " has " + std::string(operator_name(s.conditions[i].op)) + " on " +
+                                              std::string(key_name(s.conditions[i].key)) +
+                                              " twice (put the values in one condition)");
+  }
+}
+
+inline void check_document(const document& d) {
+  if (d.statements.empty()) throw error(errc::invalid_policy, "the policy has no statements");
+  for (std::size_t i = 0; i < d.statements.size(); ++i) check_statement(d.statements[i], i);
+}
+
+// Writes JSON with or without whitespace; `depth` is the indentation level.
+class json_writer {
+ public:
+  explicit json_writer(json_style style) : pretty_(style == json_style::pretty) {}
+
+  void open(char bracket) {
+    out_.push_back(bracket);
+    ++depth_;
+    first_ = true;
+  }
+  void close(char bracket) {
+    --depth_;
+    if (!first_) newline();
+    out_.push_back(bracket);
+    first_ = false;
+  }
+  // Starts a member "name": (a comma and a new line before it unless it is the first).
+  void member(std::string_view name) {
+    element();
+    append_json_string(out_, name);
+    out_ += pretty_ ? ": " : ":";
+  }
+  // Starts an element of an array.
+  void element() {
+    if (!first_) out_.push_back(',');
+    newline();
+    first_ = false;
+  }
+  void string(std::string_view s) { append_json_string(out_, s); }
+  // An array of strings on one line: ["a", "b"].
+  void string_array(const std::vector<std::string>& values) {
+    out_.push_back('[');
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i != 0) out_ += pretty_ ? ", " : ",";
+      append_json_string(out_, values[i]);
+    }
+    out_.push_back(']');
+  }
+  std::string take() {
+    if (pretty_) out_.push_back('\n');
+    return std::move(out_);
+  }
+
+ private:
+  void newline() {
+    if (!pretty_) return;
+    out_.push_back('\n');
+    out_.append(static_cast<std::size_t>(2 * depth_), ' ');
+  }
+  bool pretty_;
+  int depth_ = 0;
+  bool first_ = true;
+  std::string out_;
+};
+
+// The value written for a condition: IP blocks in canonical form with their prefix.
+inline std::vector<std::string> written_values(const condition& c) {
+  if (c.op != condition_operator::ip_address && c.op != condition_operator::not_ip_address) return c.values;
+  std::vector<std::string> out;
+  for (const std::string& v : c.values) out.push_back(parse_cidr(v).to_string());
+  return out;
+}
+
+inline void write_statement(json_writer& w, const statement& s) {
+  w.open('{');
+  if (!s.sid.empty()) {
+    w.member("Sid");
+    w.string(s.sid);
+  }
+  w.member("Effect");
+  w.string(s.effect == effect::allow ? "Allow" : "Deny");
+  if (!s.principals.empty()) {
+    w.member("Principal");
+    if (s.principals.size() == 1 && s.principals[0] == "*") {
+      w.string("*");
+    } else {
+      w.open('{');
+      w.member("AWS");
+      w.string_array(s.principals);
+      w.close('}');
+    }
+  }
+  w.member("Action");
+  w.string_array(s.actions);
+  w.member("Resource");
+  w.string_array(s.resources);
+  if (!s.conditions.empty()) {
+    w.member("Condition");
+    w.open('{');
+    // Operators in the order of their first condition; each holds its keys in their order.
+    std::vector<condition_operator> written;
+    for (const condition& c : s.conditions) {
+      if (std::find(written.begin(), written.end(), c.op) != written.end()) continue;
+      written.push_back(c.op);
+      w.member(operator_name(c.op));
+      w.open('{');
+      for (const condition& same : s.conditions) {
+        if (same.op != c.op) continue;
+        w.member(key_name(same.key));
+        w.string_array(written_values(same));
+      }
+      w.close('}');
+    }
+    w.close('}');
+  }
+  w.close('}');
+}
+}  // namespace detail
+
+/// Writes the document as JSON: "Version": "2012-10-17", then "Statement", each statement's
+/// members in a fixed order (Sid, Effect, Principal, Action, Resource, Condition), every list
+/// as an array, IP blocks canonical with their prefix. The same document always gives the
+/// same bytes. Strings are escaped per RFC 8259.
+/// @throws sigv4::error errc::invalid_policy for a document with no statements, a statement
+///         with no actions or resources, a condition whose operator does not suit its key or
+///         whose values do not suit its operator, the same operator and key twice in a
+///         statement, or text that is not valid UTF-8; errc::invalid_ip_address for a bad block.
+inline std::string to_json(const document& doc, json_style style = json_style::pretty) {
+  detail::check_document(doc);
+  detail::json_writer w(style);
+  w.open('{');
+  w.member("Version");
+  w.string("2012-10-17");
+  w.member("Statement");
+  w.open('[');
+  for (const statement& s : doc.statements) {
+    w.element();
+    detail::write_statement(w, s);
+  }
+  w.close(']');
+  w.close('}');
+  return w.take();
+}
+
+/// Checks a session policy against the STS limit of 2048 characters.
+/// @throws sigv4::error errc::invalid_policy giving its length when it is longer.
+inline void check_session_policy_size(std::string_view json) {
+  if (json.size() > max_session_policy_size)
+    throw error(errc::invalid_policy, "the session policy is " + std::to_string(json.size()) +
+                                          " characters; STS accepts at most 2048 (use fewer clients or CIDR "
+                                          "blocks, or an IAM policy)");
+}
+
+// ---------------------------------------------------------------------------
+// Local evaluation
+
+/// What a request presents to the policy. An unset optional is a key missing from the
+/// request context; see evaluator for what each operator does then.
+struct request_context {
+  std::string action;    ///< "s3:GetObject"
+  std::string resource;  ///< "arn:aws:s3:::bucket/key" (object actions) or "arn:aws:s3:::bucket"
+  std::optional<ip_address> source_ip;                    ///< aws:SourceIp
+  std::optional<bool> secure_transport;                   ///< aws:SecureTransport
+  std::optional<std::string> auth_type;                   ///< s3:authType: REST-QUERY-STRING, REST-HEADER, POST
+  std::optional<std::chrono::milliseconds> signature_age; ///< s3:signatureAge
+  std::optional<std::string> signature_version;           ///< s3:signatureversion: AWS4-HMAC-SHA256
+  std::optional<std::string> s3_prefix;                   ///< s3:prefix (ListBucket)
+};
+
+/// The outcome of evaluating a policy.
+enum class decision {
+  allow,          ///< some Allow statement matched and no Deny did
+  explicit_deny,  ///< a Deny statement matched (it wins over every Allow)
+  implicit_deny,  ///< no statement matched (default deny)
+};
+
+/// A decision and the statement (index into document::statements) that made it: the first
+/// matching Deny, or the first matching Allow; none for implicit_deny.
+struct evaluation {
+  decision outcome = decision::implicit_deny;
+  std::optional<std::size_t> statement_index;
+  bool allowed() const noexcept { return outcome == decision::allow; }
+};
+
+namespace detail {
+inline char fold_case(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// IAM wildcards: '*' any run of characters (also none), '?' exactly one. Linear-time
+// backtracking over the last '*'.
+inline bool wildcard_match(std::string_view pattern, std::string_view text, bool ignore_case) noexcept {
+  std::size_t p = 0, t = 0, star = std::string_view::npos, resume = 0;
+  const auto same = [&](char a, char b) { return ignore_case ? fold_case(a) == fold_case(b) : a == b; };
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || (pattern[p] != '*' && same(pattern[p], text[t])))) {
+      ++p, ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+}  // namespace detail
+
+/// Evaluates a policy document locally with AWS semantics, e.g. to refuse to issue a
+/// presigned URL to a caller outside an allowlist before signing anything. The document is
+/// checked and its blocks and numbers parsed once, in the constructor.
+///
+/// A statement matches when one of its actions matches the request's (case-insensitive, with
+/// '*' and '?'), one of its resources matches the request's (case-sensitive, with '*' and
+/// '?'), and every condition holds. An explicit Deny wins; otherwise an Allow allows;
+/// otherwise the request is denied by default. The Principal is not evaluated: the context
+/// holds no identity, so a document is judged as the policy of the one identity asking.
+///
+/// A key missing from the context (an unset optional), as AWS does: IpAddress, Bool,
+/// StringEquals, StringLike, NumericLessThan and NumericGreaterThanEquals do not hold;
+/// NotIpAddress (a negated operator) holds. So an Allow with IpAddress refuses a request of
+/// unknown origin, and a Deny with NotIpAddress refuses it too.
+class evaluator {
+ public:
+  /// @throws sigv4::error errc::invalid_policy or errc::invalid_ip_address, as to_json.
+  explicit evaluator(document doc) : doc_(std::move(doc)) {
+    detail::check_document(doc_);
+    for (const statement& s : doc_.statements) {
+      std::vector<compiled_condition> conditions;
+      for (const condition& c : s.conditions) {
+        compiled_condition cc{c.op, c.key, {}, {}, c.values};
+        if (c.op == condition_operator::ip_address || c.op == condition_operator::not_ip_address) {
+          std::vector<cidr_block> blocks;
+          for (const std::string& v : c.values) blocks.push_back(parse_cidr(v));
+          cc.networks = cidr_set(std::move(blocks));
+        }
+        if (c.op == condition_operator::numeric_less_than || c.op == condition_operator::numeric_greater_than_equals)
+          for (const std::string& v : c.values) {
+            long long n = 0;
+            detail::parse_integer(v, n);
+            cc.numbers.push_back(n);
+          }
+        conditions.push_back(std::move(cc));
+      }
+      compiled_.push_back(std::move(conditions));
+    }
+  }
+
+  /// The decision for one request.
+  evaluation evaluate(const request_context& request) const {
+    evaluation result;
+    for (std::size_t i = 0; i < doc_.statements.size(); ++i) {
+      const statement& s = doc_.statements[i];
+      if (!statement_matches(s, compiled_[i], request)) continue;
+      if (s.effect == effect::deny) return {decision::explicit_deny, i};
+      if (!result.statement_index) result = {decision::allow, i};
+    }
+    return result;
+  }
+
+  const document& policy_document() const noexcept { return doc_; }
+
+ private:
+  struct compiled_condition {
+    condition_operator op;
+    condition_key key;
+    cidr_set networks;
+    std::vector<long long> numbers;
+    std::vector<std::string> strings;
+  };
+
+  static std::optional<std::string_view> string_value(condition_key key, const request_context& r) {
+    const std::optional<std::string>* v = nullptr;
+    if (key == condition_key::auth_type) v = &r.auth_type;
+    else if (key == condition_key::signature_version) v = &r.signature_version;
+    else if (key == condition_key::s3_prefix) v = &r.s3_prefix;
+    if (v == nullptr || !*v) return std::nullopt;
+    return std::string_view(**v);
+  }
+
+  static bool holds(const compiled_condition& c, const request_context& r) {
+    const auto any = [&](auto&& pred) { return std::any_of(c.strings.begin(), c.strings.end(), pred); };
+    switch (c.op) {
+      case condition_operator::ip_address: return r.source_ip && c.networks.contains(*r.source_ip);
+      case condition_operator::not_ip_address: return !r.source_ip || !c.networks.contains(*r.source_ip);
+      case condition_operator::boolean:
+        if (!r.secure_transport) return false;
+        return any([&](const std::string& v) { return detail::equals_ignore_case(v, *r.secure_transport ? "true" : "false"); });
+      case condition_operator::string_equals: {
+        const auto v = string_value(c.key, r);
+        return v && any([&](const std::string& s) { return s == *v; });
+      }
+      case condition_operator::string_like: {
+        const auto v = string_value(c.key, r);
+        return v && any([&](const std::string& s) { return detail::wildcard_match(s, *v, false); });
+      }
+      case condition_operator::numeric_less_than:
+        return r.signature_age && std::any_of(c.numbers.begin(), c.numbers.end(),
+                                              [&](long long n) { return r.signature_age->count() < n; });
+      case condition_operator::numeric_greater_than_equals:
+        return r.signature_age && std::any_of(c.numbers.begin(), c.numbers.end(),
+                                              [&](long long n) { return r.signature_age->count() >= n; });
+    }
+    return false;
+  }
+
+  static bool statement_matches(const statement& s, const std::vector<compiled_condition>& conditions,
+                                const request_context& r) {
+    const bool action = std::any_of(s.actions.begin(), s.actions.end(),
+                                    [&](const std::string& a) { return detail::wildcard_match(a, r.action, true); });
+    const bool resource = std::any_of(s.resources.begin(), s.resources.end(), [&](const std::string& res) {
+      return detail::wildcard_match(res, r.resource, false);
+    });
+    return action && resource &&
+           std::all_of(conditions.begin(), conditions.end(), [&](const compiled_condition& c) { return holds(c, r); });
+  }
+
+  document doc_;
+  std::vector<std::vector<compiled_condition>> compiled_;
+};
+
+/// Evaluates `doc` for one request (builds an evaluator; keep one for many requests).
+/// @throws sigv4::error errc::invalid_policy or errc::invalid_ip_address for a bad document.
+inline evaluation evaluate(const document& doc, const request_context& request) {
+  return evaluator(doc).evaluate(request);
+}
+
+// ---------------------------------------------------------------------------
+// Ready-made policy shapes
+
+/// What a presigned URL may do.
+enum class s3_access {
+  get,      ///< s3:GetObject
+  put,      ///< s3:PutObject
+  delete_,  ///< s3:DeleteObject
+  list,     ///< s3:ListBucket (on the bucket ARN, narrowed with s3:prefix)
+};
+
+/// The action name ("s3:GetObject", ...).
+inline std::string_view action_name(s3_access a) noexcept {
+  switch (a) {
+    case s3_access::get: return "s3:GetObject";
+    case s3_access::put: return "s3:PutObject";
+    case s3_access::delete_: return "s3:DeleteObject";
+    case s3_access::list: return "s3:ListBucket";
+  }
+  return "";
+}
+
+/// "arn:aws:s3:::bucket".
+inline std::string bucket_arn(std::string_view bucket) { return "arn:aws:s3:::" + std::string(bucket); }
+/// "arn:aws:s3:::bucket/key" (a key, or a pattern such as "prefix*").
+inline std::string object_arn(std::string_view bucket, std::string_view key) {
+  return bucket_arn(bucket) + "/" + std::string(key);
+}
+
+/// Which policy a shape is for.
+enum class policy_kind {
+  iam,      ///< the signing identity's policy (MinIO `mc admin policy create`, AWS IAM): no Principal
+  bucket,   ///< a bucket policy (AWS S3, Ceph RGW; MinIO: anonymous requests only): with Principal
+  session,  ///< an AssumeRole session policy: no Principal, compact, at most 2048 characters
+};
+
+/// One client of a per-client allowlist: its key prefix, readable only from its networks.
+struct client_rule {
+  std::string name;    ///< names its statements' Sid (letters and digits kept)
+  std::string prefix;  ///< key prefix, e.g. "acme/"; empty for the whole bucket
+  std::vector<cidr_block> networks;
+};
+
+/// The input of the ready-made shapes: who may do what in a bucket, from where.
+struct allowlist {
+  std::string bucket;
+  std::vector<s3_access> actions = {s3_access::get};
+  /// The key prefix `networks` may use; empty for the whole bucket.
+  std::string prefix;
+  /// The networks allowed for `prefix`; may be empty when there are clients.
+  std::vector<cidr_block> networks;
+  /// Per-client rules: each gets its own statements with its own prefix and networks.
+  std::vector<client_rule> clients;
+  /// Requires s3:signatureAge below this (a URL older than this stops working).
+  std::optional<std::chrono::seconds> max_signature_age;
+  /// Requires aws:SecureTransport.
+  bool require_tls = false;
+  /// Requires s3:authType REST-QUERY-STRING: presigned URLs only.
+  bool presigned_only = false;
+  /// Requires s3:signatureversion AWS4-HMAC-SHA256.
+  bool require_sigv4 = false;
+  /// Bucket policies: the principals of every statement. "*" also lets unsigned requests from
+  /// the networks in (unless presigned_only); name the signing identity to prevent that
+  /// (AWS: "arn:aws:iam::123456789012:user/name", RGW: "arn:aws:iam:::user/name").
+  std::vector<std::string> principals = {"*"};
+  /// Whether to add Deny statements (NotIpAddress; with require_tls, SecureTransport false;
+  /// with max_signature_age, the age at least that) for the same actions and resources.
+  /// Unset: for bucket policies only, where an Allow alone does not bind the bucket owner.
+  std::optional<bool> explicit_deny;
+};
+
+namespace detail {
+inline void check_bucket_for_policy(std::string_view bucket) {
+  if (bucket.empty()) throw error(errc::invalid_bucket_name, "the bucket name is empty");
+  for (char c : bucket)
+    if (c == '/' || c == '*' || c == '?' || c == '$' || c == ':' || static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      throw error(errc::invalid_bucket_name, "bucket name " + quote_input(bucket) + " has a character not allowed in a policy resource");
+}
+
+inline void check_prefix_for_policy(std::string_view prefix) {
+  if (prefix.find_first_of("*?") != std::string_view::npos || prefix.find("${") != std::string_view::npos)
+    throw error(errc::invalid_policy, "prefix " + quote_input(prefix) +
+                                          " holds '*', '?' or '${', which a policy reads as a wildcard or variable");
+}
+
+// "acme-corp" -> "AcmeCorp": letters and digits, each run's first letter upper case.
+inline std::string sid_part(std::string_view name) {
+  std::string out;
+  bool word_start = true;
+  for (char c : name) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c);
+    if (!alnum) {
+      word_start = true;
+      continue;
+    }
+    out.push_back(word_start && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+    word_start = false;
+  }
+  return out;
+}
+
+struct shape_rule {
+  std::string sid_base;
+  std::string prefix;
+  std::vector<cidr_block> networks;
+};
+
+// Unique Sids: a second "X" becomes "X2", and so on.
+inline void make_sids_unique(document& doc) {
+  std::vector<std::string> seen;
+  for (statement& s : doc.statements) {
+    if (s.sid.empty()) continue;
+    std::string sid = s.sid;
+    for (int n = 2; std::find(seen.begin(), seen.end(), sid) != seen.end(); ++n) sid = s.sid + std::to_string(n);
+    s.sid = sid;
+    seen.push_back(sid);
+  }
+}
+}  // namespace detail
+
+/// Builds the policy of `kind` for an allowlist. For each rule (the top-level prefix and
+/// networks, then each client) and each resource group (object actions on
+/// "arn:aws:s3:::bucket/prefix*"; s3:ListBucket on "arn:aws:s3:::bucket" with
+/// s3:prefix StringLike "prefix*" when there is a prefix):
+///  - an Allow with IpAddress aws:SourceIp [networks], plus Bool aws:SecureTransport "true",
+///    NumericLessThan s3:signatureAge [ms], StringEquals s3:authType / s3:signatureversion as
+///    asked;
+///  - with explicit_deny (default for bucket policies): a Deny with NotIpAddress aws:SourceIp
+///    [networks] on the same actions and resources, and likewise a Deny for
+///    aws:SecureTransport "false" and for s3:signatureAge at least the limit.
+/// Bucket policies carry `principals`; IAM and session policies no Principal. Session
+/// policies carry no Sid (they count against 2048 characters).
+/// @throws sigv4::error errc::invalid_policy when there are no actions, no networks at all, a
+///         prefix without networks, a client without a name or networks, a prefix with a
+///         wildcard, or a maximum signature age that is not positive;
+///         errc::invalid_bucket_name for an empty bucket or one with '/', '*', '?', '$', ':'.
+inline document make_policy(policy_kind kind, const allowlist& a) {
+  detail::check_bucket_for_policy(a.bucket);
+  if (a.actions.empty()) throw error(errc::invalid_policy, "the allowlist has no actions");
+  if (a.networks.empty() && a.clients.empty())
+    throw error(errc::invalid_policy, "the allowlist has no networks: give at least one CIDR block");
+  if (a.networks.empty() && !a.prefix.empty())
+    throw error(errc::invalid_policy, "prefix " + detail::quote_input(a.prefix) + " is given without networks for it");
+  if (a.max_signature_age && a.max_signature_age->count() <= 0)
+    throw error(errc::invalid_policy, "the maximum signature age must be positive");
+  if (kind == policy_kind::bucket && a.principals.empty())
+    throw error(errc::invalid_policy, "a bucket policy needs a principal");
+
+  std::vector<detail::shape_rule> rules;
+  if (!a.networks.empty()) rules.push_back({"AllowedNetworks", a.prefix, a.networks});
+  for (const client_rule& c : a.clients) {
+    if (c.name.empty()) throw error(errc::invalid_policy, "a client has no name");
+    if (c.networks.empty())
+      throw error(errc::invalid_policy, "client " + detail::quote_input(c.name) + " has no networks");
+    rules.push_back({"Client" + detail::sid_part(c.name), c.prefix, c.networks});
+  }
+
+  std::vector<std::string> object_actions;
+  bool list = false;
+  for (s3_access x : a.actions) {
+    if (x == s3_access::list) list = true;
+    else if (std::find(object_actions.begin(), object_actions.end(), action_name(x)) == object_actions.end())
+      object_actions.emplace_back(action_name(x));
+  }
+
+  const bool deny = a.explicit_deny.value_or(kind == policy_kind::bucket);
+  const bool with_sid = kind != policy_kind::session;
+  const std::vector<std::string> principals = kind == policy_kind::bucket ? a.principals : std::vector<std::string>{};
+  std::optional<std::chrono::milliseconds> max_age;
+  if (a.max_signature_age) max_age = std::chrono::duration_cast<std::chrono::milliseconds>(*a.max_signature_age);
+
+  document doc;
+  for (const detail::shape_rule& r : rules) {
+    detail::check_prefix_for_policy(r.prefix);
+    std::vector<cidr_block> networks;  // without duplicates, in the order given
+    for (const cidr_block& b : r.networks)
+      if (std::find(networks.begin(), networks.end(), b) == networks.end()) networks.push_back(b);
+
+    struct group {
+      std::string name;
+      std::vector<std::string> actions, resources;
+      std::optional<condition> prefix_condition;
+    };
+    std::vector<group> groups;
+    if (!object_actions.empty()) groups.push_back({"Objects", object_actions, {object_arn(a.bucket, r.prefix + "*")}, {}});
+    if (list) {
+      group g{"List", {std::string(action_name(s3_access::list))}, {bucket_arn(a.bucket)}, {}};
+      if (!r.prefix.empty()) g.prefix_condition = s3_prefix_like(r.prefix + "*");
+      groups.push_back(std::move(g));
+    }
+
+    for (const group& g : groups) {
+      const auto base = [&](policy::effect e, const std::string& sid) {
+        statement s;
+        if (with_sid) s.sid = sid;
+        s.effect = e;
+        s.principals = principals;
+        s.actions = g.actions;
+        s.resources = g.resources;
+        return s;
+      };
+      statement allow = base(effect::allow, "Allow" + r.sid_base + g.name);
+      allow.conditions.push_back(source_ip_in(networks));
+      if (a.require_tls) allow.conditions.push_back(secure_transport_is(true));
+      if (max_age) allow.conditions.push_back(signature_age_below(*max_age));
+      if (a.presigned_only) allow.conditions.push_back(auth_type_is("REST-QUERY-STRING"));
+      if (a.require_sigv4) allow.conditions.push_back(signature_version_is("AWS4-HMAC-SHA256"));
+      if (g.prefix_condition) allow.conditions.push_back(*g.prefix_condition);
+      doc.statements.push_back(std::move(allow));
+      if (!deny) continue;
+
+      const auto add_deny = [&](const std::string& why, condition c) {
+        statement s = base(effect::deny, "Deny" + r.sid_base + g.name + why);
+        s.conditions.push_back(std::move(c));
+        if (g.prefix_condition) s.conditions.push_back(*g.prefix_condition);
+        doc.statements.push_back(std::move(s));
+      };
+      add_deny("OutsideNetworks", source_ip_not_in(networks));
+      if (a.require_tls) add_deny("WithoutTls", secure_transport_is(false));
+      if (max_age) add_deny("OldSignature", signature_age_at_least(*max_age));
+    }
+  }
+  detail::make_sids_unique(doc);
+  return doc;
+}
+
+/// The allowlist's policy as JSON: pretty for iam and bucket, compact for session.
+/// @throws sigv4::error as make_policy and to_json; for session, errc::invalid_policy when the
+///         document is longer than 2048 characters (the message gives its length).
+inline std::string policy_json(policy_kind kind, const allowlist& a) {
+  const document doc = make_policy(kind, a);
+  if (kind != policy_kind::session) return to_json(doc, json_style::pretty);
+  std::string json = to_json(doc, json_style::compact);
+  check_session_policy_size(json);
+  return json;
+}
+
+/// The context of a presigned URL for `access` used right after it is issued, from `client`:
+/// s3:authType REST-QUERY-STRING, s3:signatureversion AWS4-HMAC-SHA256, s3:signatureAge 0.
+/// For list, `key` is the s3:prefix and the resource the bucket.
+inline request_context presigned_request(s3_access access, std::string_view bucket, std::string_view key,
+                                         const ip_address& client, bool https) {
+  request_context r;
+  r.action = std::string(action_name(access));
+  if (access == s3_access::list) {
+    r.resource = bucket_arn(bucket);
+    r.s3_prefix = std::string(key);
+  } else {
+    r.resource = object_arn(bucket, key);
+  }
+  r.source_ip = client;
+  r.secure_transport = https;
+  r.auth_type = "REST-QUERY-STRING";
+  r.signature_age = std::chrono::milliseconds(0);
+  r.signature_version = "AWS4-HMAC-SHA256";
+  return r;
+}
+
+}  // namespace sigv4::policy
+
+#endif
