@@ -409,8 +409,7 @@ inline cidr_block parse_cidr(std::string_view text, cidr_parse mode = cidr_parse
   const detail::u128 network = value & detail::prefix_mask(family, prefix);
   if (network != value && mode == cidr_parse::strict) {
     const std::string net = v6_syntax ? detail::format_ipv6(network) : detail::format_ipv4(static_cast<std::uint32_t>(network.lo));
-    return fail("host bits are set; the network is " + net + "/" + std::to_string(prefix) +
-                " (parse with cidr_parse::normalize to accept it)");
+    return fail("host bits are set; the network is " + net + "/" + std::to_string(prefix));
   }
   if (v6_syntax && detail::is_v4_mapped(network) && prefix >= 96)
     return cidr_block(ip_address::from_v4(static_cast<std::uint32_t>(network.lo)), prefix - 96);
@@ -728,6 +727,7 @@ inline void check_condition(const condition& c) {
   }
   if (!suits) throw error(errc::invalid_policy, where + ": the operator does not apply to this key");
   for (const std::string& v : c.values) {
+    if (!is_valid_utf8(v)) throw error(errc::invalid_policy, where + ": " + quote_input(v) + " is not valid UTF-8");
     long long n = 0;
     if ((c.op == condition_operator::ip_address || c.op == condition_operator::not_ip_address)) {
       parse_cidr(v);
@@ -745,8 +745,11 @@ inline void check_statement(const statement& s, std::size_t index) {
   if (s.actions.empty()) throw error(errc::invalid_policy, where + " has no actions");
   if (s.resources.empty()) throw error(errc::invalid_policy, where + " has no resources");
   for (const auto* list : {&s.actions, &s.resources, &s.principals})
-    for (const std::string& v : *list)
+    for (const std::string& v : *list) {
       if (v.empty()) throw error(errc::invalid_policy, where + " has an empty action, resource or principal");
+      if (!is_valid_utf8(v)) throw error(errc::invalid_policy, where + ": " + quote_input(v) + " is not valid UTF-8");
+    }
+  if (!is_valid_utf8(s.sid)) throw error(errc::invalid_policy, where + ": its Sid is not valid UTF-8");
   for (std::size_t i = 0; i < s.conditions.size(); ++i) {
     check_condition(s.conditions[i]);
     for (std::size_t j = 0; j < i; ++j)

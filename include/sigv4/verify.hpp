@@ -159,6 +159,7 @@ inline bool parse_signed_header_list(std::string_view list, std::vector<std::str
 struct verify_scratch {
   std::string decoded;                             // decoded query names and values
   std::vector<std::array<std::size_t, 4>> params;  // offset and length of each name and value
+  std::vector<encoded_param> raw;                  // each name and value as received
   std::string encoded;                             // the same, re-encoded canonically
   std::vector<std::size_t> ends;                   // where each re-encoded name and value ends
   std::vector<encoded_param> sorted;
@@ -390,8 +391,10 @@ class verifier {
   static bool decode_query(std::string_view raw_query, detail::verify_scratch& s) {
     s.decoded.clear();
     s.params.clear();
+    s.raw.clear();
     bool ok = true;
     detail::for_each_raw_param(raw_query, [&](std::string_view n, std::string_view v, bool) {
+      s.raw.push_back({n, v});
       const std::size_t a = s.decoded.size();
       ok = ok && detail::append_query_decoded(s.decoded, n);
       const std::size_t b = s.decoded.size();
@@ -482,33 +485,14 @@ class verifier {
     return fresh->key;
   }
 
-  // Builds the canonical request from the pieces (the path decoded and re-encoded under S3
-  // rules; the query parameters but the signature, re-encoded and sorted; the signed headers
-  // with their values), signs it and compares in constant time.
-  verify_result check_signature(verify_result& r, std::string_view method, std::string_view raw_path,
-                                std::size_t skip_param, const std::vector<header>& headers, std::string_view payload,
-                                const key_entry& key, std::string_view date, std::string_view provided) const {
+  // Re-encodes the decoded query parameters (but the one at `skip`) into the scratch space's
+  // sorted list.
+  static void reencode_query(std::size_t skip) {
     auto& s = detail::verify_space();
-    if (!detail::is_token(method)) return detail::refuse(r, verify_reason::malformed, "the method is malformed");
-    std::string_view path = raw_path;
-    if (options_.path == path_rules::s3) {
-      s.path.clear();
-      if (!detail::append_uri_decoded(s.path, raw_path))
-        return detail::refuse(r, verify_reason::malformed, "the path has a malformed percent-encoding");
-      path = s.path;
-    }
-    if (!path.empty() && path.front() != '/')
-      return detail::refuse(r, verify_reason::malformed, "the path does not start with '/'");
-    std::string& cr = s.canonical;
-    cr.clear();
-    cr.append(method).push_back('\n');
-    detail::append_canonical_uri(cr, path, options_.path);
-    cr.push_back('\n');
-    // the canonical query
     s.encoded.clear();
     s.ends.clear();
     for (std::size_t i = 0; i < s.params.size(); ++i) {
-      if (i == skip_param) continue;
+      if (i == skip) continue;
       detail::append_uri_encoded(s.encoded, std::string_view(s.decoded).substr(s.params[i][0], s.params[i][1]),
                                  detail::encode_set::component);
       s.ends.push_back(s.encoded.size());
@@ -522,6 +506,46 @@ class verifier {
                           std::string_view(s.encoded).substr(s.ends[k], s.ends[k + 1] - s.ends[k])});
       at = s.ends[k + 1];
     }
+  }
+
+  // Builds the canonical request from the pieces (the path decoded and re-encoded under S3
+  // rules; the query parameters but the signature, re-encoded and sorted; the signed headers
+  // with their values), signs it and compares in constant time.
+  verify_result check_signature(verify_result& r, std::string_view method, std::string_view raw_path,
+                                std::size_t skip_param, const std::vector<header>& headers, std::string_view payload,
+                                const key_entry& key, std::string_view date, std::string_view provided) const {
+    auto& s = detail::verify_space();
+    if (!detail::is_token(method)) return detail::refuse(r, verify_reason::malformed, "the method is malformed");
+    std::string_view path = raw_path;
+    const bool path_canonical =
+        options_.path == path_rules::s3 && detail::is_canonically_encoded(raw_path, detail::encode_set::path);
+    if (options_.path == path_rules::s3 && !path_canonical) {
+      s.path.clear();
+      if (!detail::append_uri_decoded(s.path, raw_path))
+        return detail::refuse(r, verify_reason::malformed, "the path has a malformed percent-encoding");
+      path = s.path;
+    }
+    if (!path.empty() && path.front() != '/')
+      return detail::refuse(r, verify_reason::malformed, "the path does not start with '/'");
+    std::string& cr = s.canonical;
+    cr.clear();
+    cr.append(method).push_back('\n');
+    if (path_canonical)
+      cr.append(path.empty() ? std::string_view("/") : path);  // decoding and re-encoding would give it back
+    else
+      detail::append_canonical_uri(cr, path, options_.path);
+    cr.push_back('\n');
+    // the canonical query: the parameters as received when every one is canonically encoded
+    // already (as SDKs send them), else decoded and re-encoded
+    s.sorted.clear();
+    bool query_canonical = true;
+    for (std::size_t i = 0; i < s.raw.size() && query_canonical; ++i) {
+      if (i == skip_param) continue;
+      query_canonical = detail::is_canonically_encoded(s.raw[i].name, detail::encode_set::component) &&
+                        detail::is_canonically_encoded(s.raw[i].value, detail::encode_set::component);
+      s.sorted.push_back(s.raw[i]);
+    }
+    if (!query_canonical) reencode_query(skip_param);
     detail::append_sorted_query(cr, s.sorted.data(), s.sorted.data() + s.sorted.size());
     cr.push_back('\n');
     // the signed headers, with every value each one has in the request

@@ -78,6 +78,24 @@ inline std::size_t uri_encoded_size(std::string_view in, encode_set set) noexcep
   return n;
 }
 
+// True when `in` is already in canonical form: every byte outside the set escaped as %XX with
+// upper-case hex, and no byte inside it escaped. Decoding and re-encoding would not change it.
+inline bool is_canonically_encoded(std::string_view in, encode_set set) noexcept {
+  const unsigned char mask = static_cast<unsigned char>(set);
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (unreserved.bits[c] & mask) continue;
+    if (c != '%' || i + 2 >= in.size()) return false;
+    const char hi = in[i + 1], lo = in[i + 2];
+    const bool upper_hex = ((hi >= '0' && hi <= '9') || (hi >= 'A' && hi <= 'F')) &&
+                           ((lo >= '0' && lo <= '9') || (lo >= 'A' && lo <= 'F'));
+    if (!upper_hex || (unreserved.bits[static_cast<unsigned char>(hex_value(hi) * 16 + hex_value(lo))] & mask))
+      return false;
+    i += 2;
+  }
+  return true;
+}
+
 // Appends the percent-decoding of `in` to `out` ('+' stays '+'). Returns false, leaving `out`
 // partly written, when a '%' is not followed by two hex digits.
 inline bool append_uri_decoded(std::string& out, std::string_view in) {
