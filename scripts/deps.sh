@@ -4,8 +4,9 @@
 set -euo pipefail
 
 PACKAGES=(
-  cmake g++ make pkg-config python3
+  cmake g++ make pkg-config python3 curl
   libssl-dev libfmt-dev catch2 libbenchmark-dev nlohmann-json3-dev
+  libcurl4-openssl-dev libcpp-httplib-dev
 )
 # Extra packages can be requested by the caller, e.g. deps.sh python3-botocore
 PACKAGES+=("$@")

@@ -63,6 +63,9 @@ cmake --build build-ci -j"$JOBS"
 log "test build-ci"
 run_ctest build-ci
 
+log "integration: a real Ceph RADOS Gateway on 127.0.0.1 (started and stopped by run.sh)"
+SIGV4_INTEGRATION_BUILD=build-ci bash tests/integration/run.sh
+
 log "configure build-asan (Debug, ASan+UBSan, -Werror)"
 cmake -S . -B build-asan \
   -DCMAKE_BUILD_TYPE=Debug \

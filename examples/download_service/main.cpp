@@ -1,0 +1,364 @@
+// download_service — the download endpoint of the seeds' API, as a small HTTP service:
+//
+//   GET /api/v1/results/{job_id}/download
+//   Authorization: Bearer <token>
+//
+// answers 302 with a 15-minute presigned GET for s3://<bucket>/jobs/job-<id>/result.tif, after
+//   - 401 when the bearer token is missing or unknown,
+//   - 403 when the caller is outside the CIDR allowlist (if one is given),
+//   - 404 when no such job is known (a malformed id included),
+//   - 403 when the token is not granted that job.
+// The service never talks to the object store: presigning is local (HMAC over the URL), so it
+// needs the credentials and the public endpoint, nothing else.
+//
+//   download_service --listen 127.0.0.1:8080 --bucket geocrop-results
+//       --public-endpoint https://files.geocrop.example --region us-east-1
+//       --grant TOKEN=123,124 [--grant ...] [--grants-file PATH] [--job ID ...]
+//       [--allow-cidr 10.0.0.0/8 ...] [--expires SECONDS]
+//
+// --listen with port 0 picks a free port; the first stdout line says which
+// ("listening on http://HOST:PORT"). Credentials: sigv4::default_credentials() (environment,
+// *_FILE secrets, ~/.aws/credentials). Known jobs are those of the grants plus any --job.
+// A grants file holds one `TOKEN=JOB_ID,JOB_ID` per line; blank lines and '#' comments are skipped.
+//
+// One audit line per link on stdout: time, client address, a fingerprint of the token (never the
+// token), the object and when the link expires; never the URL's query, which is a credential.
+#include <sigv4/s3.hpp>
+
+#include <fmt/core.h>
+#include <httplib.h>
+
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// ---------------------------------------------------------------------------------------------
+// IPv4 CIDR allowlist (a tiny parser; IPv6 callers are refused when an allowlist is set)
+
+std::optional<std::uint32_t> parse_ipv4(std::string_view s) {
+  std::uint32_t addr = 0;
+  int parts = 0;
+  while (parts < 4) {
+    std::size_t n = 0;
+    unsigned value = 0;
+    while (n < s.size() && s[n] >= '0' && s[n] <= '9' && n < 3) value = value * 10 + unsigned(s[n++] - '0');
+    if (n == 0 || value > 255 || (n > 1 && s[0] == '0')) return std::nullopt;  // no leading zeros (octal?)
+    addr = (addr << 8) | value;
+    s.remove_prefix(n);
+    if (++parts < 4) {
+      if (s.empty() || s.front() != '.') return std::nullopt;
+      s.remove_prefix(1);
+    }
+  }
+  if (!s.empty()) return std::nullopt;
+  return addr;
+}
+
+struct cidr {
+  std::uint32_t network;
+  std::uint32_t mask;
+  bool contains(std::uint32_t a) const { return (a & mask) == network; }
+};
+
+cidr parse_cidr(std::string_view text) {
+  const std::size_t slash = text.find('/');
+  const auto addr = parse_ipv4(text.substr(0, slash));
+  int bits = 32;
+  if (slash != std::string_view::npos) {
+    const std::string_view b = text.substr(slash + 1);
+    bits = 0;
+    if (b.empty() || b.size() > 2) bits = -1;
+    for (char c : b) bits = (c >= '0' && c <= '9' && bits >= 0) ? bits * 10 + (c - '0') : -1;
+  }
+  if (!addr || bits < 0 || bits > 32) throw usage_error("--allow-cidr: not an IPv4 CIDR: " + std::string(text));
+  const std::uint32_t mask = bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits);
+  if ((*addr & ~mask) != 0)
+    throw usage_error("--allow-cidr: " + std::string(text) + " has host bits set");
+  return {*addr, mask};
+}
+
+// The caller's IPv4 address; an IPv4-mapped IPv6 address (::ffff:a.b.c.d) counts as IPv4.
+std::optional<std::uint32_t> client_ipv4(std::string_view remote) {
+  constexpr std::string_view mapped = "::ffff:";
+  if (remote.size() > mapped.size() && remote.substr(0, mapped.size()) == mapped) remote.remove_prefix(mapped.size());
+  return parse_ipv4(remote);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Permissions
+
+struct grant {
+  std::string token;
+  std::set<std::string> jobs;
+};
+
+// Job ids become part of an object key, so only a plain shape is accepted: no '/', no "..".
+bool valid_job_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_'))
+      return false;
+  return true;
+}
+
+grant parse_grant(std::string_view text) {
+  const std::size_t eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) throw usage_error("a grant must look like TOKEN=JOB_ID,JOB_ID");
+  grant g{std::string(text.substr(0, eq)), {}};
+  for (char c : g.token)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) throw usage_error("a token holds whitespace or controls");
+  std::string_view jobs = text.substr(eq + 1);
+  while (!jobs.empty()) {
+    const std::size_t comma = jobs.find(',');
+    const std::string_view job = jobs.substr(0, comma);
+    if (!valid_job_id(job)) throw usage_error("a grant names a malformed job id: '" + std::string(job) + "'");
+    g.jobs.emplace(job);
+    jobs.remove_prefix(comma == std::string_view::npos ? jobs.size() : comma + 1);
+  }
+  return g;
+}
+
+std::vector<grant> read_grants_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw usage_error("--grants-file: cannot read " + path);
+  std::vector<grant> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    out.push_back(parse_grant(line));
+  }
+  return out;
+}
+
+// Compares without an early exit, so the time taken does not tell how much of a token matched
+// (only whether the lengths differ).
+bool same_secret(std::string_view given, std::string_view expected) {
+  if (expected.empty()) return false;
+  unsigned diff = given.size() != expected.size() ? 1u : 0u;
+  for (std::size_t i = 0; i < given.size(); ++i)
+    diff |= static_cast<unsigned char>(given[i] ^ expected[i % expected.size()]);
+  return diff == 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The service
+
+struct options {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string bucket;
+  std::string public_endpoint;
+  std::string region = "us-east-1";
+  std::vector<grant> grants;
+  std::set<std::string> extra_jobs;
+  std::vector<cidr> allow;
+  std::chrono::seconds expires = 15min;
+};
+
+constexpr const char* usage_text =
+    "usage: download_service --listen HOST:PORT --bucket BUCKET --public-endpoint URL --region REGION\n"
+    "                        [--grant TOKEN=JOB_ID,...]... [--grants-file PATH] [--job JOB_ID]...\n"
+    "                        [--allow-cidr A.B.C.D/N]... [--expires SECONDS]\n";
+
+options parse_args(int argc, char** argv) {
+  options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--help" || a == "-h") {
+      fmt::print("{}", usage_text);
+      std::exit(0);
+    }
+    if (i + 1 >= argc) throw usage_error(std::string(a) + " needs a value");
+    const std::string v = argv[++i];
+    if (a == "--listen") {
+      const std::size_t colon = v.rfind(':');
+      if (colon == std::string::npos) throw usage_error("--listen wants HOST:PORT");
+      o.host = v.substr(0, colon);
+      try {
+        o.port = std::stoi(v.substr(colon + 1));
+      } catch (const std::exception&) {
+        o.port = -1;
+      }
+      if (o.port < 0 || o.port > 65535) throw usage_error("--listen: bad port in " + v);
+    } else if (a == "--bucket") {
+      o.bucket = v;
+    } else if (a == "--public-endpoint") {
+      o.public_endpoint = v;
+    } else if (a == "--region") {
+      o.region = v;
+    } else if (a == "--grant") {
+      o.grants.push_back(parse_grant(v));
+    } else if (a == "--grants-file") {
+      for (auto& g : read_grants_file(v)) o.grants.push_back(std::move(g));
+    } else if (a == "--job") {
+      if (!valid_job_id(v)) throw usage_error("--job: malformed job id " + v);
+      o.extra_jobs.insert(v);
+    } else if (a == "--allow-cidr") {
+      o.allow.push_back(parse_cidr(v));
+    } else if (a == "--expires") {
+      long long s = 0;
+      try {
+        s = std::stoll(v);
+      } catch (const std::exception&) {
+      }
+      if (s < 1 || s > 604800) throw usage_error("--expires: 1 to 604800 seconds");
+      o.expires = std::chrono::seconds(s);
+    } else {
+      throw usage_error("unknown option " + std::string(a));
+    }
+  }
+  if (o.bucket.empty() || o.public_endpoint.empty()) throw usage_error("--bucket and --public-endpoint are required");
+  return o;
+}
+
+void send_error(httplib::Response& res, int status, std::string_view message) {
+  res.status = status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(fmt::format("{{\"error\":\"{}\"}}\n", message), "application/json");
+}
+
+class service {
+ public:
+  // The presigner is built for the PUBLIC endpoint, the host name clients will fetch from. The
+  // Host header is part of every signature: a URL signed for an internal name (say
+  // http://minio.geocrop.svc.cluster.local:9000, what this service might use to reach the store
+  // itself) would be refused with SignatureDoesNotMatch when fetched through the public name, and
+  // that internal name does not even resolve outside the cluster. Keep the two distinct.
+  service(options o, sigv4::credentials creds)
+      : opt_(std::move(o)),
+        presigner_(opt_.public_endpoint, opt_.region, std::move(creds), sigv4::s3::addressing_style::path) {
+    sigv4::s3::check_bucket_name(opt_.bucket);
+    for (const auto& g : opt_.grants) known_.insert(g.jobs.begin(), g.jobs.end());
+    known_.insert(opt_.extra_jobs.begin(), opt_.extra_jobs.end());
+  }
+
+  void download(const httplib::Request& req, httplib::Response& res) const {
+    const std::string job = req.matches[1];
+    const std::string client = req.remote_addr;
+
+    // 1. Who: the bearer token.
+    const grant* who = authenticate(req.get_header_value("Authorization"));
+    if (who == nullptr) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      return send_error(res, 401, "missing or unknown bearer token");
+    }
+    // 2. From where: the socket's address. (Behind a reverse proxy this is the proxy; trusting
+    //    X-Forwarded-For would need the list of proxies allowed to set it.)
+    if (!opt_.allow.empty()) {
+      const auto ip = client_ipv4(client);
+      bool inside = false;
+      for (const auto& c : opt_.allow) inside = inside || (ip && c.contains(*ip));
+      if (!inside) return send_error(res, 403, "caller outside the allowed networks");
+    }
+    // 3. What: a known job, granted to this token.
+    if (!valid_job_id(job) || known_.count(job) == 0) return send_error(res, 404, "no such job");
+    if (who->jobs.count(job) == 0) return send_error(res, 403, "this token has no access to that job");
+
+    const std::string key = "jobs/job-" + job + "/result.tif";
+    const sigv4::time_point now = sigv4::clock::now();
+    std::string url;
+    try {
+      url = presigner_.presign_get(opt_.bucket, key, opt_.expires, now);
+    } catch (const sigv4::error& e) {  // e.g. temporary credentials about to expire
+      fmt::print(stderr, "download_service: cannot presign s3://{}/{}: {}\n", opt_.bucket, key, e.what());
+      return send_error(res, 503, "cannot issue a link right now");
+    }
+    audit(client, who->token, key, now + opt_.expires);
+    res.status = 302;
+    res.set_header("Location", url);
+    // The URL is a bearer credential for 15 minutes: keep it out of caches and Referer headers.
+    res.set_header("Cache-Control", "no-store");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_content("", "text/plain");
+  }
+
+ private:
+  const grant* authenticate(const std::string& authorization) const {
+    constexpr std::string_view scheme = "bearer ";
+    if (authorization.size() <= scheme.size()) return nullptr;
+    for (std::size_t i = 0; i < scheme.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(authorization[i])) != scheme[i]) return nullptr;
+    std::string_view token(authorization);
+    token.remove_prefix(scheme.size());
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    const grant* found = nullptr;
+    for (const auto& g : opt_.grants)  // every entry is compared, match or not
+      if (same_secret(token, g.token) && found == nullptr) found = &g;
+    return found;
+  }
+
+  void audit(const std::string& client, const std::string& token, const std::string& key,
+             sigv4::time_point until) const {
+    // A fingerprint names the token without revealing it: the first 12 hex digits of its SHA-256.
+    const std::string fingerprint(sigv4::payload_hash::of(token).value().substr(0, 12));
+    const std::lock_guard<std::mutex> lock(audit_mutex_);
+    fmt::print("{} link-issued client={} token=sha256:{} object=s3://{}/{} expires={}\n",
+               sigv4::format_amz_date(sigv4::clock::now()).str(), client, fingerprint, opt_.bucket, key,
+               sigv4::format_amz_date(until).str());
+    std::fflush(stdout);
+  }
+
+  options opt_;
+  sigv4::s3::presigner presigner_;
+  std::set<std::string> known_;
+  mutable std::mutex audit_mutex_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    options opt = parse_args(argc, argv);
+    const std::string host = opt.host;
+    const int wanted_port = opt.port;
+    const service svc(std::move(opt), sigv4::default_credentials());
+
+    httplib::Server server;
+    server.Get(R"(/api/v1/results/([^/]+)/download)",
+               [&svc](const httplib::Request& req, httplib::Response& res) { svc.download(req, res); });
+    server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (res.body.empty()) res.set_content(fmt::format("{{\"status\":{}}}\n", res.status), "application/json");
+    });
+
+    int port = wanted_port;
+    if (wanted_port == 0) {
+      port = server.bind_to_any_port(host);
+    } else if (!server.bind_to_port(host, wanted_port)) {
+      port = -1;
+    }
+    if (port <= 0) {
+      fmt::print(stderr, "download_service: cannot listen on {}:{}\n", host, wanted_port);
+      return 1;
+    }
+    fmt::print("listening on http://{}:{}\n", host, port);
+    std::fflush(stdout);
+    return server.listen_after_bind() ? 0 : 1;
+  } catch (const usage_error& e) {
+    fmt::print(stderr, "download_service: {}\n{}", e.what(), usage_text);
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "download_service: {}\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,348 @@
+// upload_worker — uploads one file through presigned URLs only:
+//
+//   upload_worker --endpoint URL --region R [--multipart-threshold BYTES] [--part-size BYTES]
+//                 [--expires SECONDS] s3://bucket/key FILE
+//
+// Below the threshold (default 64 MiB): one presigned PUT. From it on: a multipart upload, each
+// step with its own presigned URL: POST ?uploads (CreateMultipartUpload, whose answer holds the
+// UploadId), PUT ?partNumber=N&uploadId=ID per part (8 MiB by default, at least 5 MiB, the last
+// one smaller; each answer's ETag is kept), then POST ?uploadId=ID with the part list
+// (CompleteMultipartUpload). A failed upload is aborted with a presigned DELETE ?uploadId=ID.
+//
+// Here the worker presigns its own URLs from its credentials (sigv4::default_credentials());
+// the transfer code takes nothing but URLs, so the presigning could as well happen in a
+// coordinator that hands the URLs to workers holding no credentials at all.
+//
+// The HTTP side is libcurl; a progress line goes to stderr.
+#include <sigv4/s3.hpp>
+
+#include <curl/curl.h>
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+constexpr std::uint64_t mib = 1024 * 1024;
+constexpr std::uint64_t min_part_size = 5 * mib;  // S3's minimum for every part but the last
+constexpr int max_parts = 10000;
+
+constexpr const char* usage_text =
+    "usage: upload_worker --endpoint URL --region REGION [--multipart-threshold BYTES]\n"
+    "                     [--part-size BYTES] [--expires SECONDS] s3://bucket/key FILE\n";
+
+// ---------------------------------------------------------------------------------------------
+// Progress on stderr, one line rewritten in place (at most ~10 times a second)
+
+class progress {
+ public:
+  explicit progress(std::uint64_t total) : total_(total), start_(std::chrono::steady_clock::now()) {}
+  void advance_to(std::uint64_t done) {
+    done_ = done;
+    const auto now = std::chrono::steady_clock::now();
+    if (done_ < total_ && now - last_ < 100ms) return;
+    last_ = now;
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const double pct = total_ ? 100.0 * static_cast<double>(done_) / static_cast<double>(total_) : 100.0;
+    fmt::print(stderr, "\rupload: {:.1f} / {:.1f} MiB ({:5.1f}%), {:.1f} MiB/s   ", static_cast<double>(done_) / mib,
+               static_cast<double>(total_) / mib, pct, secs > 0 ? static_cast<double>(done_) / mib / secs : 0.0);
+  }
+  void finish() { fmt::print(stderr, "\n"); }
+
+ private:
+  std::uint64_t total_, done_ = 0;
+  std::chrono::steady_clock::time_point start_, last_{};
+};
+
+// ---------------------------------------------------------------------------------------------
+// HTTP through libcurl
+
+struct file_closer {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using file_ptr = std::unique_ptr<std::FILE, file_closer>;
+
+struct http_response {
+  long status = 0;
+  std::string body;
+  std::optional<std::string> etag;
+};
+
+// What a PUT sends: `length` bytes of `file` from its current position.
+struct upload_source {
+  std::FILE* file = nullptr;
+  std::uint64_t remaining = 0;
+  std::uint64_t base = 0;  // bytes of the whole upload before this request
+  std::uint64_t sent = 0;
+  progress* bar = nullptr;
+};
+
+std::size_t read_source(char* buffer, std::size_t size, std::size_t n, void* user) {
+  auto* s = static_cast<upload_source*>(user);
+  const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size * n, s->remaining));
+  const std::size_t got = want ? std::fread(buffer, 1, want, s->file) : 0;
+  if (got < want) return CURL_READFUNC_ABORT;  // the file shrank or cannot be read
+  s->remaining -= got;
+  s->sent += got;
+  if (s->bar) s->bar->advance_to(s->base + s->sent);
+  return got;
+}
+
+std::size_t collect_body(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* body = static_cast<std::string*>(user);
+  if (body->size() < 1 * mib) body->append(data, size * n);  // answers here are small XML
+  return size * n;
+}
+
+std::size_t collect_etag(char* data, std::size_t size, std::size_t n, void* user) {
+  std::string_view line(data, size * n);
+  constexpr std::string_view name = "etag:";
+  if (line.size() > name.size()) {
+    bool match = true;
+    for (std::size_t i = 0; i < name.size() && match; ++i)
+      match = std::tolower(static_cast<unsigned char>(line[i])) == name[i];
+    if (match) {
+      line.remove_prefix(name.size());
+      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+      while (!line.empty() && (line.back() == '\r' || line.back() == '\n' || line.back() == ' ')) line.remove_suffix(1);
+      static_cast<http_response*>(user)->etag = std::string(line);
+    }
+  }
+  return size * n;
+}
+
+// PUT with a body from `source`, or POST with `post_body` (source == nullptr), or DELETE.
+http_response request(const std::string& method, const std::string& url, upload_source* source,
+                      const std::string& post_body = {}, const char* content_type = nullptr) {
+  std::unique_ptr<CURL, void (*)(CURL*)> h(curl_easy_init(), curl_easy_cleanup);
+  if (!h) throw std::runtime_error("curl_easy_init failed");
+  http_response r;
+  curl_slist* headers = curl_slist_append(nullptr, "Expect:");  // no 100-continue round trip
+  headers = curl_slist_append(headers, content_type ? (std::string("Content-Type: ") + content_type).c_str()
+                                                    : "Content-Type:");  // nor curl's form default
+  std::unique_ptr<curl_slist, void (*)(curl_slist*)> header_list(headers, curl_slist_free_all);
+  CURL* c = h.get();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);  // keys are sent as signed: "//" and ".." too
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);  // give up on a transfer stalled for 60 s
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_etag);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+  if (source != nullptr) {
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);  // PUT
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, read_source);
+    curl_easy_setopt(c, CURLOPT_READDATA, source);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(source->remaining));
+  } else {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+    if (method == "POST") {
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(post_body.size()));
+      curl_easy_setopt(c, CURLOPT_POSTFIELDS, post_body.data());
+    }
+  }
+  const CURLcode rc = curl_easy_perform(c);
+  if (rc != CURLE_OK) {
+    // Never print the URL's query: it is a credential until it expires.
+    throw std::runtime_error(method + " " + url.substr(0, url.find('?')) + ": " + curl_easy_strerror(rc));
+  }
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+  return r;
+}
+
+// The S3 error code of an error answer, for messages.
+std::string xml_text(std::string_view doc, std::string_view tag) {
+  const std::string open = "<" + std::string(tag) + ">", close = "</" + std::string(tag) + ">";
+  const std::size_t a = doc.find(open);
+  if (a == std::string_view::npos) return {};
+  const std::size_t b = doc.find(close, a + open.size());
+  if (b == std::string_view::npos) return {};
+  return std::string(doc.substr(a + open.size(), b - a - open.size()));
+}
+
+std::string failure(std::string_view what, const http_response& r) {
+  const std::string code = xml_text(r.body, "Code");
+  return fmt::format("{} answered HTTP {}{}{}", what, r.status, code.empty() ? "" : " ", code);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The upload
+
+struct options {
+  std::string endpoint;
+  std::string region = "us-east-1";
+  std::uint64_t threshold = 64 * mib;
+  std::uint64_t part_size = 8 * mib;
+  std::chrono::seconds expires = 15min;
+  std::string bucket, key, file;
+};
+
+std::uint64_t parse_bytes(const std::string& flag, const std::string& v) {
+  std::size_t used = 0;
+  unsigned long long n = 0;
+  try {
+    n = std::stoull(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != v.size()) throw usage_error(flag + " wants a number of bytes, got " + v);
+  return n;
+}
+
+options parse_args(int argc, char** argv) {
+  options o;
+  std::vector<std::string> positional;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      fmt::print("{}", usage_text);
+      std::exit(0);
+    }
+    if (a.rfind("--", 0) != 0) {
+      positional.push_back(a);
+      continue;
+    }
+    if (i + 1 >= argc) throw usage_error(a + " needs a value");
+    const std::string v = argv[++i];
+    if (a == "--endpoint") o.endpoint = v;
+    else if (a == "--region") o.region = v;
+    else if (a == "--multipart-threshold") o.threshold = parse_bytes(a, v);
+    else if (a == "--part-size") o.part_size = parse_bytes(a, v);
+    else if (a == "--expires") o.expires = std::chrono::seconds(parse_bytes(a, v));
+    else throw usage_error("unknown option " + a);
+  }
+  if (o.endpoint.empty()) throw usage_error("--endpoint is required");
+  if (positional.size() != 2) throw usage_error("want s3://bucket/key and FILE");
+  const std::string& target = positional[0];
+  const std::size_t slash = target.find('/', 5);
+  if (target.rfind("s3://", 0) != 0 || slash == std::string::npos || slash + 1 >= target.size())
+    throw usage_error("the target must look like s3://bucket/key, got " + target);
+  o.bucket = target.substr(5, slash - 5);
+  o.key = target.substr(slash + 1);
+  o.file = positional[1];
+  if (o.part_size < min_part_size) {
+    fmt::print(stderr, "upload_worker: part size raised to the minimum of 5 MiB\n");
+    o.part_size = min_part_size;
+  }
+  return o;
+}
+
+void single_put(const sigv4::s3::presigner& ps, const options& o, std::FILE* f, std::uint64_t size) {
+  progress bar(size);
+  upload_source src{f, size, 0, 0, &bar};
+  const auto r = request("PUT", ps.presign_put(o.bucket, o.key, o.expires, sigv4::clock::now()), &src);
+  bar.finish();
+  if (r.status != 200) throw std::runtime_error(failure("PutObject", r));
+}
+
+void multipart(const sigv4::s3::presigner& ps, const options& o, std::FILE* f, std::uint64_t size) {
+  // Few enough parts for S3's limit of 10000: a larger file gets larger parts.
+  std::uint64_t part_size = std::max(o.part_size, (size + max_parts - 1) / max_parts);
+  const auto created =
+      request("POST", ps.presign_create_multipart_upload(o.bucket, o.key, o.expires, sigv4::clock::now()), nullptr);
+  const std::string upload_id = xml_text(created.body, "UploadId");
+  if (created.status != 200 || upload_id.empty()) throw std::runtime_error(failure("CreateMultipartUpload", created));
+
+  try {
+    progress bar(size);
+    std::string complete = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+    std::uint64_t offset = 0;
+    for (int n = 1; offset < size; ++n) {
+      const std::uint64_t len = std::min(part_size, size - offset);
+      http_response r;
+      for (int attempt = 1;; ++attempt) {  // a part may be sent again; its URL is made anew
+        if (std::fseek(f, static_cast<long>(offset), SEEK_SET) != 0) throw std::runtime_error("cannot seek in the file");
+        upload_source src{f, len, offset, 0, &bar};
+        try {
+          r = request("PUT", ps.presign_upload_part(o.bucket, o.key, upload_id, n, o.expires, sigv4::clock::now()),
+                      &src);
+        } catch (const std::runtime_error&) {
+          if (attempt == 3) throw;
+          continue;
+        }
+        if (r.status < 500 || attempt == 3) break;
+      }
+      if (r.status != 200 || !r.etag) throw std::runtime_error(failure(fmt::format("UploadPart {}", n), r));
+      complete += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", n, *r.etag);
+      offset += len;
+    }
+    complete += "</CompleteMultipartUpload>";
+    bar.finish();
+    const auto done =
+        request("POST", ps.presign_complete_multipart_upload(o.bucket, o.key, upload_id, o.expires, sigv4::clock::now()),
+                nullptr, complete, "application/xml");
+    // S3 may answer 200 and still report an error in the body.
+    if (done.status != 200 || done.body.find("<Error>") != std::string::npos)
+      throw std::runtime_error(failure("CompleteMultipartUpload", done));
+  } catch (...) {
+    try {
+      const auto r = request(
+          "DELETE", ps.presign_abort_multipart_upload(o.bucket, o.key, upload_id, o.expires, sigv4::clock::now()),
+          nullptr);
+      fmt::print(stderr, "\nupload_worker: aborted the multipart upload (HTTP {})\n", r.status);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "\nupload_worker: could not abort the multipart upload: {}\n", e.what());
+    }
+    throw;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const options o = parse_args(argc, argv);
+    const sigv4::s3::presigner ps(o.endpoint, o.region, sigv4::default_credentials(),
+                                  sigv4::s3::addressing_style::path);
+    sigv4::s3::check_bucket_name(o.bucket);
+    sigv4::s3::check_object_key(o.key);
+
+    file_ptr f(std::fopen(o.file.c_str(), "rb"));
+    if (!f) throw std::runtime_error("cannot open " + o.file);
+    if (std::fseek(f.get(), 0, SEEK_END) != 0) throw std::runtime_error("cannot seek in " + o.file);
+    const long end = std::ftell(f.get());
+    if (end < 0) throw std::runtime_error("cannot size " + o.file);
+    std::rewind(f.get());
+    const auto size = static_cast<std::uint64_t>(end);
+
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool parts = size > 0 && size >= o.threshold;
+    if (parts) multipart(ps, o, f.get(), size);
+    else single_put(ps, o, f.get(), size);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    fmt::print(stderr, "upload_worker: s3://{}/{}: {} bytes by {} in {:.2f} s\n", o.bucket, o.key, size,
+               parts ? "multipart upload" : "single PUT", secs);
+    curl_global_cleanup();
+    return 0;
+  } catch (const usage_error& e) {
+    fmt::print(stderr, "upload_worker: {}\n{}", e.what(), usage_text);
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "upload_worker: {}\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# The examples against the RGW fixture (ctest: examples_integration, label integration).
+#
+#   examples_test.sh DOWNLOAD_SERVICE UPLOAD_WORKER PRESIGN_GET
+#
+# 1. upload_worker uploads a small file (one presigned PUT) and a ~12 MiB file (multipart, 5 MiB
+#    threshold and parts) as the results of two jobs;
+# 2. download_service runs on a free loopback port; curl checks 401 / 403 / 404, the 302's
+#    Location, that following it (curl -L) returns the uploaded bytes, the CIDR allowlist (a
+#    client bound to 127.0.0.2) and the audit lines;
+# 3. presign_get's URL fetches the object it names (uploaded first with upload_worker).
+#
+# The server comes from SIGV4_RGW_* in the environment, else rgw.sh's env file
+# ($SIGV4_RGW_ENV_FILE, else $SIGV4_RGW_DIR/env, else /tmp/sigv4-rgw/env). A server that is not
+# running is a failure. Buckets are created with curl --aws-sigv4; everything else is done by
+# the examples.
+set -euo pipefail
+
+if [ $# -ne 3 ]; then
+  echo "usage: $0 DOWNLOAD_SERVICE UPLOAD_WORKER PRESIGN_GET" >&2
+  exit 2
+fi
+SERVICE=$1
+WORKER=$2
+PRESIGN=$3
+
+fail() {
+  printf 'examples_test: FAIL: %s\n' "$*" >&2
+  exit 1
+}
+step() { printf '\n--- %s\n' "$*"; }
+T0=$EPOCHREALTIME
+elapsed() { awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+
+# --- the server ------------------------------------------------------------------------------
+if [ -z "${SIGV4_RGW_ENDPOINT:-}" ]; then
+  ENV_FILE=${SIGV4_RGW_ENV_FILE:-${SIGV4_RGW_DIR:-/tmp/sigv4-rgw}/env}
+  [ -r "$ENV_FILE" ] ||
+    fail "the RGW fixture is not running: SIGV4_RGW_ENDPOINT is unset and $ENV_FILE cannot be read; start it with \`bash tests/integration/rgw.sh start\`"
+  set -a
+  # shellcheck disable=SC1090
+  . "$ENV_FILE"
+  set +a
+fi
+EP=${SIGV4_RGW_ENDPOINT%/}
+REGION=${SIGV4_RGW_REGION:-us-east-1}
+curl -s -o /dev/null -m 5 "$EP/" ||
+  fail "the RGW fixture does not answer at $EP; start it with \`bash tests/integration/rgw.sh start\`"
+
+# The examples take their credentials from the environment (sigv4::default_credentials()).
+unset AWS_SESSION_TOKEN AWS_SESSION_TOKEN_FILE AWS_CREDENTIAL_EXPIRATION AWS_PROFILE \
+  AWS_ACCESS_KEY_ID_FILE AWS_SECRET_ACCESS_KEY_FILE
+export AWS_ACCESS_KEY_ID=$SIGV4_RGW_ACCESS_KEY
+export AWS_SECRET_ACCESS_KEY=$SIGV4_RGW_SECRET_KEY
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/sigv4-examples.XXXXXX")
+SERVICE_PID=
+cleanup() {
+  if [ -n "$SERVICE_PID" ]; then
+    kill "$SERVICE_PID" 2>/dev/null || true
+    wait "$SERVICE_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+make_bucket() { # the empty body's SHA-256: RGW wants x-amz-content-sha256, curl does not add it
+  local code
+  code=$(curl -s -o "$WORK/bucket.out" -w '%{http_code}' -m 10 -X PUT \
+    -H 'x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' \
+    --aws-sigv4 "aws:amz:$REGION:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" "$EP/$1")
+  case $code in
+    200) ;;
+    409) grep -q BucketAlreadyOwnedByYou "$WORK/bucket.out" || fail "CreateBucket $1: 409 $(cat "$WORK/bucket.out")" ;;
+    *) fail "CreateBucket $1 answered $code: $(cat "$WORK/bucket.out")" ;;
+  esac
+}
+
+BUCKET=sigv4-ex-$(date +%s)-$$
+make_bucket "$BUCKET"
+
+# --- 1. uploads ------------------------------------------------------------------------------
+step "upload_worker: small file, single PUT"
+head -c 150001 /dev/urandom >"$WORK/small.tif"
+"$WORKER" --endpoint "$EP" --region "$REGION" "s3://$BUCKET/jobs/job-101/result.tif" "$WORK/small.tif" \
+  2>"$WORK/small.err" || { cat "$WORK/small.err" >&2; fail "upload_worker (single PUT) failed"; }
+cat "$WORK/small.err"
+grep -q 'by single PUT' "$WORK/small.err" || fail "the small file was not sent with one PUT"
+
+step "upload_worker: ~12 MiB file, multipart (5 MiB threshold and parts)"
+head -c $((12 * 1024 * 1024 + 777)) /dev/urandom >"$WORK/big.tif"
+"$WORKER" --endpoint "$EP" --region "$REGION" --multipart-threshold 5242880 --part-size 5242880 \
+  "s3://$BUCKET/jobs/job-202/result.tif" "$WORK/big.tif" 2>"$WORK/big.err" ||
+  { cat "$WORK/big.err" >&2; fail "upload_worker (multipart) failed"; }
+tr '\r' '\n' <"$WORK/big.err" | tail -n 2
+grep -q 'by multipart upload' "$WORK/big.err" || fail "the big file was not sent as a multipart upload"
+
+step "upload_worker: refuses a missing file and a malformed target"
+if "$WORKER" --endpoint "$EP" --region "$REGION" "s3://$BUCKET/x" "$WORK/missing" 2>/dev/null; then
+  fail "upload_worker accepted a missing file"
+fi
+if "$WORKER" --endpoint "$EP" --region "$REGION" "not-a-target" "$WORK/small.tif" 2>/dev/null; then
+  fail "upload_worker accepted a malformed target"
+fi
+
+# --- 2. download_service ---------------------------------------------------------------------
+step "download_service on a free loopback port"
+"$SERVICE" --listen 127.0.0.1:0 --bucket "$BUCKET" --public-endpoint "$EP" --region "$REGION" \
+  --grant tok-alice-7f3a=101,202 --grant tok-bob-91c2=303 --allow-cidr 127.0.0.1/32 \
+  >"$WORK/service.out" 2>"$WORK/service.err" &
+SERVICE_PID=$!
+PORT=
+for _ in $(seq 1 100); do
+  PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$WORK/service.out" 2>/dev/null | head -n 1)
+  [ -n "$PORT" ] && break
+  kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$WORK/service.err" >&2; fail "download_service exited at start"; }
+  sleep 0.1
+done
+[ -n "$PORT" ] || fail "download_service did not say which port it listens on"
+API=http://127.0.0.1:$PORT/api/v1/results
+echo "listening on port $PORT"
+
+status() { # status [curl options...] URL: the HTTP status, no redirect followed
+  curl -s -o /dev/null -m 10 -w '%{http_code}' "$@"
+}
+expect() { # expect CODE WHAT [curl options...] URL
+  local want=$1 what=$2 got
+  shift 2
+  got=$(status "$@")
+  [ "$got" = "$want" ] || fail "$what: expected $want, got $got"
+  echo "ok: $what -> $got"
+}
+
+expect 401 "no token" "$API/101/download"
+expect 401 "unknown token" -H 'Authorization: Bearer tok-mallory' "$API/101/download"
+expect 401 "not a bearer token" -H 'Authorization: Basic dG9rLWFsaWNlLTdmM2E6' "$API/101/download"
+expect 403 "token without that job" -H 'Authorization: Bearer tok-bob-91c2' "$API/101/download"
+expect 404 "unknown job" -H 'Authorization: Bearer tok-alice-7f3a' "$API/999/download"
+expect 404 "malformed job id" -H 'Authorization: Bearer tok-alice-7f3a' "$API/job.101/download"
+expect 404 "path traversal in the job id" -H 'Authorization: Bearer tok-alice-7f3a' "$API/..%2F..%2Fsecret/download"
+expect 403 "caller outside the allowlist (from 127.0.0.2)" --interface 127.0.0.2 \
+  -H 'Authorization: Bearer tok-alice-7f3a' "$API/101/download"
+
+step "the 302 and its Location"
+curl -s -o /dev/null -D "$WORK/302.headers" -m 10 -H 'Authorization: Bearer tok-alice-7f3a' "$API/101/download"
+head -n 1 "$WORK/302.headers" | grep -q ' 302' || fail "expected a 302: $(head -n 1 "$WORK/302.headers")"
+LOCATION=$(sed -n 's/^[Ll]ocation: *//p' "$WORK/302.headers" | tr -d '\r')
+case $LOCATION in
+  "$EP/$BUCKET/jobs/job-101/result.tif?"*) ;;
+  *) fail "the Location does not point at the object through the public endpoint: ${LOCATION%%\?*}" ;;
+esac
+case $LOCATION in *X-Amz-Expires=900\&*) ;; *) fail "the link does not live 15 minutes" ;; esac
+grep -qi '^cache-control: no-store' "$WORK/302.headers" || fail "the 302 may be cached"
+echo "ok: 302 to ${LOCATION%%\?*} (15 minutes)"
+
+step "following the 302 returns the uploaded bytes"
+for job in 101 202; do
+  src=$WORK/small.tif
+  [ $job = 202 ] && src=$WORK/big.tif
+  code=$(curl -s -L -m 60 -o "$WORK/got-$job.tif" -w '%{http_code}' -H 'Authorization: Bearer tok-alice-7f3a' \
+    "$API/$job/download")
+  [ "$code" = 200 ] || fail "job $job: the followed link answered $code: $(head -c 300 "$WORK/got-$job.tif")"
+  cmp "$src" "$WORK/got-$job.tif" || fail "job $job: the downloaded bytes differ from the uploaded ones"
+  echo "ok: job $job, $(stat -c %s "$WORK/got-$job.tif") bytes, identical"
+done
+
+step "audit lines"
+cat "$WORK/service.out"
+issued=$(grep -c ' link-issued ' "$WORK/service.out" || true)
+[ "$issued" = 3 ] || fail "expected 3 audit lines (one per link), got $issued"
+grep -q "object=s3://$BUCKET/jobs/job-202/result.tif expires=" "$WORK/service.out" || fail "no audit line for job 202"
+grep -q 'client=127.0.0.1 token=sha256:[0-9a-f]\{12\} ' "$WORK/service.out" || fail "the audit line does not say who"
+if grep -Eq 'X-Amz-|tok-alice|Signature|Credential' "$WORK/service.out" "$WORK/service.err"; then
+  fail "the service logged a token or a part of a URL's query"
+fi
+
+kill "$SERVICE_PID"
+wait "$SERVICE_PID" 2>/dev/null || true
+SERVICE_PID=
+
+# --- 3. presign_get --------------------------------------------------------------------------
+step "presign_get"
+make_bucket geocrop-results
+head -c 4242 /dev/urandom >"$WORK/job-123.tif"
+"$WORKER" --endpoint "$EP" --region "$REGION" s3://geocrop-results/jobs/job-123/result.tif "$WORK/job-123.tif" \
+  2>"$WORK/job-123.err" || { cat "$WORK/job-123.err" >&2; fail "upload_worker (job-123) failed"; }
+URL=$("$PRESIGN" "$EP" "$REGION") || fail "presign_get failed"
+case $URL in "$EP/geocrop-results/jobs/job-123/result.tif?"*X-Amz-Expires=900*) ;; *) fail "presign_get printed ${URL%%\?*}" ;; esac
+code=$(curl -s -m 10 -o "$WORK/got-123.tif" -w '%{http_code}' "$URL")
+[ "$code" = 200 ] || fail "presign_get's URL answered $code"
+cmp "$WORK/job-123.tif" "$WORK/got-123.tif" || fail "presign_get's URL returned other bytes"
+echo "ok: presign_get's URL returns the object"
+
+printf '\nexamples_test: all passed in %s s\n' "$(elapsed)"
