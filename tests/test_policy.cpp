@@ -496,6 +496,7 @@ TEST_CASE("Evaluation: s3:prefix with StringLike for ListBucket", "[policy]") {
   a.actions = {pol::s3_access::list};
   a.prefix = "acme/";
   a.networks = blocks({"10.0.0.0/8"});
+  a.principals = {"arn:aws:iam:::user/signer"};  // a named principal gets the Allow statements too
   const pol::evaluator e(pol::make_policy(pol::policy_kind::bucket, a));
   CHECK(e.evaluate(pol::presigned_request(pol::s3_access::list, "reports", "acme/2026/", ip("10.0.0.1"), true)).allowed());
   CHECK(e.evaluate(pol::presigned_request(pol::s3_access::list, "reports", "other/", ip("10.0.0.1"), true)).outcome ==
@@ -619,7 +620,15 @@ TEST_CASE("Shapes: IAM, bucket (with Deny + NotIpAddress) and session", "[policy
   const std::string session_text = pol::policy_json(pol::policy_kind::session, a);
   const json session = json::parse(session_text);
 
-  for (const json* j : {&iam, &bucket, &session}) {
+  // A bucket policy for Principal "*" holds only Deny statements: an Allow for everyone would let
+  // unsigned requests in from the networks, and the bucket must stay private.
+  CHECK(bucket["Version"] == "2012-10-17");
+  CHECK(with_effect(bucket, "Allow").empty());
+  pol::allowlist named = a;
+  named.principals = {"arn:aws:iam:::user/signer"};
+  const json named_bucket = json::parse(pol::policy_json(pol::policy_kind::bucket, named));
+  CHECK(with_effect(named_bucket, "Allow")[0]["Principal"]["AWS"] == json::array({"arn:aws:iam:::user/signer"}));
+  for (const json* j : {&iam, &named_bucket, &session}) {
     CHECK((*j)["Version"] == "2012-10-17");
     const std::vector<json> allows = with_effect(*j, "Allow");
     REQUIRE(allows.size() == 1);
@@ -642,13 +651,15 @@ TEST_CASE("Shapes: IAM, bucket (with Deny + NotIpAddress) and session", "[policy
   CHECK(denies[0]["Action"] == json::array({"s3:GetObject"}));
   CHECK(denies[0]["Resource"] == json::array({"arn:aws:s3:::media/public/*"}));
   CHECK(denies[0]["Condition"]["NotIpAddress"]["aws:SourceIp"] == json::array({"203.0.113.0/24", "2001:db8::/32"}));
-  CHECK(with_effect(bucket, "Allow")[0]["Principal"] == "*");
 
   // explicit_deny overrides the default per kind.
   pol::allowlist b = a;
   b.explicit_deny = true;
   CHECK(with_effect(json::parse(pol::policy_json(pol::policy_kind::iam, b)), "Deny").size() == 1);
   b.explicit_deny = false;
+  CHECK(contains_text(error_of([&] { pol::policy_json(pol::policy_kind::bucket, b); }, sigv4::errc::invalid_policy),
+                      "unsigned requests"));
+  b.principals = {"arn:aws:iam:::user/signer"};
   CHECK(with_effect(json::parse(pol::policy_json(pol::policy_kind::bucket, b)), "Deny").empty());
 
   // The bucket shape, evaluated: the Deny binds even where another grant (the owner's ACL)
@@ -716,6 +727,11 @@ TEST_CASE("Shapes: per-client allowlists get one statement pair each", "[policy]
   a.clients = {{"acme-corp", "acme/", blocks({"198.51.100.0/24"})},
                {"globex", "globex/", blocks({"2001:db8:beef::/48", "192.0.2.10"})},
                {"acme corp", "acme2/", blocks({"203.0.113.0/24"})}};
+  // Principal "*": one Deny per client, no Allow.
+  const json denies_only = json::parse(pol::policy_json(pol::policy_kind::bucket, a));
+  REQUIRE(denies_only["Statement"].size() == 3);
+  for (const json& st : denies_only["Statement"]) CHECK(st["Effect"] == "Deny");
+  a.principals = {"arn:aws:iam:::user/signer"};
   const json j = json::parse(pol::policy_json(pol::policy_kind::bucket, a));
   REQUIRE(j["Statement"].size() == 6);
   const char* prefixes[] = {"acme/", "globex/", "acme2/"};

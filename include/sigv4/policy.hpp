@@ -1145,9 +1145,12 @@ struct allowlist {
   bool presigned_only = false;
   /// Requires s3:signatureversion AWS4-HMAC-SHA256.
   bool require_sigv4 = false;
-  /// Bucket policies: the principals of every statement. "*" also lets unsigned requests from
-  /// the networks in (unless presigned_only); name the signing identity to prevent that
-  /// (AWS: "arn:aws:iam::123456789012:user/name", RGW: "arn:aws:iam:::user/name").
+  /// Bucket policies: the principals of every statement. With "*" (the default) the bucket
+  /// policy holds only the Deny statements: an Allow for "*" would let unsigned requests (and
+  /// URLs presigned by any account) in from those networks, and the bucket stays private. The
+  /// signing identity's own permissions do the allowing. Name principals (AWS:
+  /// "arn:aws:iam::123456789012:user/name", RGW: "arn:aws:iam:::user/name") to get the Allow
+  /// statements too.
   std::vector<std::string> principals = {"*"};
   /// Whether to add Deny statements (NotIpAddress; with require_tls, SecureTransport false;
   /// with max_signature_age, the age at least that) for the same actions and resources.
@@ -1208,7 +1211,8 @@ inline void make_sids_unique(document& doc) {
 /// networks, then each client) and each resource group (object actions on
 /// "arn:aws:s3:::bucket/prefix*"; s3:ListBucket on "arn:aws:s3:::bucket" with
 /// s3:prefix StringLike "prefix*" when there is a prefix):
-///  - an Allow with IpAddress aws:SourceIp [networks], plus Bool aws:SecureTransport "true",
+///  - an Allow (left out of bucket policies for Principal "*", see allowlist::principals)
+///    with IpAddress aws:SourceIp [networks], plus Bool aws:SecureTransport "true",
 ///    NumericLessThan s3:signatureAge [ms], StringEquals s3:authType / s3:signatureversion as
 ///    asked;
 ///  - with explicit_deny (default for bucket policies): a Deny with NotIpAddress aws:SourceIp
@@ -1250,6 +1254,12 @@ inline document make_policy(policy_kind kind, const allowlist& a) {
   }
 
   const bool deny = a.explicit_deny.value_or(kind == policy_kind::bucket);
+  const bool anyone = kind == policy_kind::bucket &&
+                      std::find(a.principals.begin(), a.principals.end(), "*") != a.principals.end();
+  if (anyone && !deny)
+    throw error(errc::invalid_policy,
+                "a bucket policy that allows Principal \"*\" would open the bucket to unsigned requests; "
+                "name the signing identity or keep the Deny statements");
   const bool with_sid = kind != policy_kind::session;
   const std::vector<std::string> principals = kind == policy_kind::bucket ? a.principals : std::vector<std::string>{};
   std::optional<std::chrono::milliseconds> max_age;
@@ -1292,7 +1302,7 @@ inline document make_policy(policy_kind kind, const allowlist& a) {
       if (a.presigned_only) allow.conditions.push_back(auth_type_is("REST-QUERY-STRING"));
       if (a.require_sigv4) allow.conditions.push_back(signature_version_is("AWS4-HMAC-SHA256"));
       if (g.prefix_condition) allow.conditions.push_back(*g.prefix_condition);
-      doc.statements.push_back(std::move(allow));
+      if (!anyone) doc.statements.push_back(std::move(allow));
       if (!deny) continue;
 
       const auto add_deny = [&](const std::string& why, condition c) {
