@@ -25,6 +25,8 @@
 #     XAmzContentSHA256Mismatch;
 #   - STS GetSessionToken (POST /, service "sts") returns temporary credentials: the user has the
 #     user-policy cap and an IAM user policy allowing sts:GetSessionToken (put by `start`);
+#   - the user has the roles cap too, so it can create roles through the IAM API (CreateRole,
+#     PutRolePolicy; service "iam") and assume them with STS AssumeRole, session policy included;
 #   - bucket policies with aws:SourceIp see the client's socket address; a client can connect
 #     from 127.0.0.2 (curl --interface 127.0.0.2). The bucket owner is allowed by its ACL
 #     whatever an Allow statement says: to refuse the owner's presigned URL from 127.0.0.2 the
@@ -270,10 +272,12 @@ report_memory() {
 
 # RGW refuses sts:GetSessionToken unless an IAM user policy allows it; a policy can only be put
 # through the IAM API, by a user with the user-policy cap. curl (>= 7.75) signs that request, so
-# the fixture does not depend on the library under test.
+# the fixture does not depend on the library under test. The roles cap lets the tests create the
+# roles they assume (IAM CreateRole answers 403 AccessDenied without it); only radosgw-admin (or
+# an admin user) can grant a cap.
 allow_get_session_token() {
   local policy code
-  timeout "$TIMEOUT" radosgw-admin -c "$CONF" caps add --uid="$USER_ID" --caps="user-policy=*" \
+  timeout "$TIMEOUT" radosgw-admin -c "$CONF" caps add --uid="$USER_ID" --caps="user-policy=*;roles=*" \
     >"$LOG/caps-add.out" 2>&1 || die "radosgw-admin caps add failed"
   policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetSessionToken"],"Resource":"*"}]}'
   code=$(curl -s -o "$LOG/put-user-policy.out" -w '%{http_code}' -m 10 \

@@ -11,10 +11,11 @@
 //  - a bucket policy's aws:SourceIp is the client's socket address;
 //  - an Allow with IpAddress does not stop the bucket owner (the ACL allows the owner); the
 //    Deny with NotIpAddress of the library's bucket shape does;
-//  - s3:signatureAge: see the test of that name;
-//  - AssumeRole with a session policy: see the test of that name. The role is made through
-//    the IAM API (CreateRole, PutRolePolicy), which needs the `roles=*` cap rgw.sh gives the
-//    test user.
+//  - it accepts s3:signatureAge (and s3:authType, s3:signatureversion) in a bucket policy but
+//    never sets those keys, so conditions on them do not match; see the s3:signatureAge test;
+//  - AssumeRole applies an inline session policy, aws:SourceIp conditions included. The role
+//    is made through the IAM API (CreateRole, PutRolePolicy), which needs the `roles=*` cap
+//    that rgw.sh gives the test user.
 
 #include <sigv4/policy.hpp>
 #include <sigv4/sigv4.hpp>
@@ -37,11 +38,17 @@ const std::string outside = "127.0.0.2";
 
 pol::cidr_block host(const std::string& address) { return pol::cidr_block::host(pol::parse_ip_address(address)); }
 
-// The local evaluator's decision for a presigned GET of bucket/key from `from`, used at once.
-pol::decision local_get(const pol::document& doc, const std::string& bucket, const std::string& key,
-                        const std::string& from) {
-  return pol::evaluate(doc, pol::presigned_request(pol::s3_access::get, bucket, key, pol::parse_ip_address(from), false))
-      .outcome;
+// The local evaluator on a presigned GET of bucket/key from `from`, used at once.
+pol::evaluation local_get(const pol::document& doc, const std::string& bucket, const std::string& key,
+                          const std::string& from) {
+  return pol::evaluate(doc, pol::presigned_request(pol::s3_access::get, bucket, key, pol::parse_ip_address(from), false));
+}
+
+// Whether a bucket policy refuses the owner's presigned GET: only an explicit Deny does. Where
+// the document merely allows nothing, RGW falls back to the ACL, which lets the owner in.
+bool refuses_owner(const pol::document& doc, const std::string& bucket, const std::string& key,
+                   const std::string& from) {
+  return local_get(doc, bucket, key, from).outcome == pol::decision::explicit_deny;
 }
 
 // PUT /bucket?policy, header-signed by the library; RGW answers 204 like S3. The stored
@@ -103,7 +110,6 @@ TEST_CASE("a bucket policy from an allowlist admits 127.0.0.1 and refuses 127.0.
   const std::string json = pol::policy_json(pol::policy_kind::bucket, a);
   const pol::document doc = pol::make_policy(pol::policy_kind::bucket, a);
   CHECK(json == pol::to_json(doc));
-  CHECK(json.find("\"IpAddress\": {\n") != std::string::npos);
   CHECK(json.find("\"NotIpAddress\": {\n") != std::string::npos);
   CHECK(json.find("\"aws:SourceIp\": [\"127.0.0.1/32\"]") != std::string::npos);
 
@@ -130,14 +136,9 @@ TEST_CASE("a bucket policy from an allowlist admits 127.0.0.1 and refuses 127.0.
   CHECK(is_refusal(there));
   CHECK(there.body != body);
 
-  // The local evaluator says the same, and for the same reasons.
-  const pol::evaluation in = pol::evaluate(doc, pol::presigned_request(pol::s3_access::get, bucket, key,
-                                                                       pol::parse_ip_address(inside), false));
-  CHECK(in.outcome == pol::decision::allow);
-  REQUIRE(in.statement_index);
-  CHECK(doc.statements[*in.statement_index].sid == "AllowAllowedNetworksObjects");
-  const pol::evaluation out = pol::evaluate(doc, pol::presigned_request(pol::s3_access::get, bucket, key,
-                                                                        pol::parse_ip_address(outside), false));
+  // The local evaluator refuses where RGW refuses, by the network Deny.
+  CHECK_FALSE(refuses_owner(doc, bucket, key, inside));
+  const pol::evaluation out = local_get(doc, bucket, key, outside);
   CHECK(out.outcome == pol::decision::explicit_deny);
   REQUIRE(out.statement_index);
   CHECK(doc.statements[*out.statement_index].sid == "DenyAllowedNetworksObjectsOutsideNetworks");
@@ -186,8 +187,8 @@ TEST_CASE("a Deny with NotIpAddress alone refuses 127.0.0.2 and leaves the owner
 
   // Locally the document alone decides: nothing allows 127.0.0.1 (on RGW the owner's ACL
   // does), and the Deny refuses 127.0.0.2.
-  CHECK(local_get(doc, bucket, key, inside) == pol::decision::implicit_deny);
-  CHECK(local_get(doc, bucket, key, outside) == pol::decision::explicit_deny);
+  CHECK(local_get(doc, bucket, key, inside).outcome == pol::decision::implicit_deny);
+  CHECK(local_get(doc, bucket, key, outside).outcome == pol::decision::explicit_deny);
 }
 
 TEST_CASE("per-client allowlist: each prefix is readable only from its client's address", "[integration][policy]") {
@@ -228,8 +229,7 @@ TEST_CASE("per-client allowlist: each prefix is readable only from its client's 
     } else {
       CHECK(is_refusal(got));
     }
-    CHECK(local_get(doc, bucket, *r.key, *r.from) ==
-          (r.admitted ? pol::decision::allow : pol::decision::explicit_deny));
+    CHECK(refuses_owner(doc, bucket, *r.key, *r.from) == !r.admitted);
   }
 }
 
@@ -245,27 +245,33 @@ TEST_CASE("s3:signatureAge: the library's limit, and what RGW does with it", "[i
   a.max_signature_age = 60s;
   const pol::document doc = pol::make_policy(pol::policy_kind::bucket, a);
   const std::string json = pol::policy_json(pol::policy_kind::bucket, a);
-  CHECK(json.find("\"NumericLessThan\": {\n") != std::string::npos);
-  CHECK(json.find("\"NumericGreaterThanEquals\": {\n") != std::string::npos);
+  CHECK(json.find("\"NumericGreaterThanEquals\": {") != std::string::npos);
   CHECK(json.find("\"s3:signatureAge\": [\"60000\"]") != std::string::npos);
 
-  // The library: a URL used 10 minutes after it was signed is denied by the age Deny, one used
-  // at once allowed; an old one from outside is denied by the network Deny first.
+  // The library: a URL used 10 minutes after it was signed is refused by the age Deny, one
+  // used within the minute is not; from outside the network Deny comes first.
   pol::request_context ctx = pol::presigned_request(pol::s3_access::get, bucket, key, pol::parse_ip_address(inside), false);
-  CHECK(pol::evaluate(doc, ctx).outcome == pol::decision::allow);
+  CHECK(pol::evaluate(doc, ctx).outcome != pol::decision::explicit_deny);
   ctx.signature_age = std::chrono::minutes(10);
   const pol::evaluation old = pol::evaluate(doc, ctx);
   CHECK(old.outcome == pol::decision::explicit_deny);
   REQUIRE(old.statement_index);
   CHECK(doc.statements[*old.statement_index].sid == "DenyAllowedNetworksObjectsOldSignature");
   ctx.signature_age = std::chrono::milliseconds(59999);
-  CHECK(pol::evaluate(doc, ctx).outcome == pol::decision::allow);
+  CHECK(pol::evaluate(doc, ctx).outcome != pol::decision::explicit_deny);
   ctx.signature_age = std::chrono::milliseconds(60000);
   CHECK(pol::evaluate(doc, ctx).outcome == pol::decision::explicit_deny);
+  ctx.source_ip = pol::parse_ip_address(outside);
+  ctx.signature_age = std::chrono::minutes(10);
+  const pol::evaluation old_outside = pol::evaluate(doc, ctx);
+  CHECK(old_outside.outcome == pol::decision::explicit_deny);
+  REQUIRE(old_outside.statement_index);
+  CHECK(doc.statements[*old_outside.statement_index].sid == "DenyAllowedNetworksObjectsOutsideNetworks");
 
-  // RGW accepts the document (s3:signatureAge with the Numeric operators is valid policy).
+  // RGW accepts the document and keeps it as sent.
   put_bucket_policy(bucket, json);
 
+  // A URL signed now, and one signed 10 minutes ago (still valid: X-Amz-Expires is 1 h).
   const auto ps = presigner_for(creds());
   const auto now = sigv4::clock::now();
   const std::string fresh = ps.presign_get(bucket, key, 3600s, now);
@@ -275,18 +281,18 @@ TEST_CASE("s3:signatureAge: the library's limit, and what RGW does with it", "[i
   INFO("fresh from " << inside << ": " << describe(fresh_here));
   CHECK(fresh_here.status == 200);
   CHECK(fresh_here.body == body);
-  // The document is in force: both URLs are refused from outside.
+  // The document is in force: both URLs are refused from outside, by its network Deny.
   const auto fresh_there = get_from(outside, fresh), aged_there = get_from(outside, aged);
   INFO("fresh from " << outside << ": " << describe(fresh_there));
   INFO("aged from " << outside << ": " << describe(aged_there));
   CHECK(is_refusal(fresh_there));
   CHECK(is_refusal(aged_there));
 
-  // AWS would refuse the URL signed 10 minutes ago (s3:signatureAge 600000 >= 60000).
-  // TODO(behaviour): RGW_AGED_EXPECTATION
-  const auto aged_here = get_from(inside, aged);
-  INFO("aged from " << inside << ": " << describe(aged_here));
-  CHECK(aged_here.status == 0);  // placeholder: see what RGW does
+  // Expected on AWS: the aged URL from 127.0.0.1 is refused by the OldSignature Deny
+  // (s3:signatureAge 600000 >= 60000). RGW 16.2.15 does not put s3:signatureAge into the
+  // request context at all (a Deny with NumericGreaterThanEquals 0 on it never matches), so
+  // it serves that URL (200). Neither outcome is asserted here: refusing would fail on this
+  // server, and serving is a server limitation, not something the library should promise.
 }
 
 TEST_CASE("AssumeRole with a session policy from an allowlist", "[integration][policy]") {
@@ -366,6 +372,8 @@ TEST_CASE("AssumeRole with a session policy from an allowlist", "[integration][p
   INFO("session policy, from " << outside << ": " << describe(there));
   CHECK(is_refusal(there));
 
-  CHECK(local_get(session_doc, bucket, key, inside) == pol::decision::allow);
-  CHECK(local_get(session_doc, bucket, key, outside) == pol::decision::implicit_deny);
+  // A role session has no ACL to fall back on: what the session policy does not allow is
+  // refused, with or without a Deny.
+  CHECK(local_get(session_doc, bucket, key, inside).outcome == pol::decision::allow);
+  CHECK(local_get(session_doc, bucket, key, outside).outcome == pol::decision::implicit_deny);
 }
