@@ -1,0 +1,299 @@
+// What every command of the `sigv4` tool shares: exit codes, error reports, the argument
+// reader, and the flags and defaults that more than one command reads (--header, --date and
+// --now, --expires, credentials, region and endpoint).
+//
+// Included once, by examples/sigv4_cli.cpp (through the command headers beside this one).
+#ifndef SIGV4_EXAMPLES_CLI_COMMON_HPP
+#define SIGV4_EXAMPLES_CLI_COMMON_HPP
+
+#include <sigv4/sigv4.hpp>
+
+#include <fmt/core.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstddef>
+#include <cstdio>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace sigv4_cli {
+
+// ---------------------------------------------------------------------------
+// Errors and their exit codes.
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;  // the input was refused (library error, bad input)
+inline constexpr int exit_usage = 2;    // the command line is wrong
+
+/// A mistake on the command line: reported with a pointer to --help, exit 2.
+class usage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+inline void report_usage_error(std::string_view message, std::string_view help_command) {
+  fmt::print(stderr, "sigv4: {} (see '{} --help')\n", message, help_command);
+}
+
+inline void report_error(std::string_view message) { fmt::print(stderr, "sigv4: error: {}\n", message); }
+
+/// Runs a command's body and turns its errors into reports and exit codes: a usage_error
+/// into exit 2 with a pointer to `help_command --help`, a sigv4::error into exit 1. Any
+/// other exception is left to main.
+template <class Body>
+int run_command(std::string_view help_command, Body&& body) {
+  try {
+    return std::forward<Body>(body)();
+  } catch (const usage_error& e) {
+    report_usage_error(e.what(), help_command);
+    return exit_usage;
+  } catch (const sigv4::error& e) {
+    report_error(e.what());
+    return exit_failure;
+  }
+}
+
+/// Writes `data` to stdout as it is.
+/// @throws std::system_error when it cannot be written.
+inline void write_stdout(std::string_view data) {
+  if (std::fwrite(data.data(), 1, data.size(), stdout) != data.size())
+    throw std::system_error(errno, std::generic_category(), "cannot write to stdout");
+}
+
+/// Prints a command's help on stdout when it was asked for; returns whether it was.
+inline bool print_help_if(bool asked, std::string_view help) {
+  if (asked) fmt::print("{}", help);
+  return asked;
+}
+
+// ---------------------------------------------------------------------------
+// Text.
+
+inline bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+inline std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+/// A character of an HTTP token (RFC 9110), e.g. of a method.
+inline bool is_token_char(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// ---------------------------------------------------------------------------
+// Command-line arguments.
+
+/// Walks argv, handing out flags and their values ("--name value" or "--name=value").
+class arg_reader {
+ public:
+  arg_reader(int argc, char** argv) : argc_(argc), argv_(argv) {}
+
+  /// Moves to the next argument; false at the end. Splits "--name=value".
+  bool next() {
+    if (index_ >= argc_) return false;
+    const std::string_view arg = argv_[index_++];
+    arg_ = arg;
+    const std::size_t eq = arg.find('=');
+    if (arg.size() > 2 && arg.substr(0, 2) == "--" && eq != std::string_view::npos) {
+      flag_ = arg.substr(0, eq);
+      inline_value_ = arg.substr(eq + 1);
+    } else {
+      flag_ = arg;
+      inline_value_.reset();
+    }
+    return true;
+  }
+
+  std::string_view flag() const { return flag_; }
+  /// The current argument whole, "--name=value" not split (for positional arguments).
+  std::string_view arg() const { return arg_; }
+
+  /// The value of the current flag: after its '=' or the next argument.
+  std::string value() {
+    if (inline_value_) return std::string(*inline_value_);
+    if (index_ >= argc_) throw usage_error(fmt::format("option {} needs a value", flag_));
+    return argv_[index_++];
+  }
+
+  /// For flags without a value: refuses "--flag=value".
+  void expect_no_value() const {
+    if (inline_value_) throw usage_error(fmt::format("option {} takes no value", flag_));
+  }
+
+ private:
+  int argc_;
+  char** argv_;
+  int index_ = 1;  // argv[0] is the command's name
+  std::string_view arg_;
+  std::string_view flag_;
+  std::optional<std::string_view> inline_value_;
+};
+
+/// The usage error for an argument no command knows: an unknown option when it starts
+/// with '-', else an unexpected argument.
+inline usage_error unknown_argument(std::string_view flag) {
+  if (!flag.empty() && flag.front() == '-') return usage_error(fmt::format("unknown option '{}'", flag));
+  return usage_error(fmt::format("unexpected argument '{}'", flag));
+}
+
+// ---------------------------------------------------------------------------
+// Flag values more than one command reads.
+
+/// What parse_whole_number made of a text.
+enum class number_text { number, overflow, not_a_number };
+
+/// A whole decimal number: an optional '-' and digits, nothing else. An overflowing number is
+/// still a number (number_text::overflow), but `value` is not set then.
+inline number_text parse_whole_number(std::string_view text, long long& value) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || end != text.data() + text.size()) return number_text::not_a_number;
+  if (ec == std::errc::result_out_of_range) return number_text::overflow;
+  return ec == std::errc() ? number_text::number : number_text::not_a_number;
+}
+
+/// The lifetime given with --expires, in seconds. A number too large to hold is no valid
+/// lifetime and is reported as one; the library checks the range of the others.
+/// @throws usage_error when the text is not a number; sigv4::error errc::invalid_expiry.
+inline long long parse_expires(std::string_view text) {
+  long long value = 0;
+  const number_text parsed = parse_whole_number(text, value);
+  if (parsed == number_text::not_a_number)
+    throw usage_error(fmt::format("--expires takes a number of seconds, got '{}'", text));
+  if (parsed == number_text::overflow)
+    throw sigv4::error(sigv4::errc::invalid_expiry,
+                       fmt::format("X-Amz-Expires must be 1 to {} seconds, got {}", sigv4::max_expires_seconds, text));
+  return value;
+}
+
+/// The time given with `flag` (--date or --now, YYYYMMDDTHHMMSSZ), or now.
+/// @throws usage_error when the text is not such a time.
+inline sigv4::time_point time_flag(const std::optional<std::string>& text, std::string_view flag) {
+  if (!text) return sigv4::clock::now();
+  try {
+    return sigv4::parse_amz_date(*text);
+  } catch (const sigv4::error& e) {
+    throw usage_error(fmt::format("{}: {}", flag, e.what()));
+  }
+}
+
+/// "Name: value", split at the first ':'; the value is kept as written (the library trims it).
+/// @throws usage_error when there is no ':' or no name before it.
+inline sigv4::header parse_header_flag(std::string_view text) {
+  const std::size_t colon = text.find(':');
+  if (colon == std::string_view::npos)
+    throw usage_error(fmt::format("--header takes 'Name: value', got '{}' (no ':')", text));
+  const std::string_view name = trim_blanks(text.substr(0, colon));
+  if (name.empty()) throw usage_error(fmt::format("--header takes 'Name: value', got '{}' (no name)", text));
+  return {std::string(name), std::string(text.substr(colon + 1))};
+}
+
+/// Every --header, in order. @throws usage_error at the first bad one.
+inline std::vector<sigv4::header> parse_header_flags(const std::vector<std::string>& texts) {
+  std::vector<sigv4::header> out;
+  for (const std::string& h : texts) out.push_back(parse_header_flag(h));
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Environment defaults and credentials (presign and verify).
+
+/// An environment variable's value; nullopt when it is unset or empty.
+inline std::optional<std::string> env_value(const char* name) { return sigv4::process_env(name); }
+
+/// The region: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1.
+inline std::string default_region() {
+  if (auto r = env_value("AWS_REGION")) return *r;
+  if (auto r = env_value("AWS_DEFAULT_REGION")) return *r;
+  return "us-east-1";
+}
+
+/// The S3 endpoint the environment names: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL;
+/// nullopt when neither is set.
+inline std::optional<std::string> endpoint_from_env() {
+  if (auto e = env_value("AWS_ENDPOINT_URL_S3")) return e;
+  return env_value("AWS_ENDPOINT_URL");
+}
+
+/// The AWS endpoint of S3 in a region.
+inline std::string default_s3_endpoint(const std::string& region) { return "https://s3." + region + ".amazonaws.com"; }
+
+/// Credentials: the profile of the shared file when one is named, else the default chain
+/// (environment, then shared file); a session token given on the command line replaces
+/// the one found. Messages name variables and files, never values.
+/// @throws sigv4::error errc::credentials_not_found, invalid_credentials, invalid_date.
+inline sigv4::credentials load_credentials(const std::optional<std::string>& profile,
+                                           const std::optional<std::string>& session_token) {
+  sigv4::credentials found = sigv4::default_credentials(profile ? std::string_view(*profile) : std::string_view());
+  if (!session_token) return found;
+  return sigv4::credentials(found.access_key_id(), found.secret_access_key(), *session_token, found.expiration());
+}
+
+// ---------------------------------------------------------------------------
+// The command line of presign and verify.
+
+/// The flags `presign` and `verify` both read, as given, and their positional arguments.
+struct url_command_flags {
+  std::optional<std::string> method;      // -X, --method
+  std::optional<std::string> time;        // --date (presign) or --now (verify)
+  std::vector<std::string> headers;       // --header 'Name: value', in order
+  std::vector<std::string> regions;       // --region, in order
+  std::optional<std::string> session_token, profile;
+  std::vector<std::string> positionals;   // everything not a flag, and all after "--"
+  bool help = false;
+};
+
+/// Reads the command line of `presign` or `verify`: the positional arguments ("-" and all
+/// after "--" among them), -h/--help (which stops the reading), -X/--method, the time flag
+/// named `time_flag_name`, --header, --region, --session-token and --profile into `out`.
+/// Every other flag goes to `own_flag(reader, flag)`, which reads it and returns true, or
+/// returns false for a flag the command does not know.
+/// @throws usage_error on an unknown flag or a missing value.
+template <class OwnFlag>
+void read_url_command_flags(int argc, char** argv, std::string_view time_flag_name, url_command_flags& out,
+                            OwnFlag&& own_flag) {
+  arg_reader args(argc, argv);
+  bool only_positionals = false;
+  while (args.next()) {
+    const std::string_view f = args.flag();
+    if (only_positionals || f.empty() || f.front() != '-' || f == "-") {
+      out.positionals.emplace_back(args.arg());
+      continue;
+    }
+    if (f == "--help" || f == "-h") {
+      args.expect_no_value();
+      out.help = true;
+      return;
+    }
+    if (f == "--") {
+      args.expect_no_value();
+      only_positionals = true;
+    } else if (f == "-X" || f == "--method") {
+      out.method = args.value();
+    } else if (f == time_flag_name) {
+      out.time = args.value();
+    } else if (f == "--header") {
+      out.headers.push_back(args.value());
+    } else if (f == "--region") {
+      out.regions.push_back(args.value());
+    } else if (f == "--session-token") {
+      out.session_token = args.value();
+    } else if (f == "--profile") {
+      out.profile = args.value();
+    } else if (!own_flag(args, f)) {
+      throw usage_error(fmt::format("unknown option '{}'", f));
+    }
+  }
+}
+
+}  // namespace sigv4_cli
+
+#endif

@@ -1,0 +1,331 @@
+// sigv4 presign — prints presigned S3 object URLs:
+//
+//   sigv4 presign [options] s3://BUCKET/KEY      (or --batch, one per line on stdin)
+#ifndef SIGV4_EXAMPLES_CLI_PRESIGN_HPP
+#define SIGV4_EXAMPLES_CLI_PRESIGN_HPP
+
+#include "common.hpp"
+
+#include <sigv4/sigv4.hpp>
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace sigv4_cli {
+
+inline constexpr std::string_view presign_help = R"(usage: sigv4 presign [options] s3://BUCKET/KEY
+       sigv4 presign --batch [options] < objects.txt
+
+Prints a presigned URL for an S3 (or MinIO, or other S3-compatible) object, and a
+newline. Whoever holds the URL can make the request it was signed for (-X) until
+it expires, without credentials of their own. KEY is everything after the
+bucket's '/', taken literally: it is not decoded, and '+', '%', spaces, a leading
+'/', '//' and '..' are all part of the key.
+
+options:
+  -X, --method M           GET, PUT, HEAD or DELETE (default: GET)
+  --endpoint URL           scheme, host and optional port, no path, e.g.
+                           http://127.0.0.1:9000 (default: $AWS_ENDPOINT_URL_S3,
+                           else $AWS_ENDPOINT_URL, else https://s3.REGION.amazonaws.com)
+  --region R               the region of the signature (default: $AWS_REGION, else
+                           $AWS_DEFAULT_REGION, else us-east-1; MinIO: us-east-1
+                           unless configured otherwise)
+  --expires N              the URL's lifetime in seconds, 1 to 604800 (default: 3600)
+  --date YYYYMMDDTHHMMSSZ  the signing time, UTC (default: now)
+  --style S                path (scheme://endpoint/BUCKET/KEY), virtual
+                           (scheme://BUCKET.endpoint/KEY) or auto: virtual on AWS
+                           endpoints when the bucket name allows it, else path
+                           (default: auto)
+  --header 'Name: value'   a header to sign, e.g. 'Content-Type: image/tiff' for a
+                           PUT; repeatable. Every --header is signed: the client
+                           must send each one, unchanged, with its request, or the
+                           server refuses it (SignatureDoesNotMatch)
+  --query 'name=value'     an extra signed query parameter, e.g.
+                           'response-content-disposition=attachment; filename=a.txt';
+                           split at the first '=', no '=' means an empty value; the
+                           value is raw (the tool encodes it); repeatable
+  --version-id ID          a version of the object (adds the query versionId=ID)
+  --session-token T        the session token to sign with, replacing the one that
+                           came with the credentials
+  --profile NAME           take the credentials from this profile of the shared
+                           credentials file, and from nowhere else
+  --batch                  read one s3://BUCKET/KEY per line on stdin (a trailing CR
+                           is dropped) and print one URL per line, in order; a bad
+                           line (an empty one too) is reported on stderr as
+                           'sigv4: line N: ...' and the other lines are still
+                           printed. No s3:// argument is given with --batch
+  -h, --help               print this help
+
+Sign for the host the clients will use. The Host header is signed, so a URL signed
+for an internal name (http://minio.svc:9000) fails with SignatureDoesNotMatch when
+it is fetched through a public one (https://files.example.com), even if both names
+lead to the same server. Give that public name as --endpoint.
+
+credentials, the first found:
+  with --profile NAME: that profile of the shared credentials file, only
+  AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, with AWS_SESSION_TOKEN and
+    AWS_CREDENTIAL_EXPIRATION for temporary credentials (a URL that would outlive
+    them is refused)
+  MINIO_ROOT_USER and MINIO_ROOT_PASSWORD
+  MINIO_ACCESS_KEY and MINIO_SECRET_KEY
+    (each of these variables may instead be given as X_FILE, naming a file that
+    holds the value)
+  the shared credentials file: $AWS_SHARED_CREDENTIALS_FILE, else
+    ~/.aws/credentials; profile $AWS_PROFILE, else default
+
+environment:
+  AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL   the default endpoint, in that order
+  AWS_REGION, AWS_DEFAULT_REGION          the default region, in that order
+  and the credential variables above
+
+exit status: 0 printed; 1 a URL could not be made (with --batch: some line
+failed); 2 a usage error.
+)";
+
+/// The `presign` command line, as given.
+struct presign_args {
+  url_command_flags common;  // -X, --date, --header, --region, --session-token, --profile
+  std::optional<std::string> endpoint, expires, style, version_id;
+  std::vector<std::string> query;  // 'name=value'
+  bool batch = false;
+};
+
+/// Reads the flags of `presign`; stops early at --help.
+/// @throws usage_error on an unknown flag or a missing value.
+inline presign_args read_presign_flags(int argc, char** argv) {
+  presign_args a;
+  read_url_command_flags(argc, argv, "--date", a.common, [&a](arg_reader& args, std::string_view f) {
+    if (f == "--endpoint") a.endpoint = args.value();
+    else if (f == "--expires") a.expires = args.value();
+    else if (f == "--style") a.style = args.value();
+    else if (f == "--query") a.query.push_back(args.value());
+    else if (f == "--version-id") a.version_id = args.value();
+    else if (f == "--batch") {
+      args.expect_no_value();
+      a.batch = true;
+    } else {
+      return false;
+    }
+    return true;
+  });
+  return a;
+}
+
+/// Where an object is: s3://BUCKET/KEY split at the first '/' after the bucket.
+struct object_location {
+  std::string bucket;
+  std::string key;
+};
+
+/// Splits "s3://BUCKET/KEY"; the key is taken literally. The bucket and key themselves are
+/// checked by the presigner.
+/// @throws usage_error when the text is not of that shape.
+inline object_location parse_object_url(std::string_view text) {
+  constexpr std::string_view scheme = "s3://";
+  if (text.substr(0, scheme.size()) != scheme)
+    throw usage_error(fmt::format("'{}' is not an s3://BUCKET/KEY URL (it does not start with s3://)", text));
+  const std::string_view rest = text.substr(scheme.size());
+  const std::size_t slash = rest.find('/');
+  if (slash == std::string_view::npos)
+    throw usage_error(fmt::format("'{}' has no key: expected s3://BUCKET/KEY, with a '/' after the bucket", text));
+  return {std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1))};
+}
+
+inline sigv4::s3::http_method parse_method(std::string_view m) {
+  using sigv4::s3::http_method;
+  if (m == "GET") return http_method::get;
+  if (m == "PUT") return http_method::put;
+  if (m == "HEAD") return http_method::head;
+  if (m == "DELETE") return http_method::delete_;
+  throw usage_error(fmt::format("-X takes GET, PUT, HEAD or DELETE, got '{}'", m));
+}
+
+inline sigv4::s3::addressing_style parse_style(std::string_view s) {
+  using sigv4::s3::addressing_style;
+  if (s == "path") return addressing_style::path;
+  if (s == "virtual") return addressing_style::virtual_hosted;
+  if (s == "auto") return addressing_style::automatic;
+  throw usage_error(fmt::format("--style takes path, virtual or auto, got '{}'", s));
+}
+
+/// Everything a presign run needs, checked; the strings the request's views point into.
+struct presign_plan {
+  sigv4::s3::http_method method = sigv4::s3::http_method::get;
+  std::string endpoint;
+  bool default_endpoint = false;
+  std::string region;
+  std::chrono::seconds expires{3600};
+  std::optional<sigv4::time_point> date;
+  sigv4::s3::addressing_style style = sigv4::s3::addressing_style::automatic;
+  std::vector<sigv4::header> headers;
+  std::vector<std::pair<std::string, std::string>> query;
+  std::optional<object_location> object;  // without --batch
+};
+
+/// Checks the command line and fills in the defaults.
+/// @throws usage_error; sigv4::error for an expiry too large to be a number.
+inline presign_plan plan_presign(const presign_args& a) {
+  const url_command_flags& c = a.common;
+  presign_plan p;
+  if (c.method) p.method = parse_method(*c.method);
+  if (a.style) p.style = parse_style(*a.style);
+  if (a.expires) p.expires = std::chrono::seconds(parse_expires(*a.expires));
+  if (c.time) p.date = time_flag(c.time, "--date");
+  p.headers = parse_header_flags(c.headers);
+  for (const std::string& q : a.query) {
+    const std::size_t eq = q.find('=');
+    const std::string name = q.substr(0, eq);
+    if (name.empty()) throw usage_error(fmt::format("--query takes 'name=value', got '{}' (no name)", q));
+    p.query.emplace_back(name, eq == std::string::npos ? std::string() : q.substr(eq + 1));
+  }
+  if (a.version_id) {
+    if (a.version_id->empty()) throw usage_error("--version-id needs a version id");
+    p.query.emplace_back("versionId", *a.version_id);
+  }
+  if (a.batch && !c.positionals.empty())
+    throw usage_error(fmt::format("--batch reads the objects on stdin; unexpected argument '{}'", c.positionals[0]));
+  if (!a.batch) {
+    if (c.positionals.empty()) throw usage_error("missing the object, s3://BUCKET/KEY");
+    if (c.positionals.size() > 1) throw usage_error(fmt::format("unexpected argument '{}'", c.positionals[1]));
+    p.object = parse_object_url(c.positionals[0]);
+  }
+  // The last --region counts.
+  p.region = c.regions.empty() ? default_region() : c.regions.back();
+  if (a.endpoint) {
+    p.endpoint = *a.endpoint;
+  } else if (auto e = endpoint_from_env()) {
+    p.endpoint = *e;
+  } else {
+    p.endpoint = default_s3_endpoint(p.region);
+    p.default_endpoint = true;
+  }
+  return p;
+}
+
+/// The presigner of a plan: the one used for every URL of the run.
+/// @throws sigv4::error for a bad endpoint or region, or missing or unusable credentials.
+inline std::unique_ptr<sigv4::s3::presigner> make_presigner(const presign_plan& p, const presign_args& a) {
+  if (p.default_endpoint) {
+    const bool host_label = !p.region.empty() && std::all_of(p.region.begin(), p.region.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    });
+    if (!host_label)
+      throw sigv4::error(sigv4::errc::invalid_region,
+                         fmt::format("region '{}' cannot form the default endpoint https://s3.REGION.amazonaws.com; "
+                                     "give --endpoint",
+                                     p.region));
+  }
+  sigv4::credentials creds = load_credentials(a.common.profile, a.common.session_token);
+  return std::make_unique<sigv4::s3::presigner>(p.endpoint, p.region, std::move(creds), p.style);
+}
+
+/// Reads stdin line by line: the line without its LF (and a CR before it). False at the end.
+class line_reader {
+ public:
+  explicit line_reader(std::FILE* in) : in_(in) {}
+
+  bool next(std::string& line) {
+    line.clear();
+    for (;;) {
+      if (pos_ == len_) {
+        if (eof_) break;
+        len_ = std::fread(buffer_, 1, sizeof buffer_, in_);
+        pos_ = 0;
+        if (len_ < sizeof buffer_) {
+          if (std::ferror(in_)) throw std::system_error(errno, std::generic_category(), "cannot read stdin");
+          eof_ = true;
+        }
+        if (len_ == 0) break;
+      }
+      const char* start = buffer_ + pos_;
+      const void* nl = std::memchr(start, '\n', len_ - pos_);
+      if (nl != nullptr) {
+        const std::size_t n = static_cast<std::size_t>(static_cast<const char*>(nl) - start);
+        line.append(start, n);
+        pos_ += n + 1;
+        strip_cr(line);
+        return true;
+      }
+      line.append(start, len_ - pos_);
+      pos_ = len_;
+    }
+    // The end of the input: a last line without its LF still counts.
+    const bool had_text = !line.empty();
+    strip_cr(line);
+    return had_text;
+  }
+
+ private:
+  static void strip_cr(std::string& line) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+  }
+  std::FILE* in_;
+  char buffer_[65536];
+  std::size_t pos_ = 0, len_ = 0;
+  bool eof_ = false;
+};
+
+/// `sigv4 presign`: prints presigned object URLs.
+inline int cmd_presign(int argc, char** argv) {
+  return run_command("sigv4 presign", [&] {
+    const presign_args args = read_presign_flags(argc, argv);
+    if (print_help_if(args.common.help, presign_help)) return exit_ok;
+    const presign_plan plan = plan_presign(args);
+    const std::unique_ptr<sigv4::s3::presigner> presigner = make_presigner(plan, args);
+    sigv4::s3::object_request request;
+    request.method = plan.method;
+    request.expires = plan.expires;
+    for (const auto& [name, value] : plan.query) request.query.push_back({name, value});
+    for (const sigv4::header& h : plan.headers) request.headers.push_back({h.name, h.value});
+    std::string url;
+    const auto presign_object = [&](const object_location& where) {
+      request.bucket = where.bucket;
+      request.key = where.key;
+      url.clear();
+      presigner->presign(request, plan.date ? *plan.date : sigv4::clock::now(), url);
+      url.push_back('\n');
+      write_stdout(url);
+    };
+    if (!args.batch) {
+      presign_object(*plan.object);
+      return exit_ok;
+    }
+    line_reader lines(stdin);
+    std::string line;
+    std::size_t line_number = 0;
+    bool failed = false;
+    const auto report_line = [&](const char* what) {
+      fmt::print(stderr, "sigv4: line {}: {}\n", line_number, what);
+      failed = true;
+    };
+    while (lines.next(line)) {
+      ++line_number;
+      try {
+        if (line.empty()) throw usage_error("an empty line; expected s3://BUCKET/KEY");
+        presign_object(parse_object_url(line));
+      } catch (const usage_error& e) {
+        report_line(e.what());
+      } catch (const sigv4::error& e) {
+        report_line(e.what());
+      }
+    }
+    return failed ? exit_failure : exit_ok;
+  });
+}
+
+}  // namespace sigv4_cli
+
+#endif

@@ -1,0 +1,298 @@
+// sigv4 sign — signs a raw HTTP/1.1 request read on stdin:
+//
+//   sigv4 sign --service S --region R [options] < request.txt
+//
+// and writes it back signed, either with an Authorization header or presigned in its query
+// string.
+#ifndef SIGV4_EXAMPLES_CLI_SIGN_HPP
+#define SIGV4_EXAMPLES_CLI_SIGN_HPP
+
+#include "common.hpp"
+
+#include <sigv4/sigv4.hpp>
+
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sigv4_cli {
+
+// ---------------------------------------------------------------------------
+// The HTTP request read on stdin.
+
+/// A request as read from text: what the signer needs, plus what is only echoed back.
+struct parsed_http_request {
+  sigv4::http_request request;  ///< method, path, raw query, headers in their order
+  std::string version;          ///< "HTTP/1.1", as written
+  bool has_question_mark = false;  ///< the target held a '?' (perhaps with an empty query)
+  std::string body;             ///< everything after the blank line, byte for byte
+};
+
+[[noreturn]] inline void fail_request(const std::string& what) {
+  throw sigv4::error(sigv4::errc::invalid_request, what);
+}
+
+/// Returns the line starting at `pos` without its LF or CRLF, and moves `pos` past it.
+inline std::string_view next_line(std::string_view text, std::size_t& pos) {
+  std::size_t end = text.find('\n', pos);
+  const std::size_t next = end == std::string_view::npos ? text.size() : end + 1;
+  if (end == std::string_view::npos) end = text.size();
+  std::string_view line = text.substr(pos, end - pos);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  pos = next;
+  return line;
+}
+
+/// "METHOD TARGET HTTP/x": the method runs to the first space, the version is the last
+/// " HTTP/" word, and the target (which may hold spaces) is everything in between.
+inline void parse_request_line(std::string_view line, parsed_http_request& out) {
+  if (line.empty()) fail_request("the request line is empty");
+  const std::size_t method_end = line.find(' ');
+  const std::size_t version_at = line.rfind(" HTTP/");
+  if (method_end == std::string_view::npos || version_at == std::string_view::npos)
+    fail_request("the request line is not 'METHOD TARGET HTTP/1.1'");
+  if (version_at <= method_end) fail_request("the request line has no target");
+  const std::string_view version = line.substr(version_at + 1);
+  if (version.find_first_of(" \t") != std::string_view::npos)
+    fail_request("the request line does not end with the HTTP version");
+  const std::string_view target = line.substr(method_end + 1, version_at - method_end - 1);
+  const std::size_t question = target.find('?');
+  out.request.method.assign(line.substr(0, method_end));
+  out.request.path.assign(target.substr(0, question));
+  out.request.query.assign(question == std::string_view::npos ? std::string_view{} : target.substr(question + 1));
+  out.has_question_mark = question != std::string_view::npos;
+  out.version.assign(version);
+}
+
+/// A folded line (one starting with a space or tab) continues the previous header's value.
+inline void append_folded_line(std::vector<sigv4::header>& headers, std::string_view line, std::size_t line_number) {
+  if (headers.empty())
+    fail_request(fmt::format("line {} is a continuation line but no header comes before it", line_number));
+  const std::string_view more = trim_blanks(line);
+  if (more.empty()) return;
+  headers.back().value.push_back(' ');
+  headers.back().value.append(more);
+}
+
+/// "Name:value": split at the first ':'; the value is kept as written (the library trims it).
+inline void append_header_line(std::vector<sigv4::header>& headers, std::string_view line, std::size_t line_number) {
+  const std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) fail_request(fmt::format("header line {} has no ':'", line_number));
+  headers.push_back({std::string(line.substr(0, colon)), std::string(line.substr(colon + 1))});
+}
+
+/// Parses an HTTP/1.1 request: request line, header lines (LF or CRLF), a blank line, body.
+/// @throws sigv4::error errc::invalid_request when the text is not such a request.
+inline parsed_http_request parse_http_request(std::string_view text) {
+  if (text.empty()) fail_request("no request on stdin");
+  parsed_http_request out;
+  std::size_t pos = 0;
+  parse_request_line(next_line(text, pos), out);
+  std::size_t line_number = 1;
+  while (pos < text.size()) {
+    const std::string_view line = next_line(text, pos);
+    ++line_number;
+    if (line.empty()) {
+      out.body.assign(text.substr(pos));
+      break;
+    }
+    if (is_blank(line.front()))
+      append_folded_line(out.request.headers, line, line_number);
+    else
+      append_header_line(out.request.headers, line, line_number);
+  }
+  return out;
+}
+
+/// Writes a request in the format parse_http_request reads.
+inline void print_request(const parsed_http_request& r) {
+  const sigv4::http_request& req = r.request;
+  const bool question_mark = r.has_question_mark || !req.query.empty();
+  fmt::print("{} {}{}{} {}\n", req.method, req.path, question_mark ? "?" : "", req.query, r.version);
+  for (const sigv4::header& h : req.headers) fmt::print("{}:{}\n", h.name, h.value);
+  fmt::print("\n");
+  if (!r.body.empty()) {
+    std::fflush(stdout);
+    write_stdout(r.body);
+  }
+}
+
+inline std::string read_all(std::FILE* in) {
+  std::string out;
+  char buffer[65536];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, in)) > 0) out.append(buffer, n);
+  if (std::ferror(in)) fail_request("cannot read the request from stdin");
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// sigv4 sign
+
+inline constexpr std::string_view sign_help = R"(usage: sigv4 sign --service S --region R [options] < request.txt
+
+Reads a raw HTTP/1.1 request on stdin (request line, Name:value header lines, a
+blank line, the body; LF or CRLF line endings) and writes it to stdout signed
+with AWS Signature Version 4: with an Authorization header, or with --presign
+in its query string. Every header of the request is signed; Host is required.
+
+Credentials come from the environment: AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY, and AWS_SESSION_TOKEN for temporary credentials.
+
+options:
+  --service S              the service to sign for (e.g. s3, sts, execute-api); required
+  --region R               the region to sign for (e.g. us-east-1); required
+  --date YYYYMMDDTHHMMSSZ  the signing time, UTC (default: now)
+  --presign                sign in the query string (X-Amz-Signature) instead of
+                           adding an Authorization header
+  --expires N              with --presign: the URL's lifetime in seconds,
+                           1 to 604800 (default: 3600)
+  --no-normalize           use the path as it is (S3 rules) instead of normalising
+                           '.', '..' and empty segments (every other service)
+  --sign-body              sign the SHA-256 of the body; without --presign also add
+                           an x-amz-content-sha256 header (default: sign the hash
+                           of an empty body)
+  --unsigned-payload       sign UNSIGNED-PAYLOAD instead of a body hash; without
+                           --presign also add x-amz-content-sha256 (as S3 expects)
+  --session-token T        the session token (overrides AWS_SESSION_TOKEN)
+  --session-token-after    add the session token after signing, unsigned (some
+                           services want this); needs a session token
+  --verbose                print the canonical request and the string to sign on
+                           stderr
+  -h, --help               print this help
+
+exit status: 0 signed, 1 the request could not be signed, 2 a usage error.
+)";
+
+/// The `sign` command line, as given.
+struct sign_args {
+  std::string service;
+  std::string region;
+  std::optional<std::string> date;
+  bool presign = false;
+  std::optional<std::string> expires;
+  bool no_normalize = false;
+  bool sign_body = false;
+  bool unsigned_payload = false;
+  std::optional<std::string> session_token;
+  bool session_token_after = false;
+  bool verbose = false;
+  bool help = false;
+};
+
+/// Reads the flags of `sign`; stops early at --help.
+/// @throws usage_error on an unknown flag or a missing value.
+inline sign_args read_sign_flags(int argc, char** argv) {
+  sign_args a;
+  arg_reader args(argc, argv);
+  while (args.next()) {
+    const std::string_view f = args.flag();
+    const bool switch_flag = f == "--presign" || f == "--no-normalize" || f == "--sign-body" ||
+                             f == "--unsigned-payload" || f == "--session-token-after" || f == "--verbose" ||
+                             f == "--help" || f == "-h";
+    if (switch_flag) args.expect_no_value();
+    if (f == "--help" || f == "-h") {
+      a.help = true;
+      return a;
+    }
+    if (f == "--service") a.service = args.value();
+    else if (f == "--region") a.region = args.value();
+    else if (f == "--date") a.date = args.value();
+    else if (f == "--expires") a.expires = args.value();
+    else if (f == "--session-token") a.session_token = args.value();
+    else if (f == "--presign") a.presign = true;
+    else if (f == "--no-normalize") a.no_normalize = true;
+    else if (f == "--sign-body") a.sign_body = true;
+    else if (f == "--unsigned-payload") a.unsigned_payload = true;
+    else if (f == "--session-token-after") a.session_token_after = true;
+    else if (f == "--verbose") a.verbose = true;
+    else throw unknown_argument(f);
+  }
+  return a;
+}
+
+inline std::string env_or_empty(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? std::string(value) : std::string();
+}
+
+/// The session token to use: --session-token, else AWS_SESSION_TOKEN (empty: none).
+inline std::string session_token_of(const sign_args& a) {
+  return a.session_token ? *a.session_token : env_or_empty("AWS_SESSION_TOKEN");
+}
+
+/// Checks the flags that only make sense together.
+/// @throws usage_error naming the conflict.
+inline void check_sign_args(const sign_args& a) {
+  if (a.service.empty()) throw usage_error("--service is required");
+  if (a.region.empty()) throw usage_error("--region is required");
+  if (a.expires && !a.presign) throw usage_error("--expires needs --presign");
+  if (a.sign_body && a.unsigned_payload) throw usage_error("--sign-body and --unsigned-payload exclude each other");
+  if (a.session_token_after && session_token_of(a).empty())
+    throw usage_error("--session-token-after needs a session token (--session-token or AWS_SESSION_TOKEN)");
+}
+
+/// Credentials from the environment (and --session-token). The messages name variables,
+/// never values.
+/// @throws sigv4::error errc::credentials_not_found when a variable is missing.
+inline sigv4::credentials credentials_from_env(const sign_args& a) {
+  const std::string key_id = env_or_empty("AWS_ACCESS_KEY_ID");
+  if (key_id.empty()) throw sigv4::error(sigv4::errc::credentials_not_found, "AWS_ACCESS_KEY_ID is not set");
+  const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
+  if (secret == nullptr || *secret == '\0')
+    throw sigv4::error(sigv4::errc::credentials_not_found, "AWS_SECRET_ACCESS_KEY is not set");
+  return sigv4::credentials(key_id, secret, session_token_of(a));
+}
+
+inline sigv4::signing_options signing_options_of(const sign_args& a, std::string_view body) {
+  sigv4::signing_options opt;
+  opt.service = a.service;
+  opt.region = a.region;
+  opt.path = a.no_normalize ? sigv4::path_rules::s3 : sigv4::path_rules::generic;
+  if (a.sign_body) {
+    opt.payload = sigv4::payload_hash::of(body);
+    opt.content_sha256_header = !a.presign;
+  } else if (a.unsigned_payload) {
+    opt.payload = sigv4::payload_hash::unsigned_payload();
+    opt.content_sha256_header = !a.presign;
+  } else {
+    opt.payload = sigv4::payload_hash::empty();
+  }
+  opt.token = a.session_token_after ? sigv4::token_placement::added_after_signing
+                                    : sigv4::token_placement::signed_in_request;
+  if (a.expires) opt.expires = std::chrono::seconds(parse_expires(*a.expires));
+  return opt;
+}
+
+inline void print_signing_steps(const sigv4::signing_result& r) {
+  fmt::print(stderr, "canonical request:\n{}\n\nstring to sign:\n{}\n", r.canonical_request, r.string_to_sign);
+}
+
+/// `sigv4 sign`: signs the request on stdin and prints it.
+inline int cmd_sign(int argc, char** argv) {
+  return run_command("sigv4 sign", [&] {
+    const sign_args args = read_sign_flags(argc, argv);
+    if (print_help_if(args.help, sign_help)) return exit_ok;
+    check_sign_args(args);
+    const sigv4::time_point at = time_flag(args.date, "--date");
+    const sigv4::credentials creds = credentials_from_env(args);
+    parsed_http_request parsed = parse_http_request(read_all(stdin));
+    const sigv4::signing_options opt = signing_options_of(args, parsed.body);
+    const sigv4::signing_result result = args.presign ? sigv4::presign(parsed.request, creds, opt, at)
+                                                      : sigv4::sign_headers(parsed.request, creds, opt, at);
+    if (args.verbose) print_signing_steps(result);
+    print_request(parsed);
+    return exit_ok;
+  });
+}
+
+}  // namespace sigv4_cli
+
+#endif

@@ -1,0 +1,144 @@
+// sigv4 verify — checks a presigned S3 URL against the local credentials:
+//
+//   sigv4 verify [options] URL
+#ifndef SIGV4_EXAMPLES_CLI_VERIFY_HPP
+#define SIGV4_EXAMPLES_CLI_VERIFY_HPP
+
+#include "common.hpp"
+
+#include <sigv4/sigv4.hpp>
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sigv4_cli {
+
+inline constexpr std::string_view verify_help = R"(usage: sigv4 verify [options] URL
+
+Checks a presigned URL as an S3 server holding the same credentials would: the
+signature, the credential scope (region, service s3, date), the expiry and the
+session token. Prints 'valid' and exits 0, or 'invalid: <reason>' and exits 1.
+The Host header is taken from the URL; give every other header the client will
+send (each signed --header of 'sigv4 presign') with --header.
+
+options:
+  -X, --method M           the method of the request (default: GET)
+  --now YYYYMMDDTHHMMSSZ   the time of the check, UTC (default: now)
+  --header 'Name: value'   a header the client sends; repeatable
+  --region R               a region to accept in the credential scope; repeatable
+                           (default: $AWS_REGION, else $AWS_DEFAULT_REGION, else
+                           us-east-1)
+  --session-token T        the session token the URL must carry, replacing the one
+                           that came with the credentials
+  --profile NAME           take the credentials from this profile of the shared
+                           credentials file, and from nowhere else
+  --verbose                on stderr, the reason's detail and the parsed parts of the
+                           URL (access key id, scope, signing time, expiry, signed
+                           headers); never a secret or a signature
+  -h, --help               print this help
+
+credentials: as for 'sigv4 presign' (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY with
+AWS_SESSION_TOKEN, MINIO_ROOT_USER and MINIO_ROOT_PASSWORD, MINIO_ACCESS_KEY and
+MINIO_SECRET_KEY, each also as X_FILE; then the shared credentials file). Only URLs
+signed with their access key id are known; a session token among them must be in
+the URL.
+
+reasons: malformed, unsupported algorithm, unknown access key, credential scope
+mismatch, expired, not yet valid, expiry out of range, required header not
+signed, signature mismatch, session token mismatch.
+
+exit status: 0 valid; 1 invalid, or the check could not be made (no
+credentials); 2 a usage error.
+)";
+
+/// The `verify` command line, as given.
+struct verify_args {
+  url_command_flags common;  // -X, --now, --header, --region, --session-token, --profile
+  bool verbose = false;
+};
+
+/// Reads the flags of `verify`; stops early at --help.
+/// @throws usage_error on an unknown flag or a missing value.
+inline verify_args read_verify_flags(int argc, char** argv) {
+  verify_args a;
+  read_url_command_flags(argc, argv, "--now", a.common, [&a](arg_reader& args, std::string_view f) {
+    if (f != "--verbose") return false;
+    args.expect_no_value();
+    a.verbose = true;
+    return true;
+  });
+  return a;
+}
+
+inline bool is_host_header(std::string_view name) {
+  constexpr std::string_view host = "host";
+  if (name.size() != host.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i)
+    if ((name[i] | 0x20) != host[i]) return false;
+  return true;
+}
+
+/// On stderr: the reason's detail and the parts parsed, as far as parsing got. The
+/// signature and the secret are not among them.
+inline void print_verify_details(const sigv4::verify_result& r) {
+  if (!r.detail.empty()) fmt::print(stderr, "detail: {}\n", r.detail);
+  const sigv4::verified_parts& p = r.parts;
+  if (!p.access_key_id.empty()) fmt::print(stderr, "access key id: {}\n", p.access_key_id);
+  if (!p.scope.date.empty() || !p.scope.region.empty()) fmt::print(stderr, "scope: {}\n", p.scope.str());
+  if (p.signed_at != sigv4::time_point{}) fmt::print(stderr, "signed at: {}\n", sigv4::format_amz_date(p.signed_at).str());
+  if (p.expires_at != sigv4::time_point{})
+    fmt::print(stderr, "expires at: {}\n", sigv4::format_amz_date(p.expires_at).str());
+  if (!p.signed_headers.empty()) {
+    std::string list;
+    for (const std::string& h : p.signed_headers) list.append(list.empty() ? "" : ";").append(h);
+    fmt::print(stderr, "signed headers: {}\n", list);
+  }
+}
+
+/// `sigv4 verify`: checks a presigned URL against the local credentials.
+inline int cmd_verify(int argc, char** argv) {
+  return run_command("sigv4 verify", [&] {
+    const verify_args args = read_verify_flags(argc, argv);
+    const url_command_flags& c = args.common;
+    if (print_help_if(c.help, verify_help)) return exit_ok;
+    const std::string method = c.method.value_or("GET");
+    if (method.empty() || !std::all_of(method.begin(), method.end(), is_token_char))
+      throw usage_error(fmt::format("-X takes an HTTP method, got '{}'", method));
+    const std::vector<sigv4::header> headers = parse_header_flags(c.headers);
+    for (const sigv4::header& h : headers)
+      if (is_host_header(h.name))
+        throw usage_error("the Host header is taken from the URL; do not give it with --header");
+    if (c.positionals.empty()) throw usage_error("missing the URL to verify");
+    if (c.positionals.size() > 1) throw usage_error(fmt::format("unexpected argument '{}'", c.positionals[1]));
+    const sigv4::time_point now = time_flag(c.time, "--now");
+    sigv4::verify_options options;
+    options.regions = c.regions.empty() ? std::vector<std::string>{default_region()} : c.regions;
+    options.services = {"s3"};
+    const sigv4::credentials creds = load_credentials(c.profile, c.session_token);
+    const sigv4::verifier check(
+        [creds](std::string_view access_key_id) -> std::optional<sigv4::key_entry> {
+          if (access_key_id != creds.access_key_id()) return std::nullopt;
+          return sigv4::key_entry{sigv4::secret_string(creds.secret_access_key()), creds.session_token()};
+        },
+        std::move(options));
+    const sigv4::verify_result result = check.verify_presigned_url(method, c.positionals[0], headers, now);
+    if (result.valid())
+      fmt::print("valid\n");
+    else
+      fmt::print("invalid: {}\n", sigv4::to_string(result.reason));
+    if (args.verbose) print_verify_details(result);
+    return result.valid() ? exit_ok : exit_failure;
+  });
+}
+
+}  // namespace sigv4_cli
+
+#endif
