@@ -515,6 +515,7 @@ def main(argv):
     auth_log.addHandler(capture)
 
     cov = collections.Counter()
+    verify_lines, verify_cases = [], []
     chars_seen = set()
     high_level = []
     for i, case in enumerate(cases):
@@ -546,6 +547,14 @@ def main(argv):
         if bad:
             continue
         passed += 1
+        # Both URLs go to the verifier afterwards, at the signing time (the generator reaches the
+        # last second the clock can hold).
+        for url in (ours, theirs):
+            verify_lines.append(json.dumps({
+                "url": url, "method": case["method"], "headers": case["headers"],
+                "access_key": case["access_key"], "secret": case["secret"], "token": case["token"],
+                "region": case["region"], "epoch": case["epoch"]}, ensure_ascii=False))
+            verify_cases.append((i, "ours" if url is ours else "botocore", case))
         # coverage
         key = case["key"]
         chars_seen.update(key)
@@ -595,6 +604,24 @@ def main(argv):
         if (not case["query"] and not case["headers"] and case["method"] != "POST" and not dotted_https_virtual
                 and len(high_level) < HIGH_LEVEL_MAX):
             high_level.append(i)
+
+    # presign -> verify round trip over the same generated cases, and botocore's URLs verified
+    vproc = subprocess.run([driver, "--verify"], input=("\n".join(verify_lines) + "\n").encode("utf-8"),
+                           stdout=subprocess.PIPE, timeout=300)
+    verdicts = vproc.stdout.decode("utf-8", "replace").split("\n")[:len(verify_lines)]
+    verified = 0
+    if vproc.returncode != 0 or len(verdicts) != len(verify_lines):
+        failed += 1
+        print("verify driver exited with %d and printed %d lines for %d URLs" %
+              (vproc.returncode, len(verdicts), len(verify_lines)))
+    else:
+        for (i, whose, case), verdict in zip(verify_cases, verdicts):
+            if verdict == "valid":
+                verified += 1
+            else:
+                fail(i, "verification of %s URL" % whose, verdict, "valid", case)
+        passed += verified
+    cov["URLs verified (ours and botocore's)"] = verified
 
     missing = [c for c in PRINTABLE if c not in chars_seen]
     if missing:

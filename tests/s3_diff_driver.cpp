@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "sigv4/s3.hpp"
+#include "sigv4/verify.hpp"
 
 namespace {
 
@@ -92,16 +93,39 @@ std::string run_case(const json& c) {
   return signer.presign(req, at);
 }
 
+// --verify: {"url", "method", "headers", "access_key", "secret", "token", "region", "epoch"}
+// -> the verifier's verdict for that URL at that time ("valid", "signature mismatch", ...).
+std::string verify_case(const json& c) {
+  const std::string access_key = c.at("access_key").get<std::string>();
+  const std::string secret = c.at("secret").get<std::string>();
+  const std::string token = c.value("token", std::string());
+  sigv4::verify_options o;
+  o.regions = {c.at("region").get<std::string>()};
+  const sigv4::verifier v(
+      [&](std::string_view id) -> std::optional<sigv4::key_entry> {
+        if (id != access_key) return std::nullopt;
+        return sigv4::key_entry{sigv4::secret_string(secret), token};
+      },
+      o);
+  std::vector<sigv4::header> headers;
+  for (const auto& h : pairs_of(c, "headers")) headers.push_back({h.first, h.second});
+  const auto at = sigv4::time_point(
+      std::chrono::duration_cast<sigv4::time_point::duration>(std::chrono::seconds(c.at("epoch").get<std::int64_t>())));
+  const auto r = v.verify_presigned_url(c.at("method").get<std::string>(), c.at("url").get<std::string>(), headers, at);
+  return r.valid() ? "valid" : std::string(sigv4::to_string(r.reason)) + ": " + r.detail;
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
+  const bool verify_mode = argc > 1 && std::string_view(argv[1]) == "--verify";
   std::string line;
   while (std::getline(std::cin, line)) {
     if (line.empty()) continue;
     std::string out;
     try {
-      out = run_case(json::parse(line));
+      out = verify_mode ? verify_case(json::parse(line)) : run_case(json::parse(line));
     } catch (const sigv4::error& e) {
       out = "ERROR " + e.code().message() + ": " + e.what();
     } catch (const std::exception& e) {

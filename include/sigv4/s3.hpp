@@ -514,7 +514,7 @@ class presigner {
     sigv4::detail::check_expires(req.expires);
     const auto& exp = creds_.expiration();
     if (!exp) return req.expires;
-    const auto left = std::chrono::duration_cast<std::chrono::seconds>(*exp - at);
+    const std::chrono::seconds left(sigv4::detail::epoch_seconds(*exp) - sigv4::detail::epoch_seconds(at));
     if (left.count() < 1)
       throw error(errc::credentials_expired, "the temporary credentials have expired at the signing time");
     if (req.expires <= left) return req.expires;

@@ -79,10 +79,24 @@ constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
 inline std::optional<time_point> time_from_seconds(std::int64_t secs) noexcept {
   using std::chrono::duration_cast;
   using std::chrono::seconds;
-  constexpr std::int64_t max_secs = duration_cast<seconds>(time_point::duration::max()).count() - 1;
-  constexpr std::int64_t min_secs = duration_cast<seconds>(time_point::duration::min()).count() + 1;
+  constexpr std::int64_t max_secs = duration_cast<seconds>(time_point::duration::max()).count();
+  constexpr std::int64_t min_secs = duration_cast<seconds>(time_point::duration::min()).count();
   if (secs > max_secs || secs < min_secs) return std::nullopt;
   return time_point(duration_cast<time_point::duration>(seconds(secs)));
+}
+
+// Whole seconds since the epoch, rounded down.
+inline std::int64_t epoch_seconds(time_point t) noexcept {
+  using namespace std::chrono;
+  std::int64_t secs = duration_cast<seconds>(t.time_since_epoch()).count();
+  if (t.time_since_epoch() < duration_cast<time_point::duration>(seconds(secs))) --secs;
+  return secs;
+}
+
+// t + d without overflow: saturates at the ends of the clock's range.
+inline time_point add_seconds(time_point t, std::int64_t d) noexcept {
+  if (auto r = time_from_seconds(epoch_seconds(t) + d)) return *r + (t - *time_from_seconds(epoch_seconds(t)));
+  return d > 0 ? time_point::max() : time_point::min();
 }
 
 inline void put_digits(char* out, unsigned value, int width) noexcept {

@@ -250,10 +250,7 @@ class verifier {
     for (char c : expires) expires_s = expires_s * 10 + (c - '0');
     if (expires_s < 1 || expires_s > max_expires_seconds)
       return detail::refuse(r, verify_reason::expiry_out_of_range, "X-Amz-Expires must be 1 to 604800");
-    r.parts.expires_at = r.parts.signed_at + std::chrono::seconds(expires_s);
-    if (now + options_.max_clock_skew < r.parts.signed_at)
-      return detail::refuse(r, verify_reason::not_yet_valid, "X-Amz-Date is too far in the future");
-    if (now > r.parts.expires_at) return detail::refuse(r, verify_reason::expired, "the URL has expired");
+    if (auto fail = check_window(r, now, expires_s, "the URL has expired")) return std::move(*fail);
     if (auto fail = check_signed_headers(r, *a.signed_headers)) return std::move(*fail);
     auto key = lookup_(r.parts.access_key_id);
     if (!key) return detail::refuse(r, verify_reason::unknown_access_key, "the access key id is not known");
@@ -341,10 +338,8 @@ class verifier {
     if (bad || duplicate || !credential || !signed_list || !signature)
       return detail::refuse(r, verify_reason::malformed, "Authorization is malformed");
     if (auto fail = check_credential_and_date(r, *credential, *date)) return std::move(*fail);
-    r.parts.expires_at = r.parts.signed_at + options_.max_clock_skew;
-    if (now + options_.max_clock_skew < r.parts.signed_at)
-      return detail::refuse(r, verify_reason::not_yet_valid, "X-Amz-Date is too far in the future");
-    if (now > r.parts.expires_at) return detail::refuse(r, verify_reason::expired, "X-Amz-Date is too old");
+    if (auto fail = check_window(r, now, options_.max_clock_skew.count(), "X-Amz-Date is too old"))
+      return std::move(*fail);
     if (auto fail = check_signed_headers(r, *signed_list)) return std::move(*fail);
     auto key = lookup_(r.parts.access_key_id);
     if (!key) return detail::refuse(r, verify_reason::unknown_access_key, "the access key id is not known");
@@ -433,6 +428,20 @@ class verifier {
       return detail::refuse(r, verify_reason::scope_mismatch, "the credential scope service is not accepted");
     if (parts[4] != "aws4_request")
       return detail::refuse(r, verify_reason::scope_mismatch, "the credential scope does not end in aws4_request");
+    return std::nullopt;
+  }
+
+  // The validity window, in whole seconds (no overflow at the ends of the clock's range):
+  // refused when X-Amz-Date is further ahead of `now` than the skew, or `now` is past
+  // X-Amz-Date + `lifetime` seconds. The skew never lengthens the window.
+  std::optional<verify_result> check_window(verify_result& r, time_point now, long long lifetime,
+                                            const char* expired_detail) const {
+    const std::int64_t signed_s = detail::epoch_seconds(r.parts.signed_at);
+    const std::int64_t now_s = detail::epoch_seconds(now);
+    r.parts.expires_at = detail::add_seconds(r.parts.signed_at, lifetime);
+    if (signed_s - now_s > options_.max_clock_skew.count())
+      return detail::refuse(r, verify_reason::not_yet_valid, "X-Amz-Date is too far in the future");
+    if (now_s - signed_s > lifetime) return detail::refuse(r, verify_reason::expired, expired_detail);
     return std::nullopt;
   }
 
