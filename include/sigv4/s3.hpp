@@ -455,19 +455,13 @@ class presigner {
   std::string presign_complete_multipart_upload(std::string_view bucket, std::string_view key,
                                                 std::string_view upload_id, std::chrono::seconds expires,
                                                 time_point at) const {
-    check_upload_id(upload_id);
-    object_request r = simple(http_method::post, bucket, key, expires);
-    r.query = {{"uploadId", upload_id}};
-    return presign(r, at);
+    return presign_upload_id_action(http_method::post, bucket, key, upload_id, expires, at);
   }
   /// AbortMultipartUpload: DELETE ?uploadId=ID.
   std::string presign_abort_multipart_upload(std::string_view bucket, std::string_view key,
                                              std::string_view upload_id, std::chrono::seconds expires,
                                              time_point at) const {
-    check_upload_id(upload_id);
-    object_request r = simple(http_method::delete_, bucket, key, expires);
-    r.query = {{"uploadId", upload_id}};
-    return presign(r, at);
+    return presign_upload_id_action(http_method::delete_, bucket, key, upload_id, expires, at);
   }
 
  private:
@@ -488,6 +482,15 @@ class presigner {
 
   static void check_upload_id(std::string_view id) {
     if (id.empty()) throw error(errc::invalid_argument, "the upload id is empty");
+  }
+
+  // A multipart request on an existing upload: `method` with ?uploadId=ID.
+  std::string presign_upload_id_action(http_method method, std::string_view bucket, std::string_view key,
+                                       std::string_view upload_id, std::chrono::seconds expires, time_point at) const {
+    check_upload_id(upload_id);
+    object_request r = simple(method, bucket, key, expires);
+    r.query = {{"uploadId", upload_id}};
+    return presign(r, at);
   }
 
   // The cached scope entry of `date`: one acquire load on the hot path. A miss derives the key
