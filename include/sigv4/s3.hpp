@@ -176,10 +176,6 @@ inline bool is_valid_utf8(std::string_view s) noexcept {
   return true;
 }
 
-inline bool starts_with(std::string_view s, std::string_view p) noexcept { return s.substr(0, p.size()) == p; }
-inline bool ends_with(std::string_view s, std::string_view p) noexcept {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
 
 // The signing key of one scope date, with the strings that go with it, built once.
 struct scope_entry {
@@ -305,12 +301,21 @@ inline void check_bucket_name(std::string_view b) {
   if (!alnum(b.front()) || !alnum(b.back())) fail("must begin and end with a letter or digit");
   if (b.find("..") != std::string_view::npos) fail("must not hold two adjacent periods");
   if (detail::is_ipv4_literal(b)) fail("must not be formatted as an IP address");
-  if (b.front() == 'x' || b.front() == 's' || b.front() == 'a')
-    for (std::string_view p : {"xn--", "sthree-", "amzn-s3-demo-"})
-      if (detail::starts_with(b, p)) fail("uses a reserved prefix");
-  if (b.back() == 's' || b.back() == '3' || b.back() == 'p')
-    for (std::string_view s : {"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"})
-      if (detail::ends_with(b, s)) fail("uses a reserved suffix");
+  // Reserved affixes, looked up by their first or last character (this runs for every URL).
+  const auto affix_at = [&](std::string_view affix, bool prefix) {
+    if (affix.size() > b.size()) return false;
+    const std::size_t at = prefix ? 0 : b.size() - affix.size();
+    for (std::size_t i = 0; i < affix.size(); ++i)
+      if (b[at + i] != affix[i]) return false;
+    return true;
+  };
+  const char first = b.front(), last = b.back();
+  if ((first == 'x' && affix_at("xn--", true)) || (first == 's' && affix_at("sthree-", true)) ||
+      (first == 'a' && affix_at("amzn-s3-demo-", true)))
+    fail("uses a reserved prefix");
+  if ((last == 's' && affix_at("-s3alias", false)) || (last == 'p' && affix_at(".mrap", false)) ||
+      (last == '3' && (affix_at("--ol-s3", false) || affix_at("--x-s3", false) || affix_at("--table-s3", false))))
+    fail("uses a reserved suffix");
 }
 
 /// Checks an object key: 1 to 1024 bytes of valid UTF-8.
@@ -340,6 +345,7 @@ class presigner {
         region_(region),
         style_(style),
         cache_(cache),
+        is_aws_(endpoint_.is_aws()),
         creds_(std::move(creds)),
         authority_(endpoint_.authority()),
         token_param_(sigv4::detail::uri_encode(creds_.session_token(), sigv4::detail::encode_set::component)) {
@@ -368,7 +374,7 @@ class presigner {
       case addressing_style::path: return false;
       case addressing_style::virtual_hosted: return true;
       case addressing_style::automatic:
-        return endpoint_.is_aws() && !endpoint_.is_ip_literal &&
+        return is_aws_ && !endpoint_.is_ip_literal &&
                !(endpoint_.https && bucket.find('.') != std::string_view::npos);
     }
     return false;
@@ -728,6 +734,7 @@ class presigner {
   std::string region_;
   addressing_style style_;
   key_cache cache_;
+  bool is_aws_;
   credentials creds_;
   std::string authority_;
   std::string token_param_;
