@@ -157,9 +157,10 @@ inline bool parse_signed_header_list(std::string_view list, std::vector<std::str
 
 // Per-thread working space of the verifier, reused from call to call.
 struct verify_scratch {
-  std::string decoded;                             // decoded query names and values
-  std::vector<std::array<std::size_t, 4>> params;  // offset and length of each name and value
-  std::vector<encoded_param> raw;                  // each name and value as received
+  std::string decoded;                // decoded query names and values that needed decoding
+  std::vector<encoded_param> params;  // each name and value decoded (views into the target or `decoded`)
+  std::vector<encoded_param> raw;     // each name and value as received
+  bool query_canonical = true;        // every raw name and value is canonically encoded
   std::string encoded;                             // the same, re-encoded canonically
   std::vector<std::size_t> ends;                   // where each re-encoded name and value ends
   std::vector<encoded_param> sorted;
@@ -218,8 +219,8 @@ class verifier {
     std::size_t signature_index = s.params.size();
     bool duplicate = false;
     for (std::size_t i = 0; i < s.params.size(); ++i) {
-      const std::string_view name = std::string_view(s.decoded).substr(s.params[i][0], s.params[i][1]);
-      const std::string_view value = std::string_view(s.decoded).substr(s.params[i][2], s.params[i][3]);
+      const std::string_view name = s.params[i].name;
+      const std::string_view value = s.params[i].value;
       if (name.size() < 10 || name.compare(0, 6, "X-Amz-") != 0) continue;
       std::optional<std::string_view>* slot = name == "X-Amz-Algorithm"        ? &a.algorithm
                                               : name == "X-Amz-Credential"     ? &a.credential
@@ -385,16 +386,27 @@ class verifier {
   // Decodes every query parameter into the scratch space.
   static bool decode_query(std::string_view raw_query, detail::verify_scratch& s) {
     s.decoded.clear();
+    s.decoded.reserve(raw_query.size());  // decoding never grows text: the views below stay valid
     s.params.clear();
     s.raw.clear();
+    s.query_canonical = true;
     bool ok = true;
+    // A component of unreserved bytes only is its own decoding and canonical encoding; others
+    // are decoded into the scratch text and checked.
+    const auto decode = [&](std::string_view raw) -> std::string_view {
+      if (std::all_of(raw.begin(), raw.end(), [](char c) {
+            return (detail::unreserved.bits[static_cast<unsigned char>(c)] & 1) != 0;
+          }))
+        return raw;
+      s.query_canonical = s.query_canonical && detail::is_canonically_encoded(raw, detail::encode_set::component);
+      const std::size_t at = s.decoded.size();
+      ok = ok && detail::append_query_decoded(s.decoded, raw);
+      return std::string_view(s.decoded).substr(at);
+    };
     detail::for_each_raw_param(raw_query, [&](std::string_view n, std::string_view v, bool) {
       s.raw.push_back({n, v});
-      const std::size_t a = s.decoded.size();
-      ok = ok && detail::append_query_decoded(s.decoded, n);
-      const std::size_t b = s.decoded.size();
-      ok = ok && detail::append_query_decoded(s.decoded, v);
-      s.params.push_back({a, b - a, b, s.decoded.size() - b});
+      const std::string_view name = decode(n);
+      s.params.push_back({name, decode(v)});
     });
     return ok;
   }
@@ -502,11 +514,9 @@ class verifier {
     s.ends.clear();
     for (std::size_t i = 0; i < s.params.size(); ++i) {
       if (i == skip) continue;
-      detail::append_uri_encoded(s.encoded, std::string_view(s.decoded).substr(s.params[i][0], s.params[i][1]),
-                                 detail::encode_set::component);
+      detail::append_uri_encoded(s.encoded, s.params[i].name, detail::encode_set::component);
       s.ends.push_back(s.encoded.size());
-      detail::append_uri_encoded(s.encoded, std::string_view(s.decoded).substr(s.params[i][2], s.params[i][3]),
-                                 detail::encode_set::component);
+      detail::append_uri_encoded(s.encoded, s.params[i].value, detail::encode_set::component);
       s.ends.push_back(s.encoded.size());
     }
     s.sorted.clear();
@@ -547,14 +557,12 @@ class verifier {
     // the canonical query: the parameters as received when every one is canonically encoded
     // already (as SDKs send them), else decoded and re-encoded
     s.sorted.clear();
-    bool query_canonical = true;
-    for (std::size_t i = 0; i < s.raw.size() && query_canonical; ++i) {
-      if (i == skip_param) continue;
-      query_canonical = detail::is_canonically_encoded(s.raw[i].name, detail::encode_set::component) &&
-                        detail::is_canonically_encoded(s.raw[i].value, detail::encode_set::component);
-      s.sorted.push_back(s.raw[i]);
+    if (s.query_canonical) {
+      for (std::size_t i = 0; i < s.raw.size(); ++i)
+        if (i != skip_param) s.sorted.push_back(s.raw[i]);
+    } else {
+      reencode_query(skip_param);
     }
-    if (!query_canonical) reencode_query(skip_param);
     detail::append_sorted_query(cr, s.sorted.data(), s.sorted.data() + s.sorted.size());
     cr.push_back('\n');
     // the signed headers, with every value each one has in the request
