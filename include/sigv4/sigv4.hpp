@@ -5,6 +5,7 @@
 #include "canonical.hpp"
 #include "credentials.hpp"
 #include "errors.hpp"
+#include "policy.hpp"
 #include "s3.hpp"
 #include "signer.hpp"
 #include "sts.hpp"
