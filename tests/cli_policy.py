@@ -19,29 +19,14 @@ import os
 import subprocess
 import sys
 
+from check_results import Results
+
 ACTIONS = {
     "get": "s3:GetObject",
     "put": "s3:PutObject",
     "delete": "s3:DeleteObject",
     "list": "s3:ListBucket",
 }
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"ok   {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL {name}")
-            for line in str(detail).splitlines()[:40]:
-                print(f"     {line}")
-        return ok
 
 
 class Cli:

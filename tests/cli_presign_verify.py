@@ -22,6 +22,8 @@ import sys
 import tempfile
 import urllib.parse
 
+from check_results import Results
+
 import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
@@ -37,24 +39,6 @@ AWS_EXAMPLE_URL = (
     "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host"
     "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
 )
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"ok   {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL {name}")
-            if detail:
-                for line in str(detail).splitlines():
-                    print(f"     {line}")
-        return ok
 
 
 class Cli:
