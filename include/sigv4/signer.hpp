@@ -40,10 +40,9 @@ class signing_key {
 
   /// Writes the 64 hex digits of HMAC(key, string_to_sign) to out.
   void sign(std::string_view string_to_sign, char* out) const {
-    unsigned char mac[detail::sha256_size];
+    unsigned char mac[detail::sha256_size];  // the signature itself: public, nothing to wipe
     hmac_.sign(string_to_sign, mac);
     detail::hex_encode(mac, sizeof mac, out);
-    detail::cleanse(mac, sizeof mac);
   }
 
  private:
