@@ -69,3 +69,99 @@ TEST_CASE("hex helpers", "[encoding]") {
   CHECK_FALSE(sigv4::detail::is_lower_hex("00FF", 4));
   CHECK_FALSE(sigv4::detail::is_lower_hex("00f", 4));
 }
+
+TEST_CASE("the presigner's encoder agrees for every byte at every place of a long string", "[encoding]") {
+  // write_uri_encoded takes sixteen bytes at a time when none needs an escape: put each byte
+  // value at each position of a 40-byte run of unreserved text, so that it falls in a whole
+  // chunk, at its edges and in the tail.
+  for (const bool path : {false, true}) {
+    const encode_set set = path ? encode_set::path : encode_set::component;
+    for (int b = 0; b < 256; ++b) {
+      for (std::size_t at = 0; at < 40; ++at) {
+        std::string in(40, 'x');
+        in[at] = static_cast<char>(b);
+        const std::string expected =
+            in.substr(0, at) + expected_encoding(static_cast<unsigned char>(b), path) + in.substr(at + 1);
+        std::string out(3 * in.size(), '\0');
+        out.resize(static_cast<std::size_t>(sigv4::detail::write_uri_encoded(&out[0], in, set) - out.data()));
+        INFO("byte " << b << " at " << at << (path ? " (path)" : " (component)"));
+        REQUIRE(out == expected);
+      }
+    }
+  }
+  // and a long key of every unreserved character, which is copied sixteen bytes at a time
+  const std::string all = unreserved_chars + "/" + unreserved_chars;
+  std::string out(3 * all.size(), '\0');
+  out.resize(static_cast<std::size_t>(sigv4::detail::write_uri_encoded(&out[0], all, encode_set::path) - out.data()));
+  CHECK(out == all);
+}
+
+TEST_CASE("hex_encode matches printf for every byte value and every length to 80", "[encoding]") {
+  std::string bytes;
+  for (int i = 0; i < 80; ++i) bytes.push_back(static_cast<char>((i * 73 + 11) & 0xff));
+  for (int b = 0; b < 256; ++b) bytes.push_back(static_cast<char>(b));
+  for (std::size_t n = 0; n <= bytes.size(); n += (n < 80 ? 1 : 16)) {
+    const auto* in = reinterpret_cast<const unsigned char*>(bytes.data() + (n <= 80 ? 0 : bytes.size() - n));
+    std::string expected;
+    for (std::size_t i = 0; i < n; ++i) {
+      char buf[3];
+      std::snprintf(buf, sizeof buf, "%02x", in[i]);
+      expected += buf;
+    }
+    INFO("length " << n);
+    CHECK(sigv4::detail::to_hex(in, n) == expected);
+  }
+}
+
+namespace {
+// The UTF-8 encoding of a code point (no checks), to build the validator's expectations from
+// the definition rather than from the validator.
+std::string utf8_of(unsigned cp) {
+  std::string s;
+  if (cp < 0x80) {
+    s.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    s.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    s.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    s.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    s.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+  return s;
+}
+}  // namespace
+
+TEST_CASE("UTF-8: every scalar value is accepted, surrogates and malformed sequences are not", "[encoding]") {
+  using sigv4::detail::is_valid_utf8;
+  for (unsigned cp = 0; cp <= 0x10FFFF; ++cp) {
+    const bool surrogate = cp >= 0xD800 && cp <= 0xDFFF;
+    // after 0..8 ASCII bytes, so that the sequence also meets the eight-byte ASCII scan
+    const std::string s = std::string(cp % 9, 'k') + utf8_of(cp) + "tail";
+    if (is_valid_utf8(s) == surrogate) {
+      INFO("code point " << cp);
+      FAIL("wrong verdict");
+    }
+  }
+  // every two-byte string: valid exactly when it is ASCII+ASCII or the encoding of U+0080..U+07FF
+  for (unsigned a = 0; a < 256; ++a) {
+    for (unsigned b = 0; b < 256; ++b) {
+      const std::string s{static_cast<char>(a), static_cast<char>(b)};
+      const bool expected = (a < 0x80 && b < 0x80) || (a >= 0xC2 && a <= 0xDF && b >= 0x80 && b <= 0xBF);
+      if (is_valid_utf8(s) != expected) {
+        INFO("bytes " << a << " " << b);
+        FAIL("wrong verdict");
+      }
+    }
+  }
+  for (const char* bad : {"\xC0\xAF", "\xE0\x80\xAF", "\xF0\x80\x80\xAF", "\xF4\x90\x80\x80", "\xF8\x88\x80\x80\x80",
+                          "\xFF", "abcdefgh\x80", "abcdefghijklmno\xE1\x88", "\xED\xA0\x80"}) {
+    INFO(bad);
+    CHECK_FALSE(is_valid_utf8(bad));
+  }
+}

@@ -38,6 +38,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/utf8.hpp"
 #include "errors.hpp"
 
 namespace sigv4::policy {
@@ -628,32 +629,7 @@ enum class json_style {
 inline constexpr std::size_t max_session_policy_size = 2048;
 
 namespace detail {
-inline bool is_valid_utf8(std::string_view s) noexcept {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if (c >= 0xC2 && c <= 0xDF) n = 1, cp = c & 0x1Fu;
-    else if (c >= 0xE0 && c <= 0xEF) n = 2, cp = c & 0x0Fu;
-    else if (c >= 0xF0 && c <= 0xF4) n = 3, cp = c & 0x07u;
-    else return false;
-    if (i + n >= s.size()) return false;
-    for (std::size_t k = 1; k <= n; ++k) {
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3Fu);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += n + 1;
-  }
-  return true;
-}
+using sigv4::detail::is_valid_utf8;
 
 // A JSON string literal: '"' and '\' escaped, control characters as \n, \t, ... or \u00XX.
 inline void append_json_string(std::string& out, std::string_view s) {

@@ -25,6 +25,7 @@
 #include "detail/hex.hpp"
 #include "detail/openssl.hpp"
 #include "detail/percent.hpp"
+#include "detail/utf8.hpp"
 #include "errors.hpp"
 #include "signer.hpp"
 #include "time.hpp"
@@ -149,34 +150,6 @@ inline void check_ipv6_literal(std::string_view url, std::string_view inner) {
   if (!ok) throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has a malformed IPv6 literal");
 }
 
-// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
-inline bool is_valid_utf8(std::string_view s) noexcept {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t n;
-    unsigned cp, min;
-    if ((c & 0xE0) == 0xC0) n = 1, cp = c & 0x1F, min = 0x80;
-    else if ((c & 0xF0) == 0xE0) n = 2, cp = c & 0x0F, min = 0x800;
-    else if ((c & 0xF8) == 0xF0) n = 3, cp = c & 0x07, min = 0x10000;
-    else return false;
-    if (i + n >= s.size()) return false;
-    for (std::size_t k = 1; k <= n; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
-  }
-  return true;
-}
-
-
 // The signing key of one scope date, with the strings that go with it, built once.
 struct scope_entry {
   scope_entry(const credentials& c, std::int64_t day_number, std::string_view date, const std::string& region)
@@ -191,6 +164,10 @@ struct scope_entry {
   std::string scope;             // 20130524/us-east-1/s3/aws4_request
   std::string credential_param;  // AKID%2F20130524%2Fus-east-1%2Fs3%2Faws4_request
   std::string query_prefix;      // X-Amz-Algorithm=...&X-Amz-Credential=...&X-Amz-Date=
+  // The HMAC state after the first block of the string to sign ("AWS4-HMAC-SHA256\n", the
+  // X-Amz-Date, the start of the scope), tagged with its second of the day: every URL signed
+  // in the same second shares it.
+  mutable sigv4::detail::sha256_state_slot first_block;
 };
 
 // Per-thread scratch space for requests with extra parameters or headers; reused, so a
@@ -294,13 +271,20 @@ inline void check_bucket_name(std::string_view b) {
     throw error(errc::invalid_bucket_name, "bucket " + quote_input(b) + " " + why);
   };
   if (b.size() < 3 || b.size() > 63) fail("must be 3 to 63 characters long");
-  for (char c : b)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'))
+  bool digits_and_periods_only = true;  // only such a name can look like an IPv4 address
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    const char c = b[i];
+    if ((c >= 'a' && c <= 'z') || c == '-') {
+      digits_and_periods_only = false;
+    } else if (c == '.') {
+      if (i > 0 && b[i - 1] == '.') fail("must not hold two adjacent periods");
+    } else if (c < '0' || c > '9') {
       fail("may hold only lower-case letters, digits, '.' and '-'");
+    }
+  }
   const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   if (!alnum(b.front()) || !alnum(b.back())) fail("must begin and end with a letter or digit");
-  if (b.find("..") != std::string_view::npos) fail("must not hold two adjacent periods");
-  if (detail::is_ipv4_literal(b)) fail("must not be formatted as an IP address");
+  if (digits_and_periods_only && detail::is_ipv4_literal(b)) fail("must not be formatted as an IP address");
   // Reserved affixes, looked up by their first or last character (this runs for every URL).
   const auto affix_at = [&](std::string_view affix, bool prefix) {
     if (affix.size() > b.size()) return false;
@@ -324,7 +308,7 @@ inline void check_object_key(std::string_view key) {
   if (key.empty()) throw error(errc::invalid_object_key, "the object key is empty");
   if (key.size() > 1024)
     throw error(errc::invalid_object_key, "the object key is " + std::to_string(key.size()) + " bytes; at most 1024 are allowed");
-  if (!detail::is_valid_utf8(key))
+  if (!sigv4::detail::is_valid_utf8(key))
     throw error(errc::invalid_object_key, "the object key " + detail::quote_input(key) + " is not valid UTF-8");
 }
 
@@ -676,7 +660,13 @@ class presigner {
     *w++ = '\n';
     d::hex_encode(digest, sizeof digest, w);
     w += 64;
-    entry.key.sign(std::string_view(sts, static_cast<std::size_t>(w - sts)), &out[sig_at]);
+    // The first 64 bytes hold the algorithm, the date and time and the start of the scope
+    // (all of it when the region has four characters or more): the second names them.
+    const std::string_view string_to_sign(sts, static_cast<std::size_t>(w - sts));
+    if (17 + 17 + entry.scope.size() >= d::sha256_block_size)
+      entry.key.sign(string_to_sign, &out[sig_at], entry.first_block, second_of_day);
+    else
+      entry.key.sign(string_to_sign, &out[sig_at]);
   }
 
   // The extra parameters and headers, validated and encoded in the thread's scratch space.
