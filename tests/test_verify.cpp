@@ -2,6 +2,7 @@
 // its reason, expiry edges, the AWS suite's query-signed requests, header-signed requests.
 #include "catch.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -181,6 +182,89 @@ TEST_CASE("every single-character change is refused with its reason", "[verify]"
   received m = base;
   m.query.replace(alg.first, alg.second, "AWS4-HMAC-SHA512");
   CHECK(verify(m.url()) == verify_reason::unsupported_algorithm);
+}
+
+TEST_CASE("every deleted or inserted character is refused too", "[verify]") {
+  const sigv4::s3::presigner p("http://127.0.0.1:9000", "us-east-1", sigv4::credentials(key_id, secret));
+  const std::string url = p.presign_get("geocrop-results", "jobs/job-123/result.tif", 600s, when);
+  const received base = split(url);
+  const auto [sig_at, sig_len] = value_span(base.query, "X-Amz-Signature");
+  for (std::size_t i = 0; i <= sig_len; ++i) {
+    received m = base;
+    if (i < sig_len) {
+      m.query.erase(sig_at + i, 1);
+      INFO("signature without digit " << i);
+      CHECK(verify(m.url()) == verify_reason::signature_mismatch);
+    }
+    m = base;
+    m.query.insert(sig_at + i, 1, '0');
+    INFO("signature with a digit inserted at " << i);
+    CHECK(verify(m.url()) == verify_reason::signature_mismatch);
+  }
+  for (std::size_t i = 1; i <= base.path.size(); ++i) {
+    received m = base;
+    if (i < base.path.size()) {
+      m.path.erase(i, 1);
+      INFO("path " << m.path);
+      CHECK(verify(m.url()) == verify_reason::signature_mismatch);
+    }
+    m = base;
+    m.path.insert(i, 1, 'x');
+    INFO("path " << m.path);
+    CHECK(verify(m.url()) == verify_reason::signature_mismatch);
+  }
+  for (std::size_t i = 0; i < base.host.size(); ++i) {
+    received m = base;
+    m.host.erase(i, 1);
+    INFO("host " << m.host);
+    CHECK(verify(m.url()) == verify_reason::signature_mismatch);
+  }
+}
+
+TEST_CASE("the order of query parameters does not matter, as S3 sorts them", "[verify]") {
+  // S3 builds the canonical query by sorting, so a client or proxy that reorders the
+  // parameters (the signature first, or in the middle) still has a valid URL.
+  const sigv4::s3::presigner p("http://127.0.0.1:9000", "us-east-1", sigv4::credentials(key_id, secret));
+  sigv4::s3::object_request req;
+  req.bucket = "geocrop-results";
+  req.key = "jobs/job-123/result.tif";
+  req.query = {{"response-content-disposition", "attachment; filename=\"r.tif\""}, {"versionId", "v1"}};
+  const received base = split(p.presign(req, when));
+  REQUIRE(verify(base.url()) == verify_reason::valid);
+  std::vector<std::string> pieces;
+  for (std::size_t i = 0; i <= base.query.size();) {
+    const std::size_t j = std::min(base.query.find('&', i), base.query.size());
+    pieces.push_back(base.query.substr(i, j - i));
+    i = j + 1;
+  }
+  REQUIRE(pieces.size() == 8);
+  const auto join = [](const std::vector<std::string>& v) {
+    std::string q;
+    for (const auto& piece : v) q += (q.empty() ? "" : "&") + piece;
+    return q;
+  };
+  std::vector<std::string> order = pieces;
+  for (std::size_t rotation = 0; rotation < order.size(); ++rotation) {
+    std::rotate(order.begin(), order.begin() + 1, order.end());  // the signature moves through every place
+    received m = base;
+    m.query = join(order);
+    INFO(m.query);
+    CHECK(verify(m.url()) == verify_reason::valid);
+  }
+  std::reverse(order.begin(), order.end());
+  received m = base;
+  m.query = join(order);
+  CHECK(verify(m.url()) == verify_reason::valid);
+  // a parameter signed with an empty value may come without '='
+  req.query = {{"flag", ""}};
+  const received flagged = split(p.presign(req, when));
+  m = flagged;
+  m.query.replace(m.query.find("flag="), 5, "flag");
+  CHECK(verify(m.url()) == verify_reason::valid);
+  // but a changed value is not the same parameter
+  m = base;
+  m.query.replace(m.query.find("versionId=v1"), 12, "versionId=v2");
+  CHECK(verify(m.url()) == verify_reason::signature_mismatch);
 }
 
 TEST_CASE("equivalent encodings are accepted, as S3 decodes and re-encodes", "[verify]") {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -118,16 +119,18 @@ inline void check_header_value(std::string_view name, std::string_view value) {
 // Appends a header value with leading and trailing blanks removed and inner runs of blanks
 // (space, tab) collapsed to one space.
 inline void append_trimmed_value(std::string& out, std::string_view v) {
-  bool pending_space = false, any = false;
-  for (char c : v) {
-    if (c == ' ' || c == '\t') {
-      pending_space = any;
-      continue;
-    }
-    if (pending_space) out.push_back(' ');
-    pending_space = false;
-    any = true;
-    out.push_back(c);
+  const auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  std::size_t i = 0;
+  bool first = true;
+  while (i < v.size()) {
+    while (i < v.size() && blank(v[i])) ++i;  // a run of spaces and tabs
+    std::size_t j = i;
+    while (j < v.size() && !blank(v[j])) ++j;  // a word, copied at once
+    if (j == i) break;
+    if (!first) out.push_back(' ');
+    out.append(v.data() + i, j - i);
+    first = false;
+    i = j;
   }
 }
 
@@ -379,17 +382,38 @@ struct credential_scope {
   std::string str() const { return date + '/' + region + '/' + service + "/aws4_request"; }
 };
 
+namespace detail {
+// The size of a string to sign for an X-Amz-Date and a scope of these sizes.
+constexpr std::size_t string_to_sign_size(std::size_t amz_date_size, std::size_t scope_size) noexcept {
+  return algorithm.size() + 1 + amz_date_size + 1 + scope_size + 1 + 2 * sha256_size;
+}
+
+// Step 5's one implementation, shared by string_to_sign, the S3 presigner and the verifier:
+// writes "AWS4-HMAC-SHA256\n" date "\n" scope "\n" hex(digest) to out, which has room for
+// string_to_sign_size(...) bytes, and returns the length.
+inline std::size_t write_string_to_sign(char* out, std::string_view amz_date, std::string_view scope,
+                                        const unsigned char* digest) noexcept {
+  char* w = out;
+  const auto put = [&w](std::string_view part) {
+    std::memcpy(w, part.data(), part.size());
+    w += part.size();
+    *w++ = '\n';
+  };
+  put(algorithm);
+  put(amz_date);
+  put(scope);
+  hex_encode(digest, sha256_size, w);
+  return static_cast<std::size_t>(w - out) + 2 * sha256_size;
+}
+}  // namespace detail
+
 /// Step 5 — the string to sign:
 /// "AWS4-HMAC-SHA256\n" X-Amz-Date "\n" scope "\n" hex(SHA-256(canonical request)).
 inline std::string string_to_sign(std::string_view amz_date, std::string_view scope,
                                   std::string_view canonical_request) {
   const auto d = detail::sha256(canonical_request);
-  std::string out;
-  out.reserve(algorithm.size() + amz_date.size() + scope.size() + 67);
-  out.append(algorithm).append(1, '\n');
-  out.append(amz_date).append(1, '\n');
-  out.append(scope).append(1, '\n');
-  detail::append_hex(out, d.data(), d.size());
+  std::string out(detail::string_to_sign_size(amz_date.size(), scope.size()), '\0');
+  detail::write_string_to_sign(&out[0], amz_date, scope, d.data());
   return out;
 }
 

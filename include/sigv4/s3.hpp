@@ -650,20 +650,12 @@ class presigner {
     unsigned char digest[d::sha256_size];
     h.finish(digest);
 
-    // The string to sign, on the stack: algorithm, date, scope, hash.
-    char sts[17 + 16 + 1 + 128 + 1 + 64];
-    w = sts;
-    put("AWS4-HMAC-SHA256\n");
-    put(date.str());
-    *w++ = '\n';
-    put(entry.scope);
-    *w++ = '\n';
-    d::hex_encode(digest, sizeof digest, w);
-    w += 64;
+    // The string to sign, on the stack (the region is at most 64 characters).
+    char sts[d::string_to_sign_size(16, 8 + 1 + 64 + 1 + 2 + 1 + 12)];
+    const std::string_view string_to_sign(sts, d::write_string_to_sign(sts, date.str(), entry.scope, digest));
     // The first 64 bytes hold the algorithm, the date and time and the start of the scope
     // (all of it when the region has four characters or more): the second names them.
-    const std::string_view string_to_sign(sts, static_cast<std::size_t>(w - sts));
-    if (17 + 17 + entry.scope.size() >= d::sha256_block_size)
+    if (algorithm.size() + 1 + 17 + entry.scope.size() >= d::sha256_block_size)
       entry.key.sign(string_to_sign, &out[sig_at], entry.first_block, second_of_day);
     else
       entry.key.sign(string_to_sign, &out[sig_at]);

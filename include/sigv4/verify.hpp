@@ -161,13 +161,16 @@ struct verify_scratch {
   std::vector<encoded_param> params;  // each name and value decoded (views into the target or `decoded`)
   std::vector<encoded_param> raw;     // each name and value as received
   bool query_canonical = true;        // every raw name and value is canonically encoded
-  std::string encoded;                             // the same, re-encoded canonically
-  std::vector<std::size_t> ends;                   // where each re-encoded name and value ends
+  bool query_plain = true;            // no empty piece, every piece has '='
+  std::string encoded;                // the decoded parameters re-encoded canonically
+  std::vector<std::size_t> ends;      // where each re-encoded name and value ends
   std::vector<encoded_param> sorted;
+  std::string query;                  // the canonical query, when it is not the received one
   std::vector<header_view> headers;
-  std::string path;       // the decoded path (S3 rules)
-  std::string canonical;  // the canonical request
+  std::string path;   // the decoded path, then its canonical encoding (S3 rules)
+  std::string block;      // the canonical header lines
   std::string list;       // the signed-header list as rebuilt
+  std::string canonical;  // the canonical request
 };
 inline verify_scratch& verify_space() {
   thread_local verify_scratch s;
@@ -178,6 +181,30 @@ inline verify_scratch& verify_space() {
 struct auth_params {
   std::optional<std::string_view> algorithm, credential, date, expires, signed_headers, signature, token, content_sha;
 };
+
+// Whether `s` is the literal `lit`; the fixed size lets the compiler compare inline.
+template <std::size_t N>
+bool equals_literal(std::string_view s, const char (&lit)[N]) noexcept {
+  return s.size() == N - 1 && std::memcmp(s.data(), lit, N - 1) == 0;
+}
+
+// The slot of a presigned query's authentication parameter named `name`, or nullptr.
+inline std::optional<std::string_view>* auth_param_slot(auth_params& a, std::string_view name) noexcept {
+  if (name.size() < 10 || !equals_literal(name.substr(0, 6), "X-Amz-")) return nullptr;
+  switch (name.size()) {
+    case 10: return equals_literal(name, "X-Amz-Date") ? &a.date : nullptr;
+    case 13: return equals_literal(name, "X-Amz-Expires") ? &a.expires : nullptr;
+    case 15: return equals_literal(name, "X-Amz-Algorithm")   ? &a.algorithm
+                    : equals_literal(name, "X-Amz-Signature") ? &a.signature
+                                                              : nullptr;
+    case 16: return equals_literal(name, "X-Amz-Credential") ? &a.credential : nullptr;
+    case 19: return equals_literal(name, "X-Amz-SignedHeaders") ? &a.signed_headers : nullptr;
+    case 20: return equals_literal(name, "X-Amz-Security-Token")   ? &a.token
+                    : equals_literal(name, "X-Amz-Content-Sha256") ? &a.content_sha
+                                                                   : nullptr;
+    default: return nullptr;
+  }
+}
 
 }  // namespace detail
 
@@ -214,34 +241,31 @@ class verifier {
     auto& s = detail::verify_space();
     if (!decode_query(raw_query, s))
       return detail::refuse(r, verify_reason::malformed, "the query has a malformed percent-encoding");
-    // Pull out the authentication parameters.
+    // Pull out the authentication parameters: by their decoded names, which in a canonically
+    // encoded query are the names as received (an escaped name cannot be one of them).
     detail::auth_params a;
-    std::size_t signature_index = s.params.size();
+    const std::vector<detail::encoded_param>& named = s.query_canonical ? s.raw : s.params;
+    std::size_t signature_index = named.size();
     bool duplicate = false;
-    for (std::size_t i = 0; i < s.params.size(); ++i) {
-      const std::string_view name = s.params[i].name;
-      const std::string_view value = s.params[i].value;
-      if (name.size() < 10 || name.compare(0, 6, "X-Amz-") != 0) continue;
-      std::optional<std::string_view>* slot = name == "X-Amz-Algorithm"        ? &a.algorithm
-                                              : name == "X-Amz-Credential"     ? &a.credential
-                                              : name == "X-Amz-Date"           ? &a.date
-                                              : name == "X-Amz-Expires"        ? &a.expires
-                                              : name == "X-Amz-SignedHeaders"  ? &a.signed_headers
-                                              : name == "X-Amz-Signature"      ? &a.signature
-                                              : name == "X-Amz-Security-Token" ? &a.token
-                                              : name == "X-Amz-Content-Sha256" ? &a.content_sha
-                                                                               : nullptr;
+    for (std::size_t i = 0; i < named.size(); ++i) {
+      std::optional<std::string_view>* slot = detail::auth_param_slot(a, named[i].name);
       if (!slot) continue;
       if (*slot) duplicate = true;
-      *slot = value;
+      *slot = named[i].value;
       if (slot == &a.signature) signature_index = i;
     }
     if (duplicate) return detail::refuse(r, verify_reason::malformed, "an X-Amz-* authentication parameter is repeated");
+    if (s.query_canonical) {
+      // the values as received are still encoded: decode those that are read
+      for (auto* v : {&a.algorithm, &a.credential, &a.date, &a.expires, &a.signed_headers, &a.token, &a.content_sha})
+        if (*v && (*v)->find('%') != std::string_view::npos) *v = decode_into(s, **v);
+    }
     if (!a.algorithm || !a.credential || !a.date || !a.expires || !a.signed_headers || !a.signature)
       return detail::refuse(r, verify_reason::malformed, "an X-Amz-* authentication parameter is missing");
     if (*a.algorithm != algorithm)
       return detail::refuse(r, verify_reason::unsupported_algorithm, "X-Amz-Algorithm is not AWS4-HMAC-SHA256");
-    if (auto fail = check_credential_and_date(r, *a.credential, *a.date)) return std::move(*fail);
+    std::string_view scope_text;
+    if (auto fail = check_credential_and_date(r, *a.credential, *a.date, scope_text)) return std::move(*fail);
     const std::string_view expires = *a.expires;
     if (expires.empty() || expires.size() > 7 ||
         !std::all_of(expires.begin(), expires.end(), [](char c) { return c >= '0' && c <= '9'; }))
@@ -259,8 +283,8 @@ class verifier {
     std::optional<payload_hash> payload = options_.presigned_payload;
     if (a.content_sha) payload = payload_line(*a.content_sha);
     if (!payload) return detail::refuse(r, verify_reason::malformed, "X-Amz-Content-Sha256 is not a payload hash");
-    return check_signature(r, method, raw_path, signature_index, headers, payload->value(), *key, *a.date,
-                           *a.signature);
+    return check_signature(r, method, raw_path, raw_query, signature_index, headers, payload->value(), *key, *a.date,
+                           scope_text, *a.signature);
   }
 
   /// Verifies a presigned URL given whole: "https://host[:port]/path?query". The Host header
@@ -338,7 +362,8 @@ class verifier {
     }
     if (bad || duplicate || !credential || !signed_list || !signature)
       return detail::refuse(r, verify_reason::malformed, "Authorization is malformed");
-    if (auto fail = check_credential_and_date(r, *credential, *date)) return std::move(*fail);
+    std::string_view scope_text;
+    if (auto fail = check_credential_and_date(r, *credential, *date, scope_text)) return std::move(*fail);
     if (auto fail = check_window(r, now, options_.max_clock_skew.count(), "X-Amz-Date is too old"))
       return std::move(*fail);
     if (auto fail = check_signed_headers(r, *signed_list)) return std::move(*fail);
@@ -355,11 +380,12 @@ class verifier {
         return detail::refuse(r, verify_reason::malformed, "x-amz-content-sha256 is missing or not a payload hash");
     }
     const std::size_t q = target.find('?');
+    const std::string_view raw_query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
     auto& s = detail::verify_space();
-    if (!decode_query(q == std::string_view::npos ? std::string_view() : target.substr(q + 1), s))
+    if (!decode_query(raw_query, s))
       return detail::refuse(r, verify_reason::malformed, "the query has a malformed percent-encoding");
-    return check_signature(r, method, target.substr(0, q), s.params.size(), headers, payload->value(), *key, *date,
-                           *signature);
+    return check_signature(r, method, target.substr(0, q), raw_query, s.raw.size(), headers, payload->value(), *key,
+                           *date, scope_text, *signature);
   }
 
  private:
@@ -383,36 +409,49 @@ class verifier {
     return payload_hash::precomputed(text);
   }
 
-  // Decodes every query parameter into the scratch space.
+  // Splits the query into the scratch space: each parameter as received and, unless the query
+  // is canonically encoded already (as SDKs and this library send it; then only the values
+  // that are read get decoded), decoded. False on a malformed escape.
   static bool decode_query(std::string_view raw_query, detail::verify_scratch& s) {
     s.decoded.clear();
-    s.decoded.reserve(raw_query.size());  // decoding never grows text: the views below stay valid
+    s.decoded.reserve(raw_query.size());  // decoding never grows text: views into it stay valid
     s.params.clear();
     s.raw.clear();
-    s.query_canonical = true;
+    s.query_canonical = detail::is_canonically_encoded(raw_query, detail::encode_set::component, true);
+    s.query_plain = true;
     bool ok = true;
-    // A component of unreserved bytes only is its own decoding and canonical encoding; others
-    // are decoded into the scratch text and checked.
-    const auto decode = [&](std::string_view raw) -> std::string_view {
-      if (std::all_of(raw.begin(), raw.end(), [](char c) {
-            return (detail::unreserved.bits[static_cast<unsigned char>(c)] & 1) != 0;
-          }))
-        return raw;
-      s.query_canonical = s.query_canonical && detail::is_canonically_encoded(raw, detail::encode_set::component);
-      const std::size_t at = s.decoded.size();
-      ok = ok && detail::append_query_decoded(s.decoded, raw);
-      return std::string_view(s.decoded).substr(at);
-    };
-    detail::for_each_raw_param(raw_query, [&](std::string_view n, std::string_view v, bool) {
+    // "plain": every piece has '=' and follows the previous one's '&' directly (none is empty)
+    const char* next_piece = raw_query.data();
+    detail::for_each_raw_param(raw_query, [&](std::string_view n, std::string_view v, bool has_equals) {
       s.raw.push_back({n, v});
+      s.query_plain = s.query_plain && has_equals && n.data() == next_piece;
+      next_piece = v.data() + v.size() + 1;
+      if (s.query_canonical) return;
+      const auto decode = [&](std::string_view raw) {
+        if (raw.find_first_of("%+") == std::string_view::npos) return raw;
+        const std::size_t at = s.decoded.size();
+        ok = ok && detail::append_query_decoded(s.decoded, raw);
+        return std::string_view(s.decoded).substr(at);
+      };
       const std::string_view name = decode(n);
       s.params.push_back({name, decode(v)});
     });
+    s.query_plain = s.query_plain && (raw_query.empty() || next_piece == raw_query.data() + raw_query.size() + 1);
     return ok;
   }
 
+  // The decoding of a canonically encoded component (well-formed escapes, no '+'), appended to
+  // the scratch text.
+  static std::string_view decode_into(detail::verify_scratch& s, std::string_view raw) {
+    const std::size_t at = s.decoded.size();
+    detail::append_uri_decoded(s.decoded, raw);
+    return std::string_view(s.decoded).substr(at);
+  }
+
+  // Parses "AKID/YYYYMMDD/region/service/aws4_request" into r.parts and checks it against
+  // X-Amz-Date and the options; `scope_text` is set to the part after the access key id.
   std::optional<verify_result> check_credential_and_date(verify_result& r, std::string_view credential,
-                                                         std::string_view date) const {
+                                                         std::string_view date, std::string_view& scope_text) const {
     // AKID/YYYYMMDD/region/service/aws4_request
     std::string_view parts[5];
     std::size_t n = 0, i = 0;
@@ -424,8 +463,11 @@ class verifier {
     }
     if (n != 5 || credential.find('/', i) != std::string_view::npos || parts[0].empty())
       return detail::refuse(r, verify_reason::malformed, "X-Amz-Credential is not key/date/region/service/aws4_request");
-    r.parts.access_key_id = std::string(parts[0]);
-    r.parts.scope = {std::string(parts[1]), std::string(parts[2]), std::string(parts[3])};
+    r.parts.access_key_id.assign(parts[0]);
+    scope_text = credential.substr(parts[0].size() + 1);
+    r.parts.scope.date.assign(parts[1]);
+    r.parts.scope.region.assign(parts[2]);
+    r.parts.scope.service.assign(parts[3]);
     std::error_code ec;
     r.parts.signed_at = parse_amz_date(date, ec);
     if (ec) return detail::refuse(r, verify_reason::malformed, "X-Amz-Date is not YYYYMMDDTHHMMSSZ");
@@ -438,7 +480,7 @@ class verifier {
       return detail::refuse(r, verify_reason::scope_mismatch, "the credential scope region is not accepted");
     if (!listed(options_.services, parts[3]))
       return detail::refuse(r, verify_reason::scope_mismatch, "the credential scope service is not accepted");
-    if (parts[4] != "aws4_request")
+    if (!detail::equals_literal(parts[4], "aws4_request"))
       return detail::refuse(r, verify_reason::scope_mismatch, "the credential scope does not end in aws4_request");
     return std::nullopt;
   }
@@ -527,44 +569,82 @@ class verifier {
     }
   }
 
-  // Builds the canonical request from the pieces (the path decoded and re-encoded under S3
-  // rules; the query parameters but the signature, re-encoded and sorted; the signed headers
-  // with their values), signs it and compares in constant time.
-  verify_result check_signature(verify_result& r, std::string_view method, std::string_view raw_path,
-                                std::size_t skip_param, const std::vector<header>& headers, std::string_view payload,
-                                const key_entry& key, std::string_view date, std::string_view provided) const {
-    auto& s = detail::verify_space();
-    if (!detail::is_token(method)) return detail::refuse(r, verify_reason::malformed, "the method is malformed");
-    std::string_view path = raw_path;
-    const bool path_canonical =
-        options_.path == path_rules::s3 && detail::is_canonically_encoded(raw_path, detail::encode_set::path);
-    if (options_.path == path_rules::s3 && !path_canonical) {
-      s.path.clear();
-      if (!detail::append_uri_decoded(s.path, raw_path))
-        return detail::refuse(r, verify_reason::malformed, "the path has a malformed percent-encoding");
-      path = s.path;
+  // The canonical query: the parameters but the one at `skip`, sorted, each canonically
+  // encoded. When the received query is that already but for the skipped piece (parameters
+  // canonically encoded and in order, as SDKs and this library send them), it is the received
+  // text around that piece, given as `before` + `after`; otherwise it is built in s.query.
+  static void canonical_query_of(std::string_view raw_query, std::size_t skip, detail::verify_scratch& s,
+                                 std::string_view& before, std::string_view& after) {
+    before = after = std::string_view();
+    if (s.query_canonical && s.query_plain) {
+      bool ordered = true;
+      const detail::encoded_param* previous = nullptr;
+      for (std::size_t i = 0; i < s.raw.size() && ordered; ++i) {
+        if (i == skip) continue;
+        if (previous && s.raw[i] < *previous) ordered = false;
+        previous = &s.raw[i];
+      }
+      if (ordered) {
+        if (skip >= s.raw.size()) {
+          before = raw_query;
+          return;
+        }
+        // the skipped piece runs from its name to the end of its value
+        const std::size_t begin = static_cast<std::size_t>(s.raw[skip].name.data() - raw_query.data());
+        const std::size_t end = static_cast<std::size_t>(s.raw[skip].value.data() - raw_query.data()) +
+                                s.raw[skip].value.size();
+        if (begin == 0) {
+          before = raw_query.substr(end == raw_query.size() ? end : end + 1);  // drop the '&' after it
+        } else {
+          before = raw_query.substr(0, begin - 1);  // up to the '&' before it
+          after = raw_query.substr(end);            // from the '&' after it, if any
+        }
+        return;
+      }
     }
-    if (!path.empty() && path.front() != '/')
-      return detail::refuse(r, verify_reason::malformed, "the path does not start with '/'");
-    std::string& cr = s.canonical;
-    cr.clear();
-    cr.append(method).push_back('\n');
-    if (path_canonical)
-      cr.append(path.empty() ? std::string_view("/") : path);  // decoding and re-encoding would give it back
-    else
-      detail::append_canonical_uri(cr, path, options_.path);
-    cr.push_back('\n');
-    // the canonical query: the parameters as received when every one is canonically encoded
-    // already (as SDKs send them), else decoded and re-encoded
     s.sorted.clear();
     if (s.query_canonical) {
       for (std::size_t i = 0; i < s.raw.size(); ++i)
-        if (i != skip_param) s.sorted.push_back(s.raw[i]);
+        if (i != skip) s.sorted.push_back(s.raw[i]);
     } else {
-      reencode_query(skip_param);
+      reencode_query(skip);
     }
-    detail::append_sorted_query(cr, s.sorted.data(), s.sorted.data() + s.sorted.size());
-    cr.push_back('\n');
+    s.query.clear();
+    detail::append_sorted_query(s.query, s.sorted.data(), s.sorted.data() + s.sorted.size());
+    before = s.query;
+  }
+
+  // Hashes the canonical request from its pieces (the path decoded and re-encoded under S3
+  // rules; the canonical query; the signed headers with their values), signs it and compares
+  // in constant time.
+  verify_result check_signature(verify_result& r, std::string_view method, std::string_view raw_path,
+                                std::string_view raw_query, std::size_t skip_param, const std::vector<header>& headers,
+                                std::string_view payload, const key_entry& key, std::string_view date,
+                                std::string_view scope_text, std::string_view provided) const {
+    auto& s = detail::verify_space();
+    if (!detail::is_token(method)) return detail::refuse(r, verify_reason::malformed, "the method is malformed");
+    // the canonical URI: the path as received when decoding and re-encoding would give it back
+    std::string_view path = raw_path;
+    if (options_.path != path_rules::s3 || !detail::is_canonically_encoded(raw_path, detail::encode_set::path)) {
+      std::string_view plain = raw_path;
+      if (options_.path == path_rules::s3) {
+        s.block.clear();
+        if (!detail::append_uri_decoded(s.block, raw_path))
+          return detail::refuse(r, verify_reason::malformed, "the path has a malformed percent-encoding");
+        plain = s.block;
+      }
+      if (!plain.empty() && plain.front() != '/')
+        return detail::refuse(r, verify_reason::malformed, "the path does not start with '/'");
+      s.path.clear();
+      detail::append_canonical_uri(s.path, plain, options_.path);
+      path = s.path;
+    } else if (path.empty()) {
+      path = "/";
+    } else if (path.front() != '/') {
+      return detail::refuse(r, verify_reason::malformed, "the path does not start with '/'");
+    }
+    std::string_view query_before, query_after;
+    canonical_query_of(raw_query, skip_param, s, query_before, query_after);
     // the signed headers, with every value each one has in the request
     s.headers.clear();
     for (const auto& name : r.parts.signed_headers) {
@@ -579,32 +659,35 @@ class verifier {
       }
       if (!found) return detail::refuse(r, verify_reason::malformed, "signed header " + name + " is not in the request");
     }
+    s.block.clear();
     s.list.clear();
-    detail::append_canonical_headers(cr, s.list, s.headers.data(), s.headers.data() + s.headers.size());
-    cr.push_back('\n');
-    cr.append(s.list).push_back('\n');
-    cr.append(payload);
-    // the string to sign, on the stack
-    const std::string scope_text = r.parts.scope.str();
-    const auto digest = detail::sha256(cr);
-    char sts[17 + 16 + 1 + 256 + 1 + 64];
+    detail::append_canonical_headers(s.block, s.list, s.headers.data(), s.headers.data() + s.headers.size());
     if (scope_text.size() > 256) return detail::refuse(r, verify_reason::malformed, "the credential scope is too long");
-    char* w = sts;
-    const auto put = [&w](std::string_view part) {
+    // Step 4 — method \n URI \n query \n headers \n signed list \n payload — written with one
+    // resize and plain copies, then hashed at once.
+    std::string& cr = s.canonical;
+    cr.resize(method.size() + path.size() + query_before.size() + query_after.size() + s.block.size() +
+              s.list.size() + payload.size() + 5);
+    char* w = &cr[0];
+    const auto put = [&w](std::string_view part, bool newline) {
       std::memcpy(w, part.data(), part.size());
       w += part.size();
+      if (newline) *w++ = '\n';
     };
-    put("AWS4-HMAC-SHA256\n");
-    put(date);
-    *w++ = '\n';
-    put(scope_text);
-    *w++ = '\n';
-    detail::hex_encode(digest.data(), digest.size(), w);
-    w += 64;
+    put(method, true);
+    put(path, true);
+    put(query_before, false);
+    put(query_after, true);
+    put(s.block, true);
+    put(s.list, true);
+    put(payload, false);
+    const auto digest = detail::sha256(cr);
+    char sts[detail::string_to_sign_size(16, 256)];
+    const std::size_t sts_size = detail::write_string_to_sign(sts, date, scope_text, digest.data());
     std::optional<signing_key> uncached;
     const signing_key& k = key_for(r.parts, scope_text, key.secret.view(), uncached);
     char expected[64];
-    k.sign(std::string_view(sts, static_cast<std::size_t>(w - sts)), expected);
+    k.sign(std::string_view(sts, sts_size), expected);
     const bool same = provided.size() == 64 && detail::constant_time_equal(expected, provided.data(), 64);
     detail::cleanse(expected, sizeof expected);
     if (!same) return detail::refuse(r, verify_reason::signature_mismatch, "the signature does not match the request");

@@ -50,8 +50,9 @@ inline void append_uri_encoded(std::string& out, std::string_view in, encode_set
 }
 
 #if defined(__SSE2__) || defined(_M_X64)
-// Whether all sixteen bytes at p pass unencoded (A-Z a-z 0-9 - . _ ~, and '/' in a path).
-inline bool all_unreserved16(const char* p, encode_set set) noexcept {
+// A bit per byte of the sixteen at p: set when the byte passes unencoded (A-Z a-z 0-9 - . _ ~,
+// and '/' in a path; with `separators`, '&' and '=' too).
+inline unsigned unreserved_mask16(const char* p, encode_set set, bool separators = false) noexcept {
   const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   const __m128i bias = _mm_set1_epi8(static_cast<char>(0x80));
   // unsigned (x - base) < n, with signed compares on biased bytes
@@ -63,8 +64,25 @@ inline bool all_unreserved16(const char* p, encode_set set) noexcept {
   ok = _mm_or_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('-')), _mm_cmpeq_epi8(c, _mm_set1_epi8('.'))));
   ok = _mm_or_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('_')), _mm_cmpeq_epi8(c, _mm_set1_epi8('~'))));
   if (set == encode_set::path) ok = _mm_or_si128(ok, _mm_cmpeq_epi8(c, _mm_set1_epi8('/')));
-  return _mm_movemask_epi8(ok) == 0xffff;
+  if (separators)
+    ok = _mm_or_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('&')), _mm_cmpeq_epi8(c, _mm_set1_epi8('='))));
+  return static_cast<unsigned>(_mm_movemask_epi8(ok));
 }
+
+// The number of leading bytes a mask of unreserved_mask16 passes (16 when all of them).
+inline std::size_t unreserved_prefix16(unsigned mask) noexcept {
+  const unsigned bad = ~mask & 0xffffu;
+  if (bad == 0) return 16;
+#if defined(__GNUC__) || defined(__clang__)
+  return static_cast<std::size_t>(__builtin_ctz(bad));
+#else
+  std::size_t n = 0;
+  while (!(bad & (1u << n))) ++n;
+  return n;
+#endif
+}
+
+inline bool all_unreserved16(const char* p, encode_set set) noexcept { return unreserved_mask16(p, set) == 0xffffu; }
 #endif
 
 // Writes `in` percent-encoded to `out`, which has room for 3 * in.size() bytes; returns the
@@ -119,18 +137,34 @@ inline std::size_t uri_encoded_size(std::string_view in, encode_set set) noexcep
 
 // True when `in` is already in canonical form: every byte outside the set escaped as %XX with
 // upper-case hex, and no byte inside it escaped. Decoding and re-encoding would not change it.
-inline bool is_canonically_encoded(std::string_view in, encode_set set) noexcept {
+// With `separators`, '&' and '=' may appear unescaped too (a whole query string, whose
+// components are then each canonical). Runs of sixteen unreserved bytes are passed at once.
+inline bool is_canonically_encoded(std::string_view in, encode_set set, bool separators = false) noexcept {
   const unsigned char mask = static_cast<unsigned char>(set);
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const auto c = static_cast<unsigned char>(in[i]);
-    if (unreserved.bits[c] & mask) continue;
-    if (c != '%' || i + 2 >= in.size()) return false;
-    const char hi = in[i + 1], lo = in[i + 2];
+  const char* const p = in.data();
+  const std::size_t n = in.size();
+  std::size_t i = 0;
+  while (i < n) {
+#if defined(__SSE2__) || defined(_M_X64)
+    // skip the unreserved bytes of the next sixteen at once; look closer at the first other one
+    if (n - i >= 16) {
+      const std::size_t run = unreserved_prefix16(unreserved_mask16(p + i, set, separators));
+      i += run;
+      if (run == 16) continue;
+    }
+#endif
+    const auto c = static_cast<unsigned char>(p[i]);
+    if ((unreserved.bits[c] & mask) || (separators && (c == '&' || c == '='))) {
+      ++i;
+      continue;
+    }
+    if (c != '%' || i + 2 >= n) return false;
+    const char hi = p[i + 1], lo = p[i + 2];
     const bool upper_hex = ((hi >= '0' && hi <= '9') || (hi >= 'A' && hi <= 'F')) &&
                            ((lo >= '0' && lo <= '9') || (lo >= 'A' && lo <= 'F'));
     if (!upper_hex || (unreserved.bits[static_cast<unsigned char>(hex_value(hi) * 16 + hex_value(lo))] & mask))
       return false;
-    i += 2;
+    i += 3;
   }
   return true;
 }
