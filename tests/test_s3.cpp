@@ -96,6 +96,8 @@ TEST_CASE("addressing style and the Host port", "[s3]") {
   CHECK(host_of(make("http://s3.example.com:443", addressing_style::path).presign_get("bkt", "k", 60s, when)) ==
         "s3.example.com:443");
   CHECK(host_of(make("http://[::1]:9000").presign_get("bkt", "k", 60s, when)) == "[::1]:9000");
+  CHECK(host_of(make("http://[2001:db8:0:0:1:0:0:1]").presign_get("bkt", "k", 60s, when)) == "[2001:db8:0:0:1:0:0:1]");
+  CHECK(host_of(make("http://[::ffff:192.0.2.1]:9000").presign_get("bkt", "k", 60s, when)) == "[::ffff:192.0.2.1]:9000");
   CHECK(host_of(make("HTTP://MinIO.Example.COM/").presign_get("bkt", "k", 60s, when)) == "minio.example.com");
 }
 
@@ -148,6 +150,12 @@ TEST_CASE("bad input table: each case gets its own error", "[s3][errors]") {
       {"endpoint with port 0", [] { make("http://minio:0"); }, errc::invalid_endpoint, "1 to 65535"},
       {"endpoint with port 65536", [] { make("http://minio:65536"); }, errc::invalid_endpoint, "1 to 65535"},
       {"endpoint with a bad IPv6 literal", [] { make("http://[::g]:9000"); }, errc::invalid_endpoint, "IPv6"},
+      {"endpoint with an IPv6 literal of nine groups", [] { make("http://[1:2:3:4:5:6:7:8:9]:9000"); },
+       errc::invalid_endpoint, "not 8"},
+      {"endpoint with an IPv6 literal of colons only", [] { make("http://[::::::]:9000"); }, errc::invalid_endpoint,
+       "':::'"},
+      {"endpoint with an IPv6 zone index", [] { make("http://[fe80::1%25eth0]:9000"); }, errc::invalid_endpoint,
+       "zone"},
       {"endpoint with a space", [] { make("http://min io"); }, errc::invalid_endpoint, "not allowed"},
       {"empty region", [] { sigv4::s3::presigner("http://m", "", sigv4::credentials(key_id, secret)); },
        errc::invalid_region, "region"},

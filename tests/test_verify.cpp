@@ -414,3 +414,59 @@ TEST_CASE("the AWS suite's query-signed requests verify", "[suite][verify]") {
   }
   CHECK(verified == 37);
 }
+
+TEST_CASE("the *_now wrappers sign at the system clock's time", "[verify][now]") {
+  // The X-Amz-Date they write is compared with the system clock read around the call, and
+  // the results verify at that time.
+  const sigv4::credentials creds(key_id, secret);
+  const auto seconds_of = [](sigv4::time_point t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  };
+  const auto between = [&](sigv4::time_point t, sigv4::time_point lo, sigv4::time_point hi) {
+    return seconds_of(lo) <= seconds_of(t) && seconds_of(t) <= seconds_of(hi);
+  };
+  const auto date_in = [](const std::string& text, const std::string& marker) {
+    return sigv4::parse_amz_date(text.substr(text.find(marker) + marker.size(), 16));
+  };
+
+  const sigv4::s3::presigner p("http://127.0.0.1:9000", "us-east-1", creds);
+  sigv4::s3::object_request req;
+  req.bucket = "bkt";
+  req.key = "k";
+  req.expires = 60s;
+  auto before = sigv4::clock::now();
+  const std::string url = p.presign_now(req);
+  auto after = sigv4::clock::now();
+  CHECK(between(date_in(url, "X-Amz-Date="), before, after));
+  CHECK(s3_verifier().verify_presigned_url("GET", url, {}, sigv4::clock::now()).valid());
+
+  sigv4::signing_options o;
+  o.region = "us-east-1";
+  o.service = "s3";
+  o.path = sigv4::path_rules::s3;
+  o.payload = sigv4::payload_hash::unsigned_payload();
+  o.content_sha256_header = true;
+  sigv4::http_request hr;
+  hr.path = "/bkt/k";
+  hr.headers = {{"Host", "127.0.0.1:9000"}};
+  before = sigv4::clock::now();
+  sigv4::sign_headers_now(hr, creds, o);
+  after = sigv4::clock::now();
+  std::string date;
+  for (const auto& h : hr.headers)
+    if (h.name == "X-Amz-Date") date = h.value;
+  REQUIRE(date.size() == 16);
+  CHECK(between(sigv4::parse_amz_date(date), before, after));
+  CHECK(s3_verifier().verify_signed_request("GET", hr.path, hr.headers, std::nullopt, sigv4::clock::now()).valid());
+
+  sigv4::http_request pr;
+  pr.path = "/bkt/k";
+  pr.headers = {{"Host", "127.0.0.1:9000"}};
+  o.content_sha256_header = false;
+  o.expires = 60s;
+  before = sigv4::clock::now();
+  sigv4::presign_now(pr, creds, o);
+  after = sigv4::clock::now();
+  CHECK(between(date_in(pr.query, "X-Amz-Date="), before, after));
+  CHECK(s3_verifier().verify_presigned("GET", pr.path + "?" + pr.query, pr.headers, sigv4::clock::now()).valid());
+}

@@ -26,7 +26,7 @@ enum class errc {
   invalid_credentials,     ///< empty access key id or secret, or an access key id with '/' or whitespace
   credentials_not_found,   ///< no credentials where they were looked for
   credentials_expired,     ///< temporary credentials that expire before the URL would
-  malformed_url,           ///< a URL that cannot be parsed
+  malformed_url,           ///< not raised by this version; kept so that the codes after it keep their values
   invalid_endpoint,        ///< an endpoint with a path, query, fragment, user info, or a bad scheme/host/port
   invalid_bucket_name,     ///< a bucket name outside S3's naming rules
   invalid_object_key,      ///< an object key that is empty, longer than 1024 bytes, or not valid UTF-8

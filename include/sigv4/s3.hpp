@@ -23,6 +23,7 @@
 #include "canonical.hpp"
 #include "credentials.hpp"
 #include "detail/hex.hpp"
+#include "detail/ip.hpp"
 #include "detail/openssl.hpp"
 #include "detail/percent.hpp"
 #include "detail/utf8.hpp"
@@ -143,11 +144,10 @@ inline void check_host_name(std::string_view url, std::string_view host) {
 }
 
 inline void check_ipv6_literal(std::string_view url, std::string_view inner) {
-  const bool ok = inner.find(':') != std::string_view::npos &&
-                  std::all_of(inner.begin(), inner.end(), [](char c) {
-                    return sigv4::detail::hex_value(c) >= 0 || c == ':' || c == '.';
-                  });
-  if (!ok) throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has a malformed IPv6 literal");
+  sigv4::detail::u128 value;
+  const std::string why = sigv4::detail::parse_ipv6(inner, value);
+  if (!why.empty())
+    throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has a malformed IPv6 literal: " + why);
 }
 
 // The signing key of one scope date, with the strings that go with it, built once.

@@ -6,6 +6,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -67,14 +70,23 @@ class signing_key {
  private:
   static detail::digest derive(std::string_view secret, std::string_view date, std::string_view region,
                                std::string_view service) {
-    std::string k;
-    k.reserve(4 + secret.size());
-    k.append("AWS4").append(secret);
-    detail::digest d = detail::hmac_sha256(k.data(), k.size(), date);
-    detail::cleanse(&k[0], k.size());
-    d = detail::hmac_sha256(d.data(), d.size(), region);
-    d = detail::hmac_sha256(d.data(), d.size(), service);
-    return detail::hmac_sha256(d.data(), d.size(), "aws4_request");
+    // "AWS4" + secret, on the stack unless the secret is unusually long; every intermediate
+    // key is wiped
+    const std::size_t n = 4 + secret.size();
+    char small[128];
+    std::unique_ptr<char[]> large(n > sizeof small ? new char[n] : nullptr);
+    char* const k = large ? large.get() : small;
+    std::memcpy(k, "AWS4", 4);
+    if (!secret.empty()) std::memcpy(k + 4, secret.data(), secret.size());
+    detail::digest k_date = detail::hmac_sha256(k, n, date);
+    detail::cleanse(k, n);
+    detail::digest k_region = detail::hmac_sha256(k_date.data(), k_date.size(), region);
+    detail::cleanse(k_date.data(), k_date.size());
+    detail::digest k_service = detail::hmac_sha256(k_region.data(), k_region.size(), service);
+    detail::cleanse(k_region.data(), k_region.size());
+    const detail::digest k_signing = detail::hmac_sha256(k_service.data(), k_service.size(), "aws4_request");
+    detail::cleanse(k_service.data(), k_service.size());
+    return k_signing;
   }
   detail::digest key_;
   detail::hmac_sha256_key hmac_;
