@@ -29,26 +29,8 @@ if [ -n "${SIGV4_AWS_TEST_SUITE_DIR:-}" ]; then
   EXTRA_ARGS+=("-DSIGV4_AWS_TEST_SUITE_DIR=$SIGV4_AWS_TEST_SUITE_DIR")
 fi
 
-# run_ctest <build-dir> [ctest args...]: run ctest, fail on failures, on any
-# skipped / not-run test, and when no tests ran at all.
-run_ctest() {
-  local dir=$1; shift
-  local out="$dir/ctest-output.log"
-  (cd "$dir" && ctest --output-on-failure -j"$JOBS" "$@") 2>&1 | tee "$out"
-  if grep -Eq 'No tests were found' "$out"; then
-    echo "test.sh: ctest found no tests in $dir" >&2
-    return 1
-  fi
-  if ! grep -Eq 'tests passed, 0 tests failed out of [1-9]' "$out"; then
-    echo "test.sh: could not confirm a clean ctest run in $dir" >&2
-    return 1
-  fi
-  if grep -Eq '\*\*\*Skipped|Not Run|did not run' "$out"; then
-    echo "test.sh: some tests were skipped or did not run in $dir:" >&2
-    grep -E '\*\*\*Skipped|Not Run' "$out" >&2 || true
-    return 1
-  fi
-}
+# run_ctest: fails on failures, skips, and on a run with no tests.
+. scripts/run_ctest.sh
 
 log "configure build-ci (RelWithDebInfo, -Werror)"
 cmake -S . -B build-ci \

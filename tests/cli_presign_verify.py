@@ -17,6 +17,7 @@ caller's, and HOME pointing at an empty temporary folder, so that the machine's
 
 import datetime
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -473,6 +474,11 @@ def test_batch(cli, results):
 # bad inputs
 
 
+def mentions_flag(text, flag):
+    """Whether `flag` appears in `text` as a word of its own ('-h' inside '--header' does not count)."""
+    return re.search(r"(?<![\w-])" + re.escape(flag) + r"(?![\w-])", text) is not None
+
+
 def test_bad_inputs(cli, results):
     ok = ["presign", "--date", DATE]
     # (name, args, env, creds, expected exit, words that the message must hold)
@@ -533,6 +539,27 @@ def test_bad_inputs(cli, results):
              "signed", "unchanged", "minio.svc:9000"]
     missing = [w for w in words if w not in out]
     results.check("presign --help documents every flag and variable", rc == 0 and not missing, f"missing {missing}")
+
+    # verify: every flag its parser accepts (read_url_command_flags plus its own --verbose),
+    # each with a sample value (None: a switch).
+    verify_flags = [("-X", "PUT"), ("--method", "PUT"), ("--now", DATE), ("--header", "Content-Type: text/plain"),
+                    ("--region", "eu-west-1"), ("--session-token", "tok"), ("--profile", "default"),
+                    ("--verbose", None), ("-h", None), ("--help", None)]
+    rc, out, err = cli.run(["verify", "--help"])
+    missing = [f for f, _ in verify_flags if not mentions_flag(out, f)]
+    results.check("verify --help exits 0 on stdout alone and documents every flag it accepts",
+                  rc == 0 and err == "" and out.startswith("usage: sigv4 verify") and not missing,
+                  f"exit {rc}\nmissing {missing}\nstderr {err!r}")
+    # The list above is the parser's: each flag, read before --help (which stops the reading),
+    # is accepted; an unknown one is a usage error.
+    refused = []
+    for flag, value in verify_flags:
+        rc, out, err = cli.run(["verify", flag] + ([value] if value is not None else []) + ["--help"])
+        if rc != 0 or not out.startswith("usage: sigv4 verify"):
+            refused.append(f"{flag}: exit {rc} {err.strip()!r}")
+    rc, out, err = cli.run(["verify", "--no-such-flag", "--help"])
+    results.check("verify accepts every flag its --help is checked for (and refuses an unknown one)",
+                  not refused and rc == 2 and out == "", "\n".join(refused) + f"\nunknown flag: exit {rc}")
     rc, out, err = cli.run(["--help"])
     results.check("top-level help lists presign and verify", rc == 0 and "presign" in out and "verify" in out, out)
 

@@ -6,18 +6,26 @@ usage: cli_suite.py <path-to-sigv4-binary> <suite-dir>
 For every case folder of <suite-dir>/v4 the request is signed twice, with an
 Authorization header and presigned (--presign), and the signature, canonical
 request and string to sign are compared byte for byte with the suite's files.
-Then the five published AWS S3 examples are signed, and a few error behaviours
-of the tool are checked. Python 3 standard library only.
+A suite folder with fewer than 38 cases fails the run. Then the five published
+AWS S3 examples are signed, and the error behaviours of the tool are checked:
+usage errors (exit 2) and malformed requests on stdin (exit 1), each reported in
+one line on stderr that never holds the secret. Python 3 standard library only.
 """
 
 import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.parse
 
 SKIP_MESSAGE = "AWS SigV4 test suite not found at {}"
+
+# The suite's v4 folder holds 38 cases (tests/test_suite.cpp requires exactly as many). A
+# folder that yields fewer (a partial checkout, a moved case) fails the run: a check that
+# signs nothing must not pass.
+EXPECTED_SUITE_CASES = 38
 
 VERBOSE_HEAD = b"canonical request:\n"
 VERBOSE_MIDDLE = b"\n\nstring to sign:\n"
@@ -72,8 +80,14 @@ S3_EXAMPLES = [
 
 SIGN_FLAGS = [
     "--service", "--region", "--date", "--presign", "--expires", "--no-normalize", "--sign-body",
-    "--unsigned-payload", "--session-token", "--session-token-after", "--verbose", "--help",
+    "--unsigned-payload", "--session-token", "--session-token-after", "--verbose", "-h", "--help",
 ]
+
+
+def mentions_flag(text, flag):
+    """Whether `flag` appears in `text` as a word of its own ('--session-token' inside
+    '--session-token-after' does not count)."""
+    return re.search(rb"(?<![\w-])" + re.escape(flag.encode()) + rb"(?![\w-])", text) is not None
 
 
 # ---------------------------------------------------------------------------
@@ -245,6 +259,120 @@ def check_s3_example(binary, example):
     return compare("Authorization signature", expected, authorization_signature(out))
 
 
+def redact(data, secret):
+    """`data` with every occurrence of `secret` masked, for failure messages."""
+    return data.replace(secret, b"<secret>") if secret else data
+
+
+def check_one_line_report(code, out, err, status, words, secret):
+    """Failures of a refused run: exit `status`, nothing on stdout, exactly one line on stderr
+    ("sigv4: error: ..." for 1, "sigv4: ... (see 'sigv4 sign --help')" for 2) holding every
+    one of `words`, and the secret nowhere."""
+    failures = []
+    if code != status:
+        failures.append("exit code {} instead of {}".format(code, status))
+    if out:
+        failures.append("stdout is not empty ({} bytes): the request was printed anyway".format(len(out)))
+    shown = redact(err, secret)[:300]
+    one_line = err.endswith(b"\n") and err.count(b"\n") == 1
+    if not one_line:
+        failures.append("stderr is not exactly one line: {!r}".format(shown))
+    if status == 1:
+        if not err.startswith(b"sigv4: error: "):
+            failures.append("stderr does not start with 'sigv4: error: ': {!r}".format(shown))
+    else:
+        if not err.startswith(b"sigv4: ") or err.startswith(b"sigv4: error: "):
+            failures.append("stderr is not a usage report 'sigv4: ...': {!r}".format(shown))
+        if b"'sigv4 sign --help'" not in err:
+            failures.append("the usage report does not point at 'sigv4 sign --help': {!r}".format(shown))
+    missing = [w for w in words if w.encode() not in err]
+    if missing:
+        failures.append("the message does not name {}: {!r}".format(missing, shown))
+    if secret and secret in out + err:
+        failures.append("the secret appears in the output")
+    return failures
+
+
+def check_usage_errors(binary):
+    """(name, failures) for the flag combinations check_sign_args refuses (exit 2, one line).
+
+    Every run gets a well-formed request and credentials, so the flags alone are at fault."""
+    request = b"GET / HTTP/1.1\nHost: example.amazonaws.com\n\n"
+    date = ["--date", "20150830T123600Z"]
+    service = ["--service", "service"]
+    region = ["--region", "us-east-1"]
+    secret = S3_SECRET.encode()
+    env = make_env("AKIDEXAMPLE", S3_SECRET)  # no AWS_SESSION_TOKEN
+    cases = [
+        ("missing --service", region + date, env, ["--service", "required"]),
+        ("empty --service", ["--service", ""] + region + date, env, ["--service", "required"]),
+        ("missing --region", service + date, env, ["--region", "required"]),
+        ("empty --region", service + ["--region", ""] + date, env, ["--region", "required"]),
+        ("--expires without --presign", service + region + date + ["--expires", "60"], env,
+         ["--expires", "--presign"]),
+        ("--session-token-after without a session token", service + region + date + ["--session-token-after"],
+         env, ["--session-token-after", "session token"]),
+        ("--session-token-after with an empty --session-token",
+         service + region + date + ["--session-token-after", "--session-token", ""], env,
+         ["--session-token-after", "session token"]),
+    ]
+    results = []
+    for name, flags, run_env, words in cases:
+        code, out, err = run_cli(binary, ["sign"] + flags, request, run_env)
+        results.append(("usage: " + name, check_one_line_report(code, out, err, 2, words, secret)))
+
+    # The counterparts that are allowed: the check is about a session token, not about the flag.
+    # The token is added after signing, so it is sent but not among the signed headers.
+    token = "FAKE-SESSION-TOKEN-FOR-TESTS"
+    for name, flags, run_env in (
+            ("--session-token-after with AWS_SESSION_TOKEN", [], make_env("AKIDEXAMPLE", S3_SECRET, token)),
+            ("--session-token-after with --session-token", ["--session-token", token], env)):
+        code, out, err = run_cli(binary, ["sign"] + service + region + date + ["--session-token-after"] + flags,
+                                 request, run_env)
+        failures = [] if code == 0 else ["exit code {}: {!r}".format(code, redact(err, secret)[:300])]
+        names = [line.partition(b":")[0].strip().lower() for line in header_lines(out)]
+        if b"x-amz-security-token" not in names:
+            failures.append("no X-Amz-Security-Token header in the signed request")
+        auth = next((line for line in header_lines(out) if line.lower().startswith(b"authorization:")), b"")
+        if b"SignedHeaders=" not in auth or b"x-amz-security-token" in auth.lower():
+            failures.append("the token is signed (or there is no SignedHeaders): {!r}".format(auth[:200]))
+        results.append(("allowed: " + name, failures))
+    return results
+
+
+def check_malformed_requests(binary):
+    """(name, failures) for requests on stdin that cannot be parsed (exit 1, one line naming it)."""
+    good = ["sign", "--service", "service", "--region", "us-east-1", "--date", "20150830T123600Z"]
+    secret = S3_SECRET.encode()
+    env = make_env("AKIDEXAMPLE", S3_SECRET)
+    cases = [
+        ("request line without a path", b"GET HTTP/1.1\nHost: example.amazonaws.com\n\n",
+         ["request line", "no target"]),
+        ("request line without an HTTP version", b"GET /\nHost: example.amazonaws.com\n\n",
+         ["request line", "METHOD TARGET HTTP/1.1"]),
+        ("request line with a word after the version", b"GET / HTTP/1.1 x\nHost: example.amazonaws.com\n\n",
+         ["request line", "HTTP version"]),
+        ("header line without ':' (line 2)", b"GET / HTTP/1.1\nHost example.amazonaws.com\n\n",
+         ["header line 2", "':'"]),
+        ("header line without ':' (line 3, CRLF)",
+         b"GET / HTTP/1.1\r\nHost: example.amazonaws.com\r\nX-Amz-Meta-Note value\r\n\r\n",
+         ["header line 3", "':'"]),
+        ("continuation line before any header", b"GET / HTTP/1.1\n folded\nHost: example.amazonaws.com\n\n",
+         ["line 2", "continuation"]),
+        ("request line with an empty target", b"GET  HTTP/1.1\nHost: example.amazonaws.com\n\n",
+         ["request target", "'/'"]),
+        ("request line with a query but no path", b"GET ?a=b HTTP/1.1\nHost: example.amazonaws.com\n\n",
+         ["request target", "'/'"]),
+        ("nothing on stdin", b"", ["no request", "stdin"]),
+        ("no Host header", b"GET / HTTP/1.1\nX-Amz-Meta-A: b\n\n", ["Host"]),
+    ]
+    results = []
+    for name, request, words in cases:
+        code, out, err = run_cli(binary, good, request, env)
+        results.append(("malformed request: " + name, check_one_line_report(code, out, err, 1, words, secret)))
+    return results
+
+
 def check_error_behaviours(binary):
     """(name, failures) for each error behaviour of `sigv4 sign`."""
     request = b"GET / HTTP/1.1\nHost: example.amazonaws.com\n\n"
@@ -255,17 +383,19 @@ def check_error_behaviours(binary):
     code, _, err = run_cli(binary, good + ["--presign", "--expires", "0"], request, env)
     failures = [] if code == 1 else ["exit code {} instead of 1".format(code)]
     if b"expir" not in err.lower():
-        failures.append("message does not mention the expiry: {!r}".format(err[:200]))
+        failures.append("message does not mention the expiry: {!r}".format(redact(err, S3_SECRET.encode())[:200]))
     results.append(("--presign --expires 0", failures))
 
     code, _, err = run_cli(binary, good + ["--no-such-flag"], request, env)
-    results.append(("unknown flag", [] if code == 2 else ["exit code {} instead of 2: {!r}".format(code, err[:200])]))
+    results.append(("unknown flag", [] if code == 2 else [
+        "exit code {} instead of 2: {!r}".format(code, redact(err, S3_SECRET.encode())[:200])]))
 
     for label, secret in (("unset", None), ("empty", "")):
         code, out, err = run_cli(binary, good, request, make_env("AKIDEXAMPLE", secret))
         failures = [] if code == 1 else ["exit code {} instead of 1".format(code)]
         if b"AWS_SECRET_ACCESS_KEY" not in err:
-            failures.append("message does not name AWS_SECRET_ACCESS_KEY: {!r}".format(err[:200]))
+            failures.append("message does not name AWS_SECRET_ACCESS_KEY: {!r}".format(
+                redact(err, S3_SECRET.encode())[:200]))
         results.append(("AWS_SECRET_ACCESS_KEY " + label, failures))
 
     code, out, err = run_cli(binary, good + ["--verbose"], request, env)
@@ -276,9 +406,9 @@ def check_error_behaviours(binary):
 
     code, out, err = run_cli(binary, ["sign", "--help"], b"", env)
     failures = check_exit(code, err)
-    failures += ["--help does not mention {}".format(f) for f in SIGN_FLAGS if f.encode() not in out]
+    failures += ["--help does not mention {}".format(f) for f in SIGN_FLAGS if not mentions_flag(out, f)]
     results.append(("sign --help", failures))
-    return results
+    return results + check_usage_errors(binary) + check_malformed_requests(binary)
 
 
 # ---------------------------------------------------------------------------
@@ -293,7 +423,7 @@ def main(argv):
         print(SKIP_MESSAGE.format(suite_dir))
         return 0
 
-    passed = failed = 0
+    passed = failed = suite_cases = 0
 
     def record(name, failures):
         nonlocal passed, failed
@@ -311,20 +441,28 @@ def main(argv):
         flags, env, context = suite_case_setup(folder)
         record(case + " [header]", check_header_mode(binary, folder, ["sign"] + flags, env))
         record(case + " [query]", check_query_mode(binary, folder, ["sign"] + flags, env, context))
+        suite_cases += 1
+    print("{} AWS suite cases signed in both modes from {}".format(suite_cases, cases_dir))
+    too_few = suite_cases < EXPECTED_SUITE_CASES
+    if too_few:
+        print("FAIL the AWS suite at {} yields {} case(s), expected {}: a partial or wrong suite folder"
+              .format(cases_dir, suite_cases, EXPECTED_SUITE_CASES))
 
     for example in S3_EXAMPLES:
         record(example["name"], check_s3_example(binary, example))
 
-    error_failures = 0
+    error_failures = error_checks = 0
     for name, failures in check_error_behaviours(binary):
         for failure in failures:
             print("FAIL error check {}: {}".format(name, failure))
         error_failures += bool(failures)
-    if error_failures:
-        print("{} CLI error check(s) failed".format(error_failures))
+        error_checks += 1
+    print("{} of {} CLI error checks passed".format(error_checks - error_failures, error_checks))
 
     print("{} passed, {} failed".format(passed, failed))
-    return 1 if failed or error_failures else 0
+    if too_few:
+        print("FAIL only {} of the {} AWS suite cases ran".format(suite_cases, EXPECTED_SUITE_CASES))
+    return 1 if failed or error_failures or too_few else 0
 
 
 if __name__ == "__main__":

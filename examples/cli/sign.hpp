@@ -63,6 +63,8 @@ inline void parse_request_line(std::string_view line, parsed_http_request& out) 
   if (version.find_first_of(" \t") != std::string_view::npos)
     fail_request("the request line does not end with the HTTP version");
   const std::string_view target = line.substr(method_end + 1, version_at - method_end - 1);
+  if (target.empty() || target.front() != '/')
+    fail_request("the request target does not start with '/' (an origin-form target such as /path?query is needed)");
   const std::size_t question = target.find('?');
   out.request.method.assign(line.substr(0, method_end));
   out.request.path.assign(target.substr(0, question));
@@ -160,7 +162,8 @@ options:
                            an x-amz-content-sha256 header (default: sign the hash
                            of an empty body)
   --unsigned-payload       sign UNSIGNED-PAYLOAD instead of a body hash; without
-                           --presign also add x-amz-content-sha256 (as S3 expects)
+                           --presign also add x-amz-content-sha256 (as S3 expects);
+                           excludes --sign-body
   --session-token T        the session token (overrides AWS_SESSION_TOKEN)
   --session-token-after    add the session token after signing, unsigned (some
                            services want this); needs a session token

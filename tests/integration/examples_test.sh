@@ -4,16 +4,21 @@
 #   examples_test.sh DOWNLOAD_SERVICE UPLOAD_WORKER PRESIGN_GET
 #
 # 1. upload_worker uploads a small file (one presigned PUT) and a ~12 MiB file (multipart, 5 MiB
-#    threshold and parts) as the results of two jobs;
-# 2. download_service runs on a free loopback port; curl checks 401 / 403 / 404, the 302's
-#    Location, that following it (curl -L) returns the uploaded bytes, the CIDR allowlist (a
-#    client bound to 127.0.0.2) and the audit lines;
+#    threshold and parts) as the results of two jobs; its summary line and its progress line
+#    (rewritten in place, ending at 100% of the file's size) are checked;
+# 2. download_service runs on a free loopback port with a public endpoint that is not the
+#    internal one (internal http://127.0.0.1:PORT, public http://localhost:PORT: the same RGW
+#    under another name); curl checks 401 / 403 / 404, that the 302's Location names the public
+#    host, that fetching the Location as it is returns the uploaded bytes (and the same URL
+#    through the internal host is refused: the host is signed), that following the 302 (curl -L)
+#    returns them too, the CIDR allowlist (a client bound to 127.0.0.2) and the audit lines;
 # 3. presign_get's URL fetches the object it names (uploaded first with upload_worker).
 #
 # The server comes from SIGV4_RGW_* in the environment, else rgw.sh's env file
 # ($SIGV4_RGW_ENV_FILE, else $SIGV4_RGW_DIR/env, else /tmp/sigv4-rgw/env). A server that is not
-# running is a failure. Buckets are created with curl --aws-sigv4; everything else is done by
-# the examples.
+# running is a failure. SIGV4_RGW_PUBLIC_ENDPOINT overrides the public endpoint (it must reach
+# the same server under another host name). Buckets are created with curl --aws-sigv4;
+# everything else is done by the examples.
 set -euo pipefail
 
 if [ $# -ne 3 ]; then
@@ -47,6 +52,30 @@ REGION=${SIGV4_RGW_REGION:-us-east-1}
 curl -s -o /dev/null -m 5 "$EP/" ||
   fail "the RGW fixture does not answer at $EP; start it with \`bash tests/integration/rgw.sh start\`"
 
+# authority_of URL: the host[:port] of an http(s) URL.
+authority_of() {
+  local rest=${1#*://}
+  rest=${rest%%\?*}
+  printf '%s' "${rest%%/*}"
+}
+
+# The public endpoint: the internal one under another name for the same loopback server.
+if [ -n "${SIGV4_RGW_PUBLIC_ENDPOINT:-}" ]; then
+  PUBLIC_EP=${SIGV4_RGW_PUBLIC_ENDPOINT%/}
+else
+  case $EP in
+    http://127.0.0.1:*) PUBLIC_EP=http://localhost:${EP#http://127.0.0.1:} ;;
+    http://localhost:*) PUBLIC_EP=http://127.0.0.1:${EP#http://localhost:} ;;
+    *) fail "cannot derive a second name for $EP; set SIGV4_RGW_PUBLIC_ENDPOINT" ;;
+  esac
+fi
+PUBLIC_HOST=$(authority_of "$PUBLIC_EP")
+INTERNAL_HOST=$(authority_of "$EP")
+[ "$PUBLIC_HOST" != "$INTERNAL_HOST" ] ||
+  fail "the public endpoint $PUBLIC_EP has the internal endpoint's host $INTERNAL_HOST"
+curl -s -o /dev/null -m 5 "$PUBLIC_EP/" || fail "the RGW fixture does not answer at the public endpoint $PUBLIC_EP"
+echo "internal endpoint $EP, public endpoint $PUBLIC_EP"
+
 # The examples take their credentials from the environment (sigv4::default_credentials()).
 unset AWS_SESSION_TOKEN AWS_SESSION_TOKEN_FILE AWS_CREDENTIAL_EXPIRATION AWS_PROFILE \
   AWS_ACCESS_KEY_ID_FILE AWS_SECRET_ACCESS_KEY_FILE
@@ -79,13 +108,40 @@ make_bucket() { # the empty body's SHA-256: RGW wants x-amz-content-sha256, curl
 BUCKET=sigv4-ex-$(date +%s)-$$
 make_bucket "$BUCKET"
 
+# check_progress ERR_FILE BYTES WHAT [partial]: upload_worker's progress line on stderr, one line
+# rewritten in place ("\rupload: D / T MiB (P%), R MiB/s", D and T in MiB with one decimal):
+# every frame has the file's size as its total and the last frame is 100% of it. With
+# `partial`, a frame below 100% must have been shown as well (the upload was not only announced
+# when done).
+check_progress() {
+  local err=$1 bytes=$2 what=$3 partial=${4:-} total frames bad last
+  total=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
+  grep -q $'\rupload: ' "$err" || fail "$what: no progress line ('\\rupload: ...') on stderr"
+  frames=$(tr '\r' '\n' <"$err" | grep -E '^upload: ' || true)
+  bad=$(printf '%s\n' "$frames" |
+    grep -Ev "^upload: [0-9]+\.[0-9] / ${total//./\\.} MiB \( *[0-9]+\.[0-9]%\), [0-9]+\.[0-9] MiB/s *\$" || true)
+  [ -z "$bad" ] ||
+    fail "$what: progress frames not of the form 'upload: D / $total MiB (P%), R MiB/s': $(head -n 3 <<<"$bad")"
+  last=$(printf '%s\n' "$frames" | tail -n 1)
+  case $last in
+    "upload: $total / $total MiB (100.0%), "*) ;;
+    *) fail "$what: the last progress frame is not 100% of $total MiB: '$last'" ;;
+  esac
+  if [ -n "$partial" ] && ! printf '%s\n' "$frames" | grep -vq '(100\.0%)'; then
+    fail "$what: no progress frame below 100% was shown"
+  fi
+  echo "ok: $what: progress line ends at '$last'"
+}
+
 # --- 1. uploads ------------------------------------------------------------------------------
 step "upload_worker: small file, single PUT"
 head -c 150001 /dev/urandom >"$WORK/small.tif"
 "$WORKER" --endpoint "$EP" --region "$REGION" "s3://$BUCKET/jobs/job-101/result.tif" "$WORK/small.tif" \
   2>"$WORK/small.err" || { cat "$WORK/small.err" >&2; fail "upload_worker (single PUT) failed"; }
 cat "$WORK/small.err"
-grep -q 'by single PUT' "$WORK/small.err" || fail "the small file was not sent with one PUT"
+grep -q "^upload_worker: s3://$BUCKET/jobs/job-101/result.tif: 150001 bytes by single PUT in " "$WORK/small.err" ||
+  fail "the small file was not sent with one PUT (no summary line naming its 150001 bytes)"
+check_progress "$WORK/small.err" 150001 "upload_worker (single PUT)"
 
 step "upload_worker: ~12 MiB file, multipart (5 MiB threshold and parts)"
 head -c $((12 * 1024 * 1024 + 777)) /dev/urandom >"$WORK/big.tif"
@@ -93,7 +149,11 @@ head -c $((12 * 1024 * 1024 + 777)) /dev/urandom >"$WORK/big.tif"
   "s3://$BUCKET/jobs/job-202/result.tif" "$WORK/big.tif" 2>"$WORK/big.err" ||
   { cat "$WORK/big.err" >&2; fail "upload_worker (multipart) failed"; }
 tr '\r' '\n' <"$WORK/big.err" | tail -n 2
-grep -q 'by multipart upload' "$WORK/big.err" || fail "the big file was not sent as a multipart upload"
+BIG_BYTES=$((12 * 1024 * 1024 + 777))
+grep -q "^upload_worker: s3://$BUCKET/jobs/job-202/result.tif: $BIG_BYTES bytes by multipart upload in " \
+  "$WORK/big.err" ||
+  fail "the big file was not sent as a multipart upload (no summary line naming its $BIG_BYTES bytes)"
+check_progress "$WORK/big.err" "$BIG_BYTES" "upload_worker (multipart)" partial
 
 step "upload_worker: refuses a missing file and a malformed target"
 if "$WORKER" --endpoint "$EP" --region "$REGION" "s3://$BUCKET/x" "$WORK/missing" 2>/dev/null; then
@@ -105,7 +165,7 @@ fi
 
 # --- 2. download_service ---------------------------------------------------------------------
 step "download_service on a free loopback port"
-"$SERVICE" --listen 127.0.0.1:0 --bucket "$BUCKET" --public-endpoint "$EP" --region "$REGION" \
+"$SERVICE" --listen 127.0.0.1:0 --bucket "$BUCKET" --public-endpoint "$PUBLIC_EP" --region "$REGION" \
   --grant tok-alice-7f3a=101,202 --grant tok-bob-91c2=303 --allow-cidr 127.0.0.1/32 \
   >"$WORK/service.out" 2>"$WORK/service.err" &
 SERVICE_PID=$!
@@ -145,13 +205,29 @@ step "the 302 and its Location"
 curl -s -o /dev/null -D "$WORK/302.headers" -m 10 -H 'Authorization: Bearer tok-alice-7f3a' "$API/101/download"
 head -n 1 "$WORK/302.headers" | grep -q ' 302' || fail "expected a 302: $(head -n 1 "$WORK/302.headers")"
 LOCATION=$(sed -n 's/^[Ll]ocation: *//p' "$WORK/302.headers" | tr -d '\r')
+LOCATION_HOST=$(authority_of "$LOCATION")
+[ "$LOCATION_HOST" = "$PUBLIC_HOST" ] ||
+  fail "the Location's host is '$LOCATION_HOST', not the public endpoint's '$PUBLIC_HOST' (internal: $INTERNAL_HOST)"
 case $LOCATION in
-  "$EP/$BUCKET/jobs/job-101/result.tif?"*) ;;
+  "$PUBLIC_EP/$BUCKET/jobs/job-101/result.tif?"*) ;;
   *) fail "the Location does not point at the object through the public endpoint: ${LOCATION%%\?*}" ;;
 esac
 case $LOCATION in *X-Amz-Expires=900\&*) ;; *) fail "the link does not live 15 minutes" ;; esac
 grep -qi '^cache-control: no-store' "$WORK/302.headers" || fail "the 302 may be cached"
-echo "ok: 302 to ${LOCATION%%\?*} (15 minutes)"
+echo "ok: 302 to ${LOCATION%%\?*} (public host $PUBLIC_HOST, 15 minutes)"
+
+step "the Location, fetched as it is, returns the uploaded bytes"
+# No credentials, no redirect, no globbing or path clean-up: the URL exactly as the 302 gave it.
+code=$(curl -s -g --path-as-is -m 30 -o "$WORK/got-location.tif" -w '%{http_code}' "$LOCATION")
+[ "$code" = 200 ] || fail "the Location answered $code: $(head -c 300 "$WORK/got-location.tif")"
+cmp "$WORK/small.tif" "$WORK/got-location.tif" || fail "the Location returned other bytes than job 101's upload"
+echo "ok: the Location returns job 101's $(stat -c %s "$WORK/got-location.tif") bytes"
+# The host is signed: the same URL through the internal name must be refused.
+INTERNAL_URL=${LOCATION/#"$PUBLIC_EP"/"$EP"}
+[ "$INTERNAL_URL" != "$LOCATION" ] || fail "could not rewrite the Location to the internal endpoint"
+code=$(curl -s -g --path-as-is -m 30 -o "$WORK/got-internal.out" -w '%{http_code}' "$INTERNAL_URL")
+[ "$code" = 403 ] || fail "the Location through the internal host $INTERNAL_HOST answered $code, expected 403"
+echo "ok: the same URL through the internal host $INTERNAL_HOST -> 403"
 
 step "following the 302 returns the uploaded bytes"
 for job in 101 202; do

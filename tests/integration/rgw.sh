@@ -11,7 +11,9 @@
 #   SIGV4_RGW_DIR       state directory (default /tmp/sigv4-rgw): ceph.conf, data, logs, pids, env
 #   SIGV4_RGW_PORT      S3 port on 127.0.0.1 (default 7480)
 #   SIGV4_RGW_MON_PORT  monitor port on 127.0.0.1 (default 3300, msgr2 only)
-#   SIGV4_RGW_TIMEOUT   seconds to wait for each start step (default 60)
+#   SIGV4_RGW_TIMEOUT   seconds to wait for each start step (default 60): every step that could
+#                       hang (mkfs, radosgw-admin, waiting for a daemon) fails after this long
+#   SIGV4_RGW_APT_TIMEOUT  seconds for each apt-get run when packages are missing (default 900)
 #
 # The cluster: one monitor, one OSD on memstore (RAM only), no manager, no authentication
 # between the daemons, one replica; radosgw with the beast frontend bound to 127.0.0.1 only.
@@ -37,6 +39,8 @@ STATE=${SIGV4_RGW_DIR:-/tmp/sigv4-rgw}
 PORT=${SIGV4_RGW_PORT:-7480}
 MON_PORT=${SIGV4_RGW_MON_PORT:-3300}
 TIMEOUT=${SIGV4_RGW_TIMEOUT:-60}
+APT_TIMEOUT=${SIGV4_RGW_APT_TIMEOUT:-900}
+KILL_AFTER=10 # a step that ignores SIGTERM at its timeout gets SIGKILL this many seconds later
 
 ACCESS_KEY=SIGV4TESTACCESSKEY01
 SECRET_KEY=sigv4-test-secret-key-0123456789abcdefXYZ
@@ -59,6 +63,23 @@ since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
+
+# bounded SECONDS OUT COMMAND...: COMMAND with stdout and stderr into the file OUT, sent SIGTERM
+# after SECONDS (SIGKILL KILL_AFTER seconds later), so that a hang fails instead of stalling.
+# Returns COMMAND's status, 124 (or 137, killed) on a timeout, which is also said on stderr.
+bounded() {
+  local seconds=$1 out=$2 rc=0
+  shift 2
+  timeout --kill-after="$KILL_AFTER" "$seconds" "$@" >"$out" 2>&1 || rc=$?
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then say "timed out after ${seconds}s: $1 (output in $out)"; fi
+  return "$rc"
+}
+
+# A timeout of 0 would mean none at all (timeout(1)), and wait_for needs whole seconds.
+for _v in TIMEOUT APT_TIMEOUT; do
+  [[ ${!_v} =~ ^[1-9][0-9]*$ ]] || die "SIGV4_RGW_${_v} must be a whole number of seconds > 0, got '${!_v}'"
+done
+unset _v
 
 # --- processes -----------------------------------------------------------------------------
 
@@ -136,11 +157,13 @@ install_packages() {
   t0=$(now)
   say "installing: ${missing[*]}"
   # apt-get update only when the lists are missing or the install fails for want of them.
-  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      "${missing[@]}" >"${TMPDIR:-/tmp}/sigv4-rgw-apt.log" 2>&1; then
-    as_root apt-get update -q >/dev/null
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      "${missing[@]}" >"${TMPDIR:-/tmp}/sigv4-rgw-apt.log" 2>&1 ||
+  # Each apt-get run is bounded (a stuck mirror or dpkg lock must not stall CI).
+  if ! as_root timeout --kill-after="$KILL_AFTER" "$APT_TIMEOUT" env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -q --no-install-recommends "${missing[@]}" >"${TMPDIR:-/tmp}/sigv4-rgw-apt.log" 2>&1; then
+    as_root timeout --kill-after="$KILL_AFTER" "$APT_TIMEOUT" apt-get update -q >/dev/null ||
+      die "apt-get update failed or timed out after ${APT_TIMEOUT}s"
+    as_root timeout --kill-after="$KILL_AFTER" "$APT_TIMEOUT" env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -q --no-install-recommends "${missing[@]}" >"${TMPDIR:-/tmp}/sigv4-rgw-apt.log" 2>&1 ||
       { tail -n 30 "${TMPDIR:-/tmp}/sigv4-rgw-apt.log" >&2; die "apt-get install failed"; }
   fi
   say "packages installed in $(since "$t0") s"
@@ -233,7 +256,7 @@ EOF
 
 # --- helpers that talk to the cluster ------------------------------------------------------
 
-ceph_cli() { timeout 20 ceph -c "$CONF" --connect-timeout 10 "$@"; }
+ceph_cli() { timeout --kill-after=5 20 ceph -c "$CONF" --connect-timeout 10 "$@"; }
 
 wait_for() { # wait_for WHAT DAEMON COMMAND...: retry COMMAND until it succeeds
   local what=$1 daemon=$2 deadline
@@ -277,8 +300,8 @@ report_memory() {
 # an admin user) can grant a cap.
 allow_get_session_token() {
   local policy code
-  timeout "$TIMEOUT" radosgw-admin -c "$CONF" caps add --uid="$USER_ID" --caps="user-policy=*;roles=*" \
-    >"$LOG/caps-add.out" 2>&1 || die "radosgw-admin caps add failed"
+  bounded "$TIMEOUT" "$LOG/caps-add.out" radosgw-admin -c "$CONF" caps add --uid="$USER_ID" \
+    --caps="user-policy=*;roles=*" || die "radosgw-admin caps add failed"
   policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetSessionToken"],"Resource":"*"}]}'
   code=$(curl -s -o "$LOG/put-user-policy.out" -w '%{http_code}' -m 10 \
     --aws-sigv4 "aws:amz:$REGION:iam" --user "$ACCESS_KEY:$SECRET_KEY" \
@@ -342,23 +365,26 @@ cmd_start() {
   write_conf "$fsid"
 
   # Monitor.
-  monmaptool --create --fsid "$fsid" --addv a "[v2:127.0.0.1:$MON_PORT]" "$STATE/monmap" >"$LOG/monmaptool.out" 2>&1
-  ceph-mon -c "$CONF" -i a --mkfs --monmap "$STATE/monmap" >"$LOG/mon-mkfs.out" 2>&1
+  bounded "$TIMEOUT" "$LOG/monmaptool.out" \
+    monmaptool --create --fsid "$fsid" --addv a "[v2:127.0.0.1:$MON_PORT]" "$STATE/monmap" || die "monmaptool failed"
+  bounded "$TIMEOUT" "$LOG/mon-mkfs.out" ceph-mon -c "$CONF" -i a --mkfs --monmap "$STATE/monmap" ||
+    die "ceph-mon --mkfs failed"
   spawn mon ceph-mon -f -c "$CONF" -i a
   wait_for "the monitor" mon ceph_cli mon stat
   say "monitor up after $(since "$t1") s"
 
   # OSD (memstore: RAM only).
-  osd_id=$(ceph_cli osd new "$osd_uuid")
+  osd_id=$(ceph_cli osd new "$osd_uuid") || die "ceph osd new failed"
   [ "$osd_id" = 0 ] || die "expected osd id 0, got '$osd_id'"
-  ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$osd_uuid" >"$LOG/osd-mkfs.out" 2>&1
+  bounded "$TIMEOUT" "$LOG/osd-mkfs.out" ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$osd_uuid" ||
+    die "ceph-osd --mkfs failed"
   spawn osd ceph-osd -f -c "$CONF" -i 0
   wait_for "the OSD" osd osd_up
   say "osd up after $(since "$t1") s"
 
   # The S3 user (this also creates the default realm/zone and its pools).
-  timeout "$TIMEOUT" radosgw-admin -c "$CONF" user create --uid="$USER_ID" --display-name="sigv4 tests" \
-    --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >"$LOG/user-create.out" 2>&1 ||
+  bounded "$TIMEOUT" "$LOG/user-create.out" radosgw-admin -c "$CONF" user create --uid="$USER_ID" \
+    --display-name="sigv4 tests" --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" ||
     die "radosgw-admin user create failed"
   say "user created after $(since "$t1") s"
 
