@@ -9,6 +9,10 @@
 
 #include <sigv4/sigv4.hpp>
 
+#if defined(SIGV4_USE_EVP)
+static_assert(SIGV4_LOW_LEVEL_SHA256 == 0, "this build tests the EVP back end of detail/openssl.hpp");
+#endif
+
 namespace {
 const sigv4::time_point when = sigv4::parse_amz_date("20150830T123600Z");
 

@@ -395,7 +395,7 @@ inline std::size_t write_string_to_sign(char* out, std::string_view amz_date, st
                                         const unsigned char* digest) noexcept {
   char* w = out;
   const auto put = [&w](std::string_view part) {
-    std::memcpy(w, part.data(), part.size());
+    if (!part.empty()) std::memcpy(w, part.data(), part.size());
     w += part.size();
     *w++ = '\n';
   };

@@ -670,7 +670,7 @@ class verifier {
               s.list.size() + payload.size() + 5);
     char* w = &cr[0];
     const auto put = [&w](std::string_view part, bool newline) {
-      std::memcpy(w, part.data(), part.size());
+      if (!part.empty()) std::memcpy(w, part.data(), part.size());  // an empty view may hold no pointer
       w += part.size();
       if (newline) *w++ = '\n';
     };
