@@ -254,17 +254,27 @@ TEST_CASE("multipart URLs carry their sub-resources", "[s3]") {
 }
 
 TEST_CASE("one presigner shared by threads gives the same URLs as one thread", "[s3]") {
+  // The threads sign at changing seconds on three days, so the per-day keys and the
+  // per-second state of the string to sign are replaced while other threads read them. The
+  // expected URLs come from a presigner that shares nothing (key_cache::off: everything
+  // derived per URL).
   const auto p = make("http://127.0.0.1:9000", addressing_style::path);
+  const sigv4::s3::presigner reference("http://127.0.0.1:9000", "us-east-1", sigv4::credentials(key_id, secret),
+                                       addressing_style::path, sigv4::s3::key_cache::off);
+  const auto at = [](int i, int round) {
+    return when + std::chrono::hours(24 * (i % 3)) + std::chrono::seconds((i + round) % 5);
+  };
+  constexpr int rounds = 50, keys = 64;
   std::vector<std::string> expected;
-  for (int i = 0; i < 64; ++i)
-    expected.push_back(p.presign_get("bkt", "k" + std::to_string(i), 60s, when + std::chrono::hours(24 * (i % 3))));
+  for (int round = 0; round < rounds; ++round)
+    for (int i = 0; i < keys; ++i) expected.push_back(reference.presign_get("bkt", "k" + std::to_string(i), 60s, at(i, round)));
   std::vector<std::thread> threads;
   std::atomic<int> mismatches{0};
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&] {
-      for (int round = 0; round < 50; ++round)
-        for (int i = 0; i < 64; ++i)
-          if (p.presign_get("bkt", "k" + std::to_string(i), 60s, when + std::chrono::hours(24 * (i % 3))) != expected[i])
+      for (int round = 0; round < rounds; ++round)
+        for (int i = 0; i < keys; ++i)
+          if (p.presign_get("bkt", "k" + std::to_string(i), 60s, at(i, round)) != expected[round * keys + i])
             ++mismatches;
     });
   for (auto& t : threads) t.join();
