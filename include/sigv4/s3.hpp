@@ -133,6 +133,19 @@ inline bool is_ipv4_literal(std::string_view h) {
   return parts == 4;
 }
 
+// The class of each byte in a bucket name: 1 for a-z and '-', 2 for a digit, 4 for '.', 0 for
+// any other byte.
+struct bucket_char_table {
+  unsigned char cls[256] = {};
+  constexpr bucket_char_table() {
+    for (int c = 'a'; c <= 'z'; ++c) cls[c] = 1;
+    cls[static_cast<unsigned char>('-')] = 1;
+    for (int c = '0'; c <= '9'; ++c) cls[c] = 2;
+    cls[static_cast<unsigned char>('.')] = 4;
+  }
+};
+inline constexpr bucket_char_table bucket_chars{};
+
 inline void check_host_name(std::string_view url, std::string_view host) {
   if (host.empty()) throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has no host");
   for (char c : host) {
@@ -271,17 +284,16 @@ inline void check_bucket_name(std::string_view b) {
     throw error(errc::invalid_bucket_name, "bucket " + quote_input(b) + " " + why);
   };
   if (b.size() < 3 || b.size() > 63) fail("must be 3 to 63 characters long");
-  bool digits_and_periods_only = true;  // only such a name can look like an IPv4 address
-  for (std::size_t i = 0; i < b.size(); ++i) {
-    const char c = b[i];
-    if ((c >= 'a' && c <= 'z') || c == '-') {
-      digits_and_periods_only = false;
-    } else if (c == '.') {
-      if (i > 0 && b[i - 1] == '.') fail("must not hold two adjacent periods");
-    } else if (c < '0' || c > '9') {
-      fail("may hold only lower-case letters, digits, '.' and '-'");
-    }
+  // one pass with a class per byte: 1 a-z or '-', 2 digit, 4 '.', 0 not allowed
+  unsigned seen = 0, previous = 0;
+  for (char c : b) {
+    const unsigned k = detail::bucket_chars.cls[static_cast<unsigned char>(c)];
+    if (k == 0) fail("may hold only lower-case letters, digits, '.' and '-'");
+    if (k == 4 && previous == 4) fail("must not hold two adjacent periods");
+    seen |= k;
+    previous = k;
   }
+  const bool digits_and_periods_only = (seen & 1) == 0;  // only such a name can look like an IPv4 address
   const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   if (!alnum(b.front()) || !alnum(b.back())) fail("must begin and end with a letter or digit");
   if (digits_and_periods_only && detail::is_ipv4_literal(b)) fail("must not be formatted as an IP address");

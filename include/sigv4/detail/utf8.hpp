@@ -15,6 +15,17 @@ namespace sigv4::detail {
 inline bool is_valid_utf8(std::string_view s) noexcept {
   const char* p = s.data();
   const char* const end = p + s.size();
+  if (s.size() >= 8) {
+    // all ASCII? eight bytes at a time, the last word overlapping the one before it
+    std::uint64_t any_high = 0, word;
+    for (const char* q = p; end - q > 8; q += 8) {
+      std::memcpy(&word, q, 8);
+      any_high |= word;
+    }
+    std::memcpy(&word, end - 8, 8);
+    any_high |= word;
+    if ((any_high & 0x8080808080808080u) == 0) return true;
+  }
   while (p < end) {
     if (end - p >= 8) {
       std::uint64_t word;
