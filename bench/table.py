@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Turns sigv4_bench JSON runs into the README's table.
 
-    ./build-rel/bench/sigv4_bench --benchmark_repetitions=5 --benchmark_min_time=0.5 \
-        --benchmark_format=json > run1.json        # (three runs: run1, run2, run3)
+    ./build-rel/bench/sigv4_bench --benchmark_repetitions=10 --benchmark_min_time=0.2 \
+        --benchmark_enable_random_interleaving=true --benchmark_format=json > run1.json
+    (three runs: run1, run2, run3)
     python3 bench/table.py run1.json run2.json run3.json
 
 Each run gives the median of its repetitions per benchmark; its ratio to the floor is taken
@@ -28,7 +29,9 @@ def medians(path):
 
 def main(paths):
     runs = [medians(p) for p in paths]
-    names = list(runs[0])
+    # in the order the benchmarks are registered (random interleaving shuffles the JSON)
+    names = sorted(runs[0], key=lambda n: (runs[0][n].get("family_index", 0),
+                                           runs[0][n].get("per_family_instance_index", 0)))
     print("| benchmark | median time per op | ops/second | × floor (range over runs) | allocations per op |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name in names:
