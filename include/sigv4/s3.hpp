@@ -667,7 +667,8 @@ class presigner {
     const std::string_view string_to_sign(sts, d::write_string_to_sign(sts, date.str(), entry.scope, digest));
     // The first 64 bytes hold the algorithm, the date and time and the start of the scope
     // (all of it when the region has four characters or more): the second names them.
-    if (algorithm.size() + 1 + 17 + entry.scope.size() >= d::sha256_block_size)
+    // (Without the key cache the entry dies with this URL: nothing to keep.)
+    if (cache_ == key_cache::per_day && algorithm.size() + 1 + 17 + entry.scope.size() >= d::sha256_block_size)
       entry.key.sign(string_to_sign, &out[sig_at], entry.first_block, second_of_day);
     else
       entry.key.sign(string_to_sign, &out[sig_at]);
