@@ -167,8 +167,8 @@ struct verify_scratch {
   std::vector<encoded_param> sorted;
   std::string query;                  // the canonical query, when it is not the received one
   std::vector<header_view> headers;
-  std::string path;   // the decoded path, then its canonical encoding (S3 rules)
-  std::string block;      // the canonical header lines
+  std::string path;       // the canonical URI, when the received path is not one already
+  std::string block;      // the decoded path (S3 rules) while the URI is built, then the canonical header lines
   std::string list;       // the signed-header list as rebuilt
   std::string canonical;  // the canonical request
 };
