@@ -8,7 +8,17 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 JOBS=${JOBS:-2}
 
-log() { printf '\n==> %s\n' "$*"; }
+# Each stage is announced with the time since the start and how long the previous stage took.
+T0=$EPOCHREALTIME
+T_STAGE=$T0
+STAGE=""
+elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+log() {
+  if [ -n "$STAGE" ]; then printf '==> stage "%s" took %s s\n' "$STAGE" "$(elapsed "$T_STAGE")"; fi
+  STAGE=$*
+  T_STAGE=$EPOCHREALTIME
+  printf '\n==> [%s s] %s\n' "$(elapsed "$T0")" "$*"
+}
 
 log "dependencies"
 bash scripts/deps.sh
@@ -70,4 +80,4 @@ if [ -x build-ci/bench/sigv4_bench ]; then
   ./build-ci/bench/sigv4_bench --benchmark_min_time=0.01
 fi
 
-log "all sigv4 checks passed ($ROOT)"
+log "all sigv4 checks passed ($ROOT) in $(elapsed "$T0") s"
