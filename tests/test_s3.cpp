@@ -151,9 +151,28 @@ TEST_CASE("bad input table: each case gets its own error", "[s3][errors]") {
       {"endpoint with port 65536", [] { make("http://minio:65536"); }, errc::invalid_endpoint, "1 to 65535"},
       {"endpoint with a bad IPv6 literal", [] { make("http://[::g]:9000"); }, errc::invalid_endpoint, "IPv6"},
       {"endpoint with an IPv6 literal of nine groups", [] { make("http://[1:2:3:4:5:6:7:8:9]:9000"); },
-       errc::invalid_endpoint, "not 8"},
+       errc::invalid_endpoint, "malformed IPv6"},
       {"endpoint with an IPv6 literal of colons only", [] { make("http://[::::::]:9000"); }, errc::invalid_endpoint,
-       "':::'"},
+       "malformed IPv6"},
+      // issue 11: an unbracketed IPv6 literal is told so, not about its "port" or "host"
+      {"endpoint with an unbracketed IPv6 literal", [] { make("http://2001:db8::1"); }, errc::invalid_endpoint,
+       "IPv6 literals need brackets"},
+      {"endpoint with an unbracketed IPv6 literal and port", [] { make("http://::1:9000"); }, errc::invalid_endpoint,
+       "IPv6 literals need brackets"},
+      // RFC 1123 section 2.1 / RFC 952: a label is letters, digits and '-', not starting or
+      // ending with '-'; RFC 1035 section 2.3.4: labels of at most 63 octets
+      {"host label starting with '-'", [] { make("http://-minio.example.com"); }, errc::invalid_endpoint,
+       "starts or ends with '-'"},
+      {"host label ending with '-'", [] { make("http://minio-.example.com:9000"); }, errc::invalid_endpoint,
+       "starts or ends with '-'"},
+      {"host with an empty label", [] { make("http://minio..example.com"); }, errc::invalid_endpoint, "empty label"},
+      {"host with a leading '.'", [] { make("http://.minio:9000"); }, errc::invalid_endpoint, "empty label"},
+      {"host label of 64 characters", [] { make(("http://" + std::string(64, 'a') + ".example.com").c_str()); },
+       errc::invalid_endpoint, "longer than 63"},
+      {"host of digits that is not an IPv4 address", [] { make("http://256.1.1.1:9000"); }, errc::invalid_endpoint,
+       "malformed IPv4"},
+      {"IPv4 host with a leading zero", [] { make("http://127.0.0.01:9000"); }, errc::invalid_endpoint,
+       "malformed IPv4"},
       {"endpoint with an IPv6 zone index", [] { make("http://[fe80::1%25eth0]:9000"); }, errc::invalid_endpoint,
        "zone"},
       {"endpoint with a space", [] { make("http://min io"); }, errc::invalid_endpoint, "not allowed"},
@@ -169,6 +188,14 @@ TEST_CASE("bad input table: each case gets its own error", "[s3][errors]") {
       {"bucket starting with '-'", get("-bucket", "k"), errc::invalid_bucket_name, "begin and end"},
       {"bucket ending with '.'", get("bucket.", "k"), errc::invalid_bucket_name, "begin and end"},
       {"bucket with '..'", get("my..bucket", "k"), errc::invalid_bucket_name, "adjacent periods"},
+      // AWS: "must begin and end with a letter or number" per label, i.e. no ".-" or "-.";
+      // MinIO's IsValidBucketName (cmd/object-api-utils.go) refuses a '.'-separated piece
+      // that starts or ends with '-'
+      {"bucket with '.-'", get("my.-bucket", "k"), errc::invalid_bucket_name, "'.' next to '-'"},
+      {"bucket with '-.'", get("my-.bucket", "k"), errc::invalid_bucket_name, "'.' next to '-'"},
+      // MinIO: four all-digit pieces look like an IP address whatever their values
+      {"bucket like an IP with large parts", get("999.168.5.4", "k"), errc::invalid_bucket_name, "IP address"},
+      {"bucket like an IP with a leading zero", get("192.168.05.4", "k"), errc::invalid_bucket_name, "IP address"},
       {"bucket like an IP", get("192.168.5.4", "k"), errc::invalid_bucket_name, "IP address"},
       {"bucket with reserved prefix", get("xn--bucket", "k"), errc::invalid_bucket_name, "prefix"},
       {"bucket with reserved suffix", get("bucket-s3alias", "k"), errc::invalid_bucket_name, "suffix"},
@@ -279,4 +306,83 @@ TEST_CASE("one presigner shared by threads gives the same URLs as one thread", "
     });
   for (auto& t : threads) t.join();
   CHECK(mismatches == 0);
+}
+
+TEST_CASE("names the servers accept still work beside the refused ones", "[s3]") {
+  // controls for the rows above: the same shapes without the broken rule
+  CHECK(host_of(make("http://minio-1.example-2.com:9000").presign_get("my-bucket.a-b", "k", 60s, when)) ==
+        "minio-1.example-2.com:9000");
+  CHECK(host_of(make(("http://" + std::string(63, 'a') + ".example.com").c_str()).presign_get("bkt", "k", 60s, when)) ==
+        std::string(63, 'a') + ".example.com");
+  CHECK(host_of(make("http://xn--bcher-kva.example").presign_get("bkt", "k", 60s, when)) == "xn--bcher-kva.example");
+  CHECK(path_of(make("http://127.0.0.1:9000").presign_get("1.2.3", "k", 60s, when)) == "/1.2.3/k");
+  CHECK(path_of(make("http://127.0.0.1:9000").presign_get("1.2.3.4.5", "k", 60s, when)) == "/1.2.3.4.5/k");
+  CHECK(path_of(make("http://127.0.0.1:9000").presign_get("a.b-c.d", "k", 60s, when)) == "/a.b-c.d/k");
+}
+
+TEST_CASE("the one URL parser (detail/url.hpp)", "[s3][url]") {
+  using sigv4::detail::parse_http_url;
+  using sigv4::detail::url_parts;
+  url_parts u;
+  // RFC 3986: scheme case-insensitive, host case-insensitive; the target runs from the first
+  // '/' or '?' to before the '#'
+  REQUIRE(parse_http_url("HTTPS://MinIO.Example.COM:443/b/k%20x?X-Amz-Date=1&a=b#frag", u) == nullptr);
+  CHECK(u.https);
+  CHECK(u.host == "minio.example.com");
+  CHECK(u.port == std::optional<std::uint16_t>(443));
+  CHECK(u.authority() == "minio.example.com");
+  CHECK_FALSE(u.is_ip_literal);
+  CHECK(u.target == "/b/k%20x?X-Amz-Date=1&a=b");
+  REQUIRE(parse_http_url("http://127.0.0.1:9000?x=1", u) == nullptr);
+  CHECK_FALSE(u.https);
+  CHECK(u.is_ip_literal);
+  CHECK(u.authority() == "127.0.0.1:9000");
+  CHECK(u.target == "?x=1");
+  REQUIRE(parse_http_url("http://[2001:DB8::1]:80#f", u) == nullptr);
+  CHECK(u.host == "[2001:db8::1]");
+  CHECK(u.is_ip_literal);
+  CHECK(u.authority() == "[2001:db8::1]");
+  CHECK(u.target.empty());
+  REQUIRE(parse_http_url("http://h", u) == nullptr);
+  CHECK(u.target.empty());
+  CHECK_FALSE(u.port);
+
+  // Each refusal is a fixed text: none quotes the input (which may hold a password).
+  const char* const marker = "S3CR3TMARK";
+  struct row {
+    std::string url;
+    const char* needle;
+  };
+  const std::vector<row> rows = {
+      {std::string("Bttp://h/") + marker, "must start with http:// or https://"},
+      {std::string("ftp://h/") + marker, "must start with http:// or https://"},
+      {std::string("http://minioadmin:") + marker + "@127.0.0.1:9000", "user info"},
+      {std::string("https://") + marker + "@h/x", "user info"},
+      {std::string("http://") + marker + ":" + marker + "/", "port"},
+      {std::string("http://") + marker + "_x/", "not allowed in a host name"},
+      {std::string("http://2001:db8::") + "1/" + marker, "IPv6 literals need brackets"},
+      {std::string("http://[::") + marker + "]/", "malformed IPv6"},
+      {std::string("http://[::1") + marker, "unclosed IPv6"},
+      {std::string("http://[::1]x") + marker, "text after the IPv6 literal"},
+      {std::string("http://[fe80::1%25") + marker + "]", "zone index"},
+      {std::string("http://-") + marker + ".com", "starts or ends with '-'"},
+      {std::string("http://h:") + "/" + marker, "empty port"},
+      {std::string("http://h:99999/") + marker, "1 to 65535"},
+      {std::string("http:///") + marker, "no host"},
+      {std::string("http://1.2.3/") + marker, "malformed IPv4"},
+  };
+  for (const auto& r : rows) {
+    INFO(r.url);
+    const char* why = parse_http_url(r.url, u);
+    REQUIRE(why != nullptr);
+    CHECK(std::string(why).find(r.needle) != std::string::npos);
+    CHECK(std::string(why).find("S3CR3T") == std::string::npos);
+    try {
+      sigv4::s3::parse_endpoint(r.url);
+      FAIL("no error");
+    } catch (const sigv4::error& e) {
+      CHECK(std::string(e.what()).find(r.needle) != std::string::npos);
+      CHECK(std::string(e.what()).find("S3CR3T") == std::string::npos);
+    }
+  }
 }

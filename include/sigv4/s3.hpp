@@ -26,6 +26,7 @@
 #include "detail/ip.hpp"
 #include "detail/openssl.hpp"
 #include "detail/percent.hpp"
+#include "detail/url.hpp"
 #include "detail/utf8.hpp"
 #include "errors.hpp"
 #include "signer.hpp"
@@ -101,11 +102,7 @@ struct endpoint {
   bool is_ip_literal = false;
 
   /// The Host header: the host, plus ":port" unless the port is the scheme's default.
-  std::string authority() const {
-    std::string a = host;
-    if (port && *port != (https ? 443 : 80)) a += ':' + std::to_string(*port);
-    return a;
-  }
+  std::string authority() const { return sigv4::detail::host_and_port(https, host, port); }
   bool is_aws() const noexcept {
     const std::string_view h = host;
     const auto ends_with = [&](std::string_view s) { return h.size() > s.size() && h.substr(h.size() - s.size()) == s; };
@@ -117,56 +114,23 @@ namespace detail {
 using sigv4::detail::capture_error;
 using sigv4::detail::quote_input;
 
-inline bool is_ipv4_literal(std::string_view h) {
-  int parts = 0;
-  std::size_t i = 0;
-  while (i <= h.size()) {
-    std::size_t j = h.find('.', i);
-    if (j == std::string_view::npos) j = h.size();
-    const std::string_view p = h.substr(i, j - i);
-    if (p.empty() || p.size() > 3 || !std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      return false;
-    if (std::stoi(std::string(p)) > 255) return false;
-    ++parts;
-    i = j + 1;
-  }
-  return parts == 4;
-}
-
-// The class of each byte in a bucket name: 1 for a-z and '-', 2 for a digit, 4 for '.', 0 for
-// any other byte.
+// The class of each byte in a bucket name: 1 for a-z, 2 for a digit, 4 for '.', 8 for '-', 0
+// for any other byte.
 struct bucket_char_table {
   unsigned char cls[256] = {};
   constexpr bucket_char_table() {
     for (int c = 'a'; c <= 'z'; ++c) cls[c] = 1;
-    cls[static_cast<unsigned char>('-')] = 1;
+    cls[static_cast<unsigned char>('-')] = 8;
     for (int c = '0'; c <= '9'; ++c) cls[c] = 2;
     cls[static_cast<unsigned char>('.')] = 4;
   }
 };
 inline constexpr bucket_char_table bucket_chars{};
 
-inline void check_host_name(std::string_view url, std::string_view host) {
-  if (host.empty()) throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has no host");
-  for (char c : host) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-    if (!ok) throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has a character not allowed in a host name");
-  }
-  if (host.front() == '.' || host.front() == '-' || host.find("..") != std::string_view::npos)
-    throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has a malformed host name");
-}
-
-inline void check_ipv6_literal(std::string_view url, std::string_view inner) {
-  sigv4::detail::u128 value;
-  const std::string why = sigv4::detail::parse_ipv6(inner, value);
-  if (!why.empty())
-    throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has a malformed IPv6 literal: " + why);
-}
-
 // The signing key of one scope date, with the strings that go with it, built once.
 struct scope_entry {
-  scope_entry(const credentials& c, std::int64_t day_number, std::string_view date, const std::string& region)
-      : key(c.secret_access_key(), date, region, "s3"), day_number(day_number), day(date) {
+  scope_entry(const credentials& c, std::int64_t days, std::string_view date, const std::string& region)
+      : key(c.secret_access_key(), date, region, "s3"), day_number(days), day(date) {
     scope.append(date).append("/").append(region).append("/s3/aws4_request");
     credential_param = sigv4::detail::uri_encode(c.access_key_id() + '/' + scope, sigv4::detail::encode_set::component);
     query_prefix = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=" + credential_param + "&X-Amz-Date=";
@@ -203,80 +167,41 @@ inline scratch_space& scratch() {
 
 }  // namespace detail
 
-/// Parses an endpoint URL: "http(s)://host[:port]" with an optional trailing '/'. The host is
-/// a DNS name, an IPv4 literal or a bracketed IPv6 literal.
+/// Parses an endpoint URL: "http(s)://host[:port]" with an optional trailing '/', through the
+/// library's one URL parser (detail/url.hpp). The host is a DNS name (RFC 1123 labels), an
+/// IPv4 address or a bracketed IPv6 literal.
 /// @throws sigv4::error errc::invalid_endpoint saying why: a scheme other than http or https,
 ///         user info, a path, query or fragment (a proxy that rewrites paths breaks
-///         signatures), a bad host or port.
+///         signatures), a bad host or port, an IPv6 literal without brackets. The message
+///         never quotes what was given (it may hold a password); at most the parsed scheme,
+///         host and port.
 inline endpoint parse_endpoint(std::string_view url) {
-  using detail::quote_input;
+  sigv4::detail::url_parts parts;
+  if (const char* why = sigv4::detail::parse_http_url(url, parts))
+    throw error(errc::invalid_endpoint, std::string("the endpoint ") + why);
   endpoint ep;
-  std::string_view rest;
-  if (sigv4::detail::iequals(url.substr(0, 8), "https://")) {
-    rest = url.substr(8);
-  } else if (sigv4::detail::iequals(url.substr(0, 7), "http://")) {
-    ep.https = false;
-    rest = url.substr(7);
-  } else {
-    throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " must start with http:// or https://");
-  }
-  const std::size_t end = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, end);
-  if (end != std::string_view::npos) {
-    const std::string_view tail = rest.substr(end);
-    if (tail != "/") {
-      const char* what = tail[0] == '?' ? "a query" : tail[0] == '#' ? "a fragment" : "a path";
-      throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has " + what +
-                                              "; give scheme, host and port only (a path-rewriting proxy breaks signatures)");
-    }
-  }
-  if (authority.find('@') != std::string_view::npos)
-    throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has user info; credentials go elsewhere");
-  std::string_view port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos)
-      throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has an unclosed IPv6 literal");
-    detail::check_ipv6_literal(url, authority.substr(1, close - 1));
-    ep.host = std::string(authority.substr(0, close + 1));
-    ep.is_ip_literal = true;
-    const std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has text after the IPv6 literal");
-      port_text = after.substr(1);
-      if (port_text.empty()) throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has an empty port");
-    }
-  } else {
-    const std::size_t colon = authority.find(':');
-    const std::string_view host = authority.substr(0, colon);
-    detail::check_host_name(url, host);
-    ep.host = std::string(host);
-    ep.is_ip_literal = detail::is_ipv4_literal(host);
-    if (colon != std::string_view::npos) {
-      port_text = authority.substr(colon + 1);
-      if (port_text.empty()) throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has an empty port");
-    }
-  }
-  for (auto& c : ep.host) c = sigv4::detail::to_lower_ascii(c);
-  if (!port_text.empty()) {
-    unsigned long port = 0;
-    for (char c : port_text) {
-      if (c < '0' || c > '9' || port > 65535)
-        throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has a port that is not a number from 1 to 65535");
-      port = port * 10 + static_cast<unsigned long>(c - '0');
-    }
-    if (port < 1 || port > 65535)
-      throw error(errc::invalid_endpoint, "endpoint " + quote_input(url) + " has a port that is not a number from 1 to 65535");
-    ep.port = static_cast<std::uint16_t>(port);
+  ep.https = parts.https;
+  ep.host = std::move(parts.host);
+  ep.port = parts.port;
+  ep.is_ip_literal = parts.is_ip_literal;
+  const bool fragment = url.find('#') != std::string_view::npos;  // the authority cannot hold one
+  if ((!parts.target.empty() && parts.target != "/") || fragment) {
+    const char* what = fragment && parts.target.size() <= 1 ? "a fragment" : parts.target[0] == '?' ? "a query" : "a path";
+    throw error(errc::invalid_endpoint, "the endpoint " + std::string(ep.https ? "https://" : "http://") +
+                                            ep.authority() + " has " + what +
+                                            "; give scheme, host and port only (a path-rewriting proxy breaks signatures)");
   }
   return ep;
 }
 
 /// Checks a bucket name against S3's rules for general purpose buckets: 3 to 63 characters of
-/// a-z 0-9 '.' '-', beginning and ending with a letter or digit, no "..", not an IPv4 address,
-/// none of the reserved prefixes (xn--, sthree-, amzn-s3-demo-) or suffixes (-s3alias,
-/// --ol-s3, .mrap, --x-s3, --table-s3).
+/// a-z 0-9 '.' '-', beginning and ending with a letter or digit, no "..", no ".-" or "-."
+/// (every '.'-separated label begins and ends with a letter or digit), not formatted as an
+/// IPv4 address (four labels of digits), none of the reserved prefixes (xn--, sthree-,
+/// amzn-s3-demo-) or suffixes (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3).
 /// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+/// (MinIO: IsValidBucketName in cmd/object-api-utils.go refuses a label starting or ending
+/// with '-' and four all-digit labels.)
 /// @throws sigv4::error errc::invalid_bucket_name naming the rule broken.
 inline void check_bucket_name(std::string_view b) {
   using detail::quote_input;
@@ -284,19 +209,22 @@ inline void check_bucket_name(std::string_view b) {
     throw error(errc::invalid_bucket_name, "bucket " + quote_input(b) + " " + why);
   };
   if (b.size() < 3 || b.size() > 63) fail("must be 3 to 63 characters long");
-  // one pass with a class per byte: 1 a-z or '-', 2 digit, 4 '.', 0 not allowed
-  unsigned seen = 0, previous = 0;
+  // one pass with a class per byte: 1 a-z, 2 digit, 4 '.', 8 '-', 0 not allowed
+  unsigned seen = 0, previous = 0, periods = 0;
   for (char c : b) {
     const unsigned k = detail::bucket_chars.cls[static_cast<unsigned char>(c)];
     if (k == 0) fail("may hold only lower-case letters, digits, '.' and '-'");
     if (k == 4 && previous == 4) fail("must not hold two adjacent periods");
+    if ((k | previous) == 12) fail("must not hold '.' next to '-' (a label begins and ends with a letter or digit)");
     seen |= k;
     previous = k;
+    periods += k == 4;
   }
-  const bool digits_and_periods_only = (seen & 1) == 0;  // only such a name can look like an IPv4 address
   const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   if (!alnum(b.front()) || !alnum(b.back())) fail("must begin and end with a letter or digit");
-  if (digits_and_periods_only && detail::is_ipv4_literal(b)) fail("must not be formatted as an IP address");
+  // Digits and periods only, four labels (none empty, as checked above): "formatted as an IP
+  // address" in AWS's words, whatever the numbers.
+  if ((seen & 9) == 0 && periods == 3) fail("must not be formatted as an IP address");
   // Reserved affixes, looked up by their first or last character (this runs for every URL).
   const auto affix_at = [&](std::string_view affix, bool prefix) {
     if (affix.size() > b.size()) return false;
