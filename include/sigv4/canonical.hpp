@@ -255,10 +255,11 @@ void for_each_raw_param(std::string_view query, F&& f) {
   }
 }
 
+// A raw query component decoded with the library's one query decoder ('+' is a space).
 inline std::string decode_query_part(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
-  if (!append_uri_decoded(out, raw))
+  if (!append_query_decoded(out, raw))
     throw error(errc::invalid_query, "query part " + quote_input(raw) + " has a '%' not followed by two hex digits");
   return out;
 }
@@ -277,8 +278,11 @@ inline std::string canonical_uri(std::string_view path, path_rules rules) {
   return out;
 }
 
-/// Splits a raw query string ("a=1&b=%20x&flag") into decoded parameters, in order. A
-/// parameter without '=' has an empty value; '+' is a literal plus, not a space.
+/// Splits a raw query string ("a=1&b=%20x&flag") into decoded parameters, in order, the way
+/// S3, MinIO and sigv4's verifier read a received query: pieces split on '&', a name runs to
+/// the first '=' and the value is everything after it ("a=b=c" is a = "b=c"); %XX escapes are
+/// decoded and '+' is a space (write "%2B" for a plus). A parameter without '=' has an empty
+/// value; empty pieces are skipped. sign_headers and presign read http_request::query with it.
 /// @throws sigv4::error errc::invalid_query on a '%' not followed by two hex digits.
 inline std::vector<query_param> parse_query(std::string_view raw_query) {
   std::vector<query_param> params;

@@ -111,8 +111,8 @@ struct http_request {
   /// The path, starting with '/'. Under path_rules::s3 it is the object path as it is (the
   /// signer encodes it once); under path_rules::generic it is the path as sent.
   std::string path = "/";
-  /// The raw query string without '?', e.g. "a=1&b=x%20y" (decoded, then re-encoded
-  /// canonically when signing).
+  /// The raw query string without '?', e.g. "a=1&b=x%20y" (decoded as parse_query does, '+'
+  /// being a space, then re-encoded canonically when signing).
   std::string query;
   /// Every header here is signed; Host is required.
   std::vector<header> headers;

@@ -117,29 +117,6 @@ inline verify_result refuse(verify_result& r, verify_reason why, std::string det
   return std::move(r);
 }
 
-// Appends the decoding of a query component as S3 and MinIO read it: %XX escapes, and '+' as
-// a space. False on a malformed escape.
-inline bool append_query_decoded(std::string& out, std::string_view in) {
-  std::size_t run = 0;  // start of the bytes that are copied as they are
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c != '+' && c != '%') continue;
-    out.append(in.data() + run, i - run);
-    if (c == '+') {
-      out.push_back(' ');
-    } else {
-      if (i + 2 >= in.size()) return false;
-      const int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    }
-    run = i + 1;
-  }
-  out.append(in.data() + run, in.size() - run);
-  return true;
-}
-
 inline bool parse_signed_header_list(std::string_view list, std::vector<std::string>& out) {
   out.clear();
   std::size_t i = 0;

@@ -169,8 +169,35 @@ inline bool is_canonically_encoded(std::string_view in, encode_set set, bool sep
   return true;
 }
 
-// Appends the percent-decoding of `in` to `out` ('+' stays '+'). Returns false, leaving `out`
-// partly written, when a '%' is not followed by two hex digits.
+// The one decoder of a raw query component (a name or a value of "a=1&b=x+y"), used by every
+// reader of a raw query in the library, signer and verifier alike: %XX escapes, and '+' as a
+// space, as S3 and MinIO read a query (MinIO: Go's url.ParseQuery). Appends to `out` and
+// never writes more bytes than `in` has. False, leaving `out` partly written, on a '%' not
+// followed by two hex digits.
+inline bool append_query_decoded(std::string& out, std::string_view in) {
+  std::size_t run = 0;  // start of the bytes that are copied as they are
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c != '+' && c != '%') continue;
+    out.append(in.data() + run, i - run);
+    if (c == '+') {
+      out.push_back(' ');
+    } else {
+      if (i + 2 >= in.size()) return false;
+      const int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    }
+    run = i + 1;
+  }
+  out.append(in.data() + run, in.size() - run);
+  return true;
+}
+
+// Appends the percent-decoding of a path (or of any text but a query component) to `out`:
+// '+' stays '+', as it does in a URL path. Returns false, leaving `out` partly written, when a
+// '%' is not followed by two hex digits.
 inline bool append_uri_decoded(std::string& out, std::string_view in) {
   std::size_t run = 0;  // start of the bytes that are copied as they are
   for (std::size_t i = in.find('%'); i != std::string_view::npos; i = in.find('%', run)) {
