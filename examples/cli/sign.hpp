@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sigv4_cli {
@@ -145,6 +146,9 @@ blank line, the body; LF or CRLF line endings) and writes it to stdout signed
 with AWS Signature Version 4: with an Authorization header, or with --presign
 in its query string. Every header of the request is signed; Host is required.
 
+The query of the request line is read as S3 and MinIO read a received query: '+'
+is a space (write %2B for a plus), and a value is everything after the first '='.
+
 Credentials come from the environment: AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY, and AWS_SESSION_TOKEN for temporary credentials.
 
@@ -153,14 +157,22 @@ options:
   --region R               the region to sign for (e.g. us-east-1); required
   --date YYYYMMDDTHHMMSSZ  the signing time, UTC (default: now)
   --presign                sign in the query string (X-Amz-Signature) instead of
-                           adding an Authorization header
+                           adding an Authorization header; for --service s3 the
+                           payload line is UNSIGNED-PAYLOAD (as S3 and MinIO
+                           expect of a presigned URL) unless --sign-body is given
   --expires N              with --presign: the URL's lifetime in seconds,
                            1 to 604800 (default: 3600)
-  --no-normalize           use the path as it is (S3 rules) instead of normalising
-                           '.', '..' and empty segments (every other service)
+  --no-normalize           S3 rules: the request line's path, as sent (percent-
+                           encoded), is decoded and signed as the object path,
+                           never normalised, encoded once (/b/my%20file.txt signs
+                           as /b/my%20file.txt); the request line is printed
+                           unchanged. Without it the path is normalised ('.',
+                           '..' and empty segments) and encoded again (every
+                           other service)
   --sign-body              sign the SHA-256 of the body; without --presign also add
                            an x-amz-content-sha256 header (default: sign the hash
-                           of an empty body)
+                           of an empty body, or UNSIGNED-PAYLOAD for --presign
+                           --service s3)
   --unsigned-payload       sign UNSIGNED-PAYLOAD instead of a body hash; without
                            --presign also add x-amz-content-sha256 (as S3 expects);
                            excludes --sign-body
@@ -265,6 +277,8 @@ inline sigv4::signing_options signing_options_of(const sign_args& a, std::string
   } else if (a.unsigned_payload) {
     opt.payload = sigv4::payload_hash::unsigned_payload();
     opt.content_sha256_header = !a.presign;
+  } else if (a.presign && a.service == "s3") {
+    opt.payload = sigv4::payload_hash::unsigned_payload();  // what S3 and MinIO check a presigned URL with
   } else {
     opt.payload = sigv4::payload_hash::empty();
   }
@@ -278,6 +292,33 @@ inline void print_signing_steps(const sigv4::signing_result& r) {
   fmt::print(stderr, "canonical request:\n{}\n\nstring to sign:\n{}\n", r.canonical_request, r.string_to_sign);
 }
 
+/// The request as the signer sees it under S3 rules: the path of the request line is what was
+/// sent on the wire, percent-encoded, while path_rules::s3 takes the object path itself, so it
+/// is decoded first ('+' stays a plus in a path).
+/// @throws sigv4::error errc::invalid_path on a '%' not followed by two hex digits.
+inline sigv4::http_request with_decoded_path(const sigv4::http_request& wire) {
+  sigv4::http_request r = wire;
+  r.path.clear();
+  if (!sigv4::detail::append_uri_decoded(r.path, wire.path))
+    throw sigv4::error(sigv4::errc::invalid_path, "the request path has a '%' not followed by two hex digits");
+  return r;
+}
+
+/// Signs `parsed` (its headers or its query get the signature) and returns the steps.
+inline sigv4::signing_result sign_parsed(parsed_http_request& parsed, const sign_args& args,
+                                         const sigv4::credentials& creds, sigv4::time_point at) {
+  const sigv4::signing_options opt = signing_options_of(args, parsed.body);
+  if (!args.no_normalize)
+    return args.presign ? sigv4::presign(parsed.request, creds, opt, at)
+                        : sigv4::sign_headers(parsed.request, creds, opt, at);
+  sigv4::http_request decoded = with_decoded_path(parsed.request);
+  const sigv4::signing_result r = args.presign ? sigv4::presign(decoded, creds, opt, at)
+                                               : sigv4::sign_headers(decoded, creds, opt, at);
+  parsed.request.query = std::move(decoded.query);  // the path stays as it was sent
+  parsed.request.headers = std::move(decoded.headers);
+  return r;
+}
+
 /// `sigv4 sign`: signs the request on stdin and prints it.
 inline int cmd_sign(int argc, char** argv) {
   return run_command("sigv4 sign", [&] {
@@ -287,9 +328,7 @@ inline int cmd_sign(int argc, char** argv) {
     const sigv4::time_point at = time_flag(args.date, "--date");
     const sigv4::credentials creds = credentials_from_env(args);
     parsed_http_request parsed = parse_http_request(read_all(stdin));
-    const sigv4::signing_options opt = signing_options_of(args, parsed.body);
-    const sigv4::signing_result result = args.presign ? sigv4::presign(parsed.request, creds, opt, at)
-                                                      : sigv4::sign_headers(parsed.request, creds, opt, at);
+    const sigv4::signing_result result = sign_parsed(parsed, args, creds, at);
     if (args.verbose) print_signing_steps(result);
     print_request(parsed);
     return exit_ok;
