@@ -33,6 +33,8 @@
 #     from 127.0.0.2 (curl --interface 127.0.0.2). The bucket owner is allowed by its ACL
 #     whatever an Allow statement says: to refuse the owner's presigned URL from 127.0.0.2 the
 #     policy needs an explicit Deny with NotIpAddress.
+#   - a second user (SIGV4_RGW_UPLOAD_ACCESS_KEY / _SECRET_KEY in the env file), without caps or
+#     policies, for tests that need an identity that cannot read the first user's buckets.
 set -euo pipefail
 
 STATE=${SIGV4_RGW_DIR:-/tmp/sigv4-rgw}
@@ -46,6 +48,11 @@ ACCESS_KEY=SIGV4TESTACCESSKEY01
 SECRET_KEY=sigv4-test-secret-key-0123456789abcdefXYZ
 REGION=us-east-1
 USER_ID=sigv4test
+# A second user, with no caps and no policies: the restricted signing identity of the
+# unsigned-header tests (it owns only the buckets it creates and cannot read the first user's).
+UPLOAD_USER_ID=sigv4upload
+UPLOAD_ACCESS_KEY=SIGV4UPLOADACCESSKEY
+UPLOAD_SECRET_KEY=sigv4-upload-secret-key-0123456789abcdefXY
 STS_KEY=sigv4stskey01234 # rgw sts key: exactly 16 characters
 
 PACKAGES=(radosgw ceph-mon ceph-osd ceph-common)
@@ -250,6 +257,8 @@ SIGV4_RGW_ENDPOINT=http://127.0.0.1:$PORT
 SIGV4_RGW_ACCESS_KEY=$ACCESS_KEY
 SIGV4_RGW_SECRET_KEY=$SECRET_KEY
 SIGV4_RGW_REGION=$REGION
+SIGV4_RGW_UPLOAD_ACCESS_KEY=$UPLOAD_ACCESS_KEY
+SIGV4_RGW_UPLOAD_SECRET_KEY=$UPLOAD_SECRET_KEY
 EOF
   mv "$STATE/env.tmp" "$STATE/env"
 }
@@ -386,7 +395,10 @@ cmd_start() {
   bounded "$TIMEOUT" "$LOG/user-create.out" radosgw-admin -c "$CONF" user create --uid="$USER_ID" \
     --display-name="sigv4 tests" --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" ||
     die "radosgw-admin user create failed"
-  say "user created after $(since "$t1") s"
+  bounded "$TIMEOUT" "$LOG/upload-user-create.out" radosgw-admin -c "$CONF" user create --uid="$UPLOAD_USER_ID" \
+    --display-name="sigv4 tests, upload only" --access-key="$UPLOAD_ACCESS_KEY" --secret-key="$UPLOAD_SECRET_KEY" ||
+    die "radosgw-admin user create ($UPLOAD_USER_ID) failed"
+  say "users created after $(since "$t1") s"
 
   # radosgw, beast on 127.0.0.1 only.
   spawn rgw radosgw -f -c "$CONF" -n client.rgw.a
