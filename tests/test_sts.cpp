@@ -29,6 +29,14 @@ std::string with(std::string doc, const std::string& from, const std::string& to
   return doc;
 }
 
+// The whole <SessionToken> element of aws_example.
+std::string aws_example_token_element() {
+  const std::string doc = aws_example;
+  const std::size_t a = doc.find("<SessionToken>");
+  const std::size_t b = doc.find("</SessionToken>") + std::string("</SessionToken>").size();
+  return doc.substr(a, b - a);
+}
+
 std::string header_value(const sigv4::http_request& r, const std::string& name) {
   for (const auto& h : r.headers)
     if (sigv4::detail::iequals(h.name, name)) return h.value;
@@ -70,6 +78,61 @@ TEST_CASE("entities are decoded; malformed answers are refused", "[sts]") {
     } catch (const sigv4::error& e) {
       CHECK(e.code() == sigv4::errc::invalid_sts_response);
       CHECK(std::string(e.what()).find("wJalrXUtnFEMI") == std::string::npos);
+    }
+  }
+}
+
+// Every way parse_credentials_response can refuse an answer, each with the element it names.
+// The element tables come from the STS API reference (GetSessionToken, AssumeRole: one
+// <Credentials> with AccessKeyId, SecretAccessKey, SessionToken, Expiration). Several break
+// the answer after the secret has been read (a later element missing, empty, repeated or
+// malformed), or part-way through decoding it: the paths where it used to be freed unwiped.
+// That no copy of it survives any of them is checked by tests/sts_wipe_test.cpp.
+TEST_CASE("every refusal of an STS answer names what is wrong and never the secret", "[sts]") {
+  const std::string secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
+  const std::string secret_el = "<SecretAccessKey>" + secret + "</SecretAccessKey>";
+  struct row {
+    const char* what;
+    std::string doc;
+    const char* says;
+  };
+  const row rows[] = {
+      {"no credentials", with(aws_example, "<Credentials>", "<Creds>"), "no <Credentials>"},
+      {"two credentials", with(aws_example, "</GetSessionTokenResult>", "<Credentials></Credentials></GetSessionTokenResult>"),
+       "more than one <Credentials>"},
+      {"missing key id", with(aws_example, "<AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>", ""), "no AccessKeyId"},
+      {"missing secret", with(aws_example, secret_el, ""), "no SecretAccessKey"},
+      {"empty secret", with(aws_example, secret, ""), "no SecretAccessKey"},
+      {"unclosed token", with(aws_example, "</SessionToken>", ""), "<SessionToken> is not closed"},
+      {"no token", with(aws_example, aws_example_token_element(), ""), "no SessionToken"},
+      {"empty token", with(aws_example, aws_example_token_element(), "<SessionToken></SessionToken>"), "no SessionToken"},
+      {"missing expiration", with(aws_example, "<Expiration>2011-07-11T19:55:29.611Z</Expiration>", ""), "no Expiration"},
+      {"bad expiration", with(aws_example, "2011-07-11T19:55:29.611Z", "tomorrow"), "<Expiration> 'tomorrow'"},
+      {"repeated token", with(aws_example, "<Expiration>", "<SessionToken>x</SessionToken><Expiration>"),
+       "<SessionToken> occurs more than once"},
+      {"repeated secret", with(aws_example, "<Expiration>", secret_el + "<Expiration>"), "<SecretAccessKey> occurs more than once"},
+      {"attributes on the secret", with(aws_example, "<SecretAccessKey>", "<SecretAccessKey a=\"1\">"),
+       "<SecretAccessKey> has attributes"},
+      {"unknown entity", with(aws_example, "ASIAIOSFODNN7EXAMPLE", "ASIA&bogus;"), "<AccessKeyId> holds an unknown entity"},
+      {"unknown entity late in the secret", with(aws_example, secret, "wJalrXUtnFEMI&amp;K7MDENG/bPxRfiCYzEXAMPLEKEY&#xZZ;"),
+       "<SecretAccessKey> holds an unknown entity"},
+      {"markup inside", with(aws_example, "ASIAIOSFODNN7EXAMPLE", "ASIA<b>x</b>"), "<AccessKeyId> holds markup"},
+      {"markup inside the secret", with(aws_example, secret, secret + "<b/>"), "<SecretAccessKey> holds markup"},
+      {"unclosed secret", with(aws_example, "</SecretAccessKey>", ""), "<SecretAccessKey> is not closed"},
+      {"unusable key id", with(aws_example, "ASIAIOSFODNN7EXAMPLE", "ASIA EXAMPLE"), "unusable: the access key id"},
+      {"empty", "", "no <Credentials>"},
+  };
+  for (const row& r : rows) {
+    INFO(r.what);
+    try {
+      sigv4::sts::parse_credentials_response(r.doc);
+      FAIL("accepted");
+    } catch (const sigv4::error& e) {
+      CHECK(e.code() == sigv4::errc::invalid_sts_response);
+      INFO(e.what());
+      CHECK(std::string(e.what()).find(r.says) != std::string::npos);
+      CHECK(std::string(e.what()).find("wJalrXUtnFEMI") == std::string::npos);
+      CHECK(std::string(e.what()).find("AQoEXAMPLE") == std::string::npos);
     }
   }
 }

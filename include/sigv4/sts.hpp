@@ -74,9 +74,14 @@ inline void check_duration(std::chrono::seconds d, long long low, long long high
                                             " to " + std::to_string(high) + ", got " + std::to_string(d.count()));
 }
 
-// Replaces the five XML entities and numeric character references; false if one is unknown.
+// Writes `in` to `out` (which it empties first) with the five XML entities and numeric
+// character references replaced; false if one is unknown or malformed. Every reference is at
+// least as long as the UTF-8 it stands for ("&#65536;" is 8 bytes for 4), so the text never
+// grows: `out` gets in.size() bytes reserved before the first byte is written and its buffer
+// never moves, leaving no copy of what it holds behind (the secret key is read with it).
 inline bool xml_unescape(std::string_view in, std::string& out) {
   out.clear();
+  out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
     if (in[i] != '&') {
       out.push_back(in[i]);
@@ -124,16 +129,18 @@ inline bool xml_unescape(std::string_view in, std::string& out) {
   return true;
 }
 
-// The text of the one element <name>...</name> inside `doc`; nullopt when absent. Throws when
-// it occurs twice, has attributes or children, or its text does not unescape.
-inline std::optional<std::string> xml_text(std::string_view doc, std::string_view name) {
+// Decodes the text of the one element <name>...</name> inside `doc` into `out` (see
+// xml_unescape: one buffer, reserved first); false when the element is absent. Throws when it
+// occurs twice, has attributes or children, or its text does not unescape; `out` may then
+// hold part of the text, so a caller reading a secret passes the buffer of a scrubbed string.
+inline bool xml_text_into(std::string_view doc, std::string_view name, std::string& out) {
   const std::string open = "<" + std::string(name) + ">";
   const std::string close = "</" + std::string(name) + ">";
   const std::size_t a = doc.find(open);
   if (a == std::string_view::npos) {
     if (doc.find("<" + std::string(name) + " ") != std::string_view::npos)
       throw error(errc::invalid_sts_response, "element <" + std::string(name) + "> has attributes");
-    return std::nullopt;
+    return false;
   }
   const std::size_t b = doc.find(close, a + open.size());
   if (b == std::string_view::npos)
@@ -143,9 +150,16 @@ inline std::optional<std::string> xml_text(std::string_view doc, std::string_vie
   const std::string_view raw = doc.substr(a + open.size(), b - a - open.size());
   if (raw.find('<') != std::string_view::npos)
     throw error(errc::invalid_sts_response, "element <" + std::string(name) + "> holds markup");
-  std::string text;
-  if (!xml_unescape(raw, text))
+  if (!xml_unescape(raw, out))
     throw error(errc::invalid_sts_response, "element <" + std::string(name) + "> holds an unknown entity");
+  return true;
+}
+
+// The text of the one element <name> inside `doc` (not a secret); nullopt when absent. Throws as
+// xml_text_into.
+inline std::optional<std::string> xml_text(std::string_view doc, std::string_view name) {
+  std::string text;
+  if (!xml_text_into(doc, name, text)) return std::nullopt;
   return text;
 }
 }  // namespace detail
@@ -188,6 +202,9 @@ inline form_request assume_role(std::string_view endpoint_url, std::string_view 
 /// Parses the XML answer of GetSessionToken or AssumeRole into credentials with their
 /// session token and expiry. Strict: the <Credentials> element must hold exactly one each of
 /// AccessKeyId, SecretAccessKey, SessionToken and Expiration (ISO-8601), as text.
+/// The secret key and the session token are decoded each into one buffer reserved before it is
+/// written, which is wiped on every way out, returned or thrown (the credentials keep their
+/// own copy). The caller's `xml` still holds them: wipe it when done.
 /// @throws sigv4::error errc::invalid_sts_response for an <ErrorResponse> (its Code and
 ///         Message quoted) or a document that is not this shape; the message never holds a
 ///         secret.
@@ -208,27 +225,23 @@ inline credentials parse_credentials_response(std::string_view xml) {
   if (xml.find("<Credentials>", a + 1) != std::string_view::npos)
     throw error(errc::invalid_sts_response, "the answer has more than one <Credentials> element");
   const std::string_view body = xml.substr(a, b - a);
-  const auto need = [&](const char* name) {
-    auto v = detail::xml_text(body, name);
-    if (!v || v->empty()) throw error(errc::invalid_sts_response, std::string("<Credentials> has no ") + name);
-    return std::move(*v);
+  // Decodes element `name` of <Credentials> into `out`, which must not come out empty.
+  const auto need = [&](const char* name, std::string& out) {
+    if (!detail::xml_text_into(body, name, out) || out.empty())
+      throw error(errc::invalid_sts_response, std::string("<Credentials> has no ") + name);
   };
-  const std::string id = need("AccessKeyId");
-  std::string secret = need("SecretAccessKey");
-  const std::string token = need("SessionToken");
-  const std::string expiration = need("Expiration");
+  sigv4::detail::scrubbed secret, token;  // wiped when this function is left, by return or throw
+  std::string id, expiration;             // public
+  need("AccessKeyId", id);
+  need("SecretAccessKey", secret.str());
+  need("SessionToken", token.str());
+  need("Expiration", expiration);
   std::error_code ec;
   const time_point expires = parse_iso8601(expiration, ec);
-  if (ec) {
-    sigv4::detail::cleanse(&secret[0], secret.size());
-    throw error(errc::invalid_sts_response, "<Expiration> " + detail::quote_input(expiration) + " is not an ISO-8601 time");
-  }
+  if (ec) throw error(errc::invalid_sts_response, "<Expiration> " + detail::quote_input(expiration) + " is not an ISO-8601 time");
   try {
-    credentials c(id, secret, token, expires);
-    sigv4::detail::cleanse(&secret[0], secret.size());
-    return c;
-  } catch (const error& e) {
-    sigv4::detail::cleanse(&secret[0], secret.size());
+    return credentials(id, secret.view(), token.view(), expires);
+  } catch (const error& e) {  // its messages name the field, never the value
     throw error(errc::invalid_sts_response, std::string("the credentials in the answer are unusable: ") + e.what());
   }
 }
