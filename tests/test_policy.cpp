@@ -2,6 +2,7 @@
 // local evaluator.
 #include "catch.hpp"
 
+#include <sigv4/cidr.hpp>
 #include <sigv4/policy.hpp>
 
 #include <nlohmann/json.hpp>

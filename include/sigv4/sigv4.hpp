@@ -3,6 +3,7 @@
 #define SIGV4_SIGV4_HPP
 
 #include "canonical.hpp"
+#include "cidr.hpp"
 #include "credentials.hpp"
 #include "errors.hpp"
 #include "policy.hpp"
