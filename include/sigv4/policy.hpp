@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "cidr.hpp"
+#include "detail/json.hpp"
 #include "detail/utf8.hpp"
 #include "errors.hpp"
 
@@ -172,33 +173,9 @@ using sigv4::detail::capture_error;
 using sigv4::detail::is_valid_utf8;
 using sigv4::detail::quote_input;
 
-// A JSON string literal: '"' and '\' escaped, control characters as \n, \t, ... or \u00XX.
-inline void append_json_string(std::string& out, std::string_view s) {
-  if (!is_valid_utf8(s)) throw error(errc::invalid_policy, "policy text " + quote_input(s) + " is not valid UTF-8");
-  static constexpr char digits[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(digits[c >> 4]);
-          out.push_back(digits[c & 15]);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
+// JSON: the library's one writer (detail/json.hpp).
+using sigv4::detail::append_json_string;
+using sigv4::detail::json_writer;
 
 inline bool parse_integer(std::string_view s, long long& out) noexcept {
   if (s.empty() || s.size() > 18) return false;
@@ -282,60 +259,6 @@ inline void check_document(const document& d) {
   for (std::size_t i = 0; i < d.statements.size(); ++i) check_statement(d.statements[i], i);
 }
 
-// Writes JSON with or without whitespace; `depth` is the indentation level.
-class json_writer {
- public:
-  explicit json_writer(json_style style) : pretty_(style == json_style::pretty) {}
-
-  void open(char bracket) {
-    out_.push_back(bracket);
-    ++depth_;
-    first_ = true;
-  }
-  void close(char bracket) {
-    --depth_;
-    if (!first_) newline();
-    out_.push_back(bracket);
-    first_ = false;
-  }
-  // Starts a member "name": (a comma and a new line before it unless it is the first).
-  void member(std::string_view name) {
-    element();
-    append_json_string(out_, name);
-    out_ += pretty_ ? ": " : ":";
-  }
-  // Starts an element of an array.
-  void element() {
-    if (!first_) out_.push_back(',');
-    newline();
-    first_ = false;
-  }
-  void string(std::string_view s) { append_json_string(out_, s); }
-  // An array of strings on one line: ["a", "b"].
-  void string_array(const std::vector<std::string>& values) {
-    out_.push_back('[');
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      if (i != 0) out_ += pretty_ ? ", " : ",";
-      append_json_string(out_, values[i]);
-    }
-    out_.push_back(']');
-  }
-  std::string take() {
-    if (pretty_) out_.push_back('\n');
-    return std::move(out_);
-  }
-
- private:
-  void newline() {
-    if (!pretty_) return;
-    out_.push_back('\n');
-    out_.append(static_cast<std::size_t>(2 * depth_), ' ');
-  }
-  bool pretty_;
-  int depth_ = 0;
-  bool first_ = true;
-  std::string out_;
-};
 
 // The value written for a condition: IP blocks in canonical form with their prefix.
 inline std::vector<std::string> written_values(const condition& c) {
@@ -401,7 +324,7 @@ inline void write_statement(json_writer& w, const statement& s) {
 ///         statement, or text that is not valid UTF-8; errc::invalid_ip_address for a bad block.
 inline std::string to_json(const document& doc, json_style style = json_style::pretty) {
   detail::check_document(doc);
-  detail::json_writer w(style);
+  detail::json_writer w(style == json_style::pretty);
   w.open('{');
   w.member("Version");
   w.string("2012-10-17");
