@@ -5,7 +5,7 @@
 //
 // answers 302 with a 15-minute presigned GET for s3://<bucket>/jobs/job-<id>/result.tif, after
 //   - 401 when the bearer token is missing or unknown,
-//   - 403 when the caller is outside the CIDR allowlist (if one is given),
+//   - 403 when the caller is outside the CIDR allowlist (if one is given; IPv4 and IPv6),
 //   - 404 when no such job is known (a malformed id included),
 //   - 403 when the token is not granted that job.
 // The service never talks to the object store: presigning is local (HMAC over the URL), so it
@@ -17,12 +17,16 @@
 //       [--allow-cidr 10.0.0.0/8 ...] [--expires SECONDS]
 //
 // --listen with port 0 picks a free port; the first stdout line says which
-// ("listening on http://HOST:PORT"). Credentials: sigv4::default_credentials() (environment,
+// ("listening on http://HOST:PORT"; an IPv6 HOST, e.g. of --listen [::1]:0, in brackets).
+// Credentials: sigv4::default_credentials() (environment,
 // *_FILE secrets, ~/.aws/credentials). Known jobs are those of the grants plus any --job.
 // A grants file holds one `TOKEN=JOB_ID,JOB_ID` per line; blank lines and '#' comments are skipped.
 //
 // One audit line per link on stdout: time, client address, a fingerprint of the token (never the
 // token), the object and when the link expires; never the URL's query, which is a credential.
+// One line per refusal too ("refused status=401|403|404 client=... token=sha256:...|none
+// job=... reason=\"...\""), which never echoes an unknown token or a malformed job id.
+#include <sigv4/cidr.hpp>
 #include <sigv4/s3.hpp>
 
 #include <fmt/core.h>
@@ -41,6 +45,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -53,55 +58,24 @@ struct usage_error : std::runtime_error {
 };
 
 // ---------------------------------------------------------------------------------------------
-// IPv4 CIDR allowlist (a tiny parser; IPv6 callers are refused when an allowlist is set)
+// The network allowlist: sigv4's CIDR set (sigv4/cidr.hpp), IPv4 and IPv6 alike
 
-std::optional<std::uint32_t> parse_ipv4(std::string_view s) {
-  std::uint32_t addr = 0;
-  int parts = 0;
-  while (parts < 4) {
-    std::size_t n = 0;
-    unsigned value = 0;
-    while (n < s.size() && s[n] >= '0' && s[n] <= '9' && n < 3) value = value * 10 + unsigned(s[n++] - '0');
-    if (n == 0 || value > 255 || (n > 1 && s[0] == '0')) return std::nullopt;  // no leading zeros (octal?)
-    addr = (addr << 8) | value;
-    s.remove_prefix(n);
-    if (++parts < 4) {
-      if (s.empty() || s.front() != '.') return std::nullopt;
-      s.remove_prefix(1);
-    }
+sigv4::policy::cidr_block parse_allow_cidr(std::string_view text) {
+  try {
+    return sigv4::policy::parse_cidr(text);  // strict: "10.0.0.1/8" (host bits set) is refused
+  } catch (const sigv4::error& e) {
+    throw usage_error(std::string("--allow-cidr: ") + e.what());
   }
-  if (!s.empty()) return std::nullopt;
-  return addr;
 }
 
-struct cidr {
-  std::uint32_t network;
-  std::uint32_t mask;
-  bool contains(std::uint32_t a) const { return (a & mask) == network; }
-};
-
-cidr parse_cidr(std::string_view text) {
-  const std::size_t slash = text.find('/');
-  const auto addr = parse_ipv4(text.substr(0, slash));
-  int bits = 32;
-  if (slash != std::string_view::npos) {
-    const std::string_view b = text.substr(slash + 1);
-    bits = 0;
-    if (b.empty() || b.size() > 2) bits = -1;
-    for (char c : b) bits = (c >= '0' && c <= '9' && bits >= 0) ? bits * 10 + (c - '0') : -1;
-  }
-  if (!addr || bits < 0 || bits > 32) throw usage_error("--allow-cidr: not an IPv4 CIDR: " + std::string(text));
-  const std::uint32_t mask = bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits);
-  if ((*addr & ~mask) != 0)
-    throw usage_error("--allow-cidr: " + std::string(text) + " has host bits set");
-  return {*addr, mask};
-}
-
-// The caller's IPv4 address; an IPv4-mapped IPv6 address (::ffff:a.b.c.d) counts as IPv4.
-std::optional<std::uint32_t> client_ipv4(std::string_view remote) {
-  constexpr std::string_view mapped = "::ffff:";
-  if (remote.size() > mapped.size() && remote.substr(0, mapped.size()) == mapped) remote.remove_prefix(mapped.size());
-  return parse_ipv4(remote);
+// The caller's address as the socket gives it ("192.0.2.7", "2001:db8::7"; an IPv4-mapped
+// "::ffff:192.0.2.7" is the IPv4 address); nullopt when it does not parse (a zone index, say),
+// which no allowlist admits.
+std::optional<sigv4::policy::ip_address> client_address(std::string_view remote) {
+  std::error_code ec;
+  const sigv4::policy::ip_address a = sigv4::policy::parse_ip_address(remote, ec);
+  if (ec) return std::nullopt;
+  return a;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -172,14 +146,14 @@ struct options {
   std::string region = "us-east-1";
   std::vector<grant> grants;
   std::set<std::string> extra_jobs;
-  std::vector<cidr> allow;
+  std::vector<sigv4::policy::cidr_block> allow;
   std::chrono::seconds expires = 15min;
 };
 
 constexpr const char* usage_text =
     "usage: download_service --listen HOST:PORT --bucket BUCKET --public-endpoint URL --region REGION\n"
     "                        [--grant TOKEN=JOB_ID,...]... [--grants-file PATH] [--job JOB_ID]...\n"
-    "                        [--allow-cidr A.B.C.D/N]... [--expires SECONDS]\n";
+    "                        [--allow-cidr CIDR]... [--expires SECONDS]\n";
 
 options parse_args(int argc, char** argv) {
   options o;
@@ -195,6 +169,7 @@ options parse_args(int argc, char** argv) {
       const std::size_t colon = v.rfind(':');
       if (colon == std::string::npos) throw usage_error("--listen wants HOST:PORT");
       o.host = v.substr(0, colon);
+      if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']') o.host = o.host.substr(1, o.host.size() - 2);
       try {
         o.port = std::stoi(v.substr(colon + 1));
       } catch (const std::exception&) {
@@ -215,7 +190,7 @@ options parse_args(int argc, char** argv) {
       if (!valid_job_id(v)) throw usage_error("--job: malformed job id " + v);
       o.extra_jobs.insert(v);
     } else if (a == "--allow-cidr") {
-      o.allow.push_back(parse_cidr(v));
+      o.allow.push_back(parse_allow_cidr(v));
     } else if (a == "--expires") {
       long long s = 0;
       try {
@@ -251,6 +226,7 @@ class service {
     sigv4::s3::check_bucket_name(opt_.bucket);
     for (const auto& g : opt_.grants) known_.insert(g.jobs.begin(), g.jobs.end());
     known_.insert(opt_.extra_jobs.begin(), opt_.extra_jobs.end());
+    allow_ = sigv4::policy::cidr_set(opt_.allow);
   }
 
   void download(const httplib::Request& req, httplib::Response& res) const {
@@ -261,19 +237,17 @@ class service {
     const grant* who = authenticate(req.get_header_value("Authorization"));
     if (who == nullptr) {
       res.set_header("WWW-Authenticate", "Bearer");
-      return send_error(res, 401, "missing or unknown bearer token");
+      return refuse(res, 401, "missing or unknown bearer token", client, nullptr, job);
     }
-    // 2. From where: the socket's address. (Behind a reverse proxy this is the proxy; trusting
-    //    X-Forwarded-For would need the list of proxies allowed to set it.)
+    // 2. From where: the socket's address, IPv4 or IPv6. (Behind a reverse proxy this is the
+    //    proxy; trusting X-Forwarded-For would need the list of proxies allowed to set it.)
     if (!opt_.allow.empty()) {
-      const auto ip = client_ipv4(client);
-      bool inside = false;
-      for (const auto& c : opt_.allow) inside = inside || (ip && c.contains(*ip));
-      if (!inside) return send_error(res, 403, "caller outside the allowed networks");
+      const auto ip = client_address(client);
+      if (!ip || !allow_.contains(*ip)) return refuse(res, 403, "caller outside the allowed networks", client, who, job);
     }
     // 3. What: a known job, granted to this token.
-    if (!valid_job_id(job) || known_.count(job) == 0) return send_error(res, 404, "no such job");
-    if (who->jobs.count(job) == 0) return send_error(res, 403, "this token has no access to that job");
+    if (!valid_job_id(job) || known_.count(job) == 0) return refuse(res, 404, "no such job", client, who, job);
+    if (who->jobs.count(job) == 0) return refuse(res, 403, "this token has no access to that job", client, who, job);
 
     const std::string key = "jobs/job-" + job + "/result.tif";
     const sigv4::time_point now = sigv4::clock::now();
@@ -308,13 +282,32 @@ class service {
     return found;
   }
 
+  // Answers a refusal and logs it as links are logged: one "refused" line with the status, the
+  // client, the token's fingerprint (when the token is known; an unknown one is never echoed),
+  // the job id (when well-formed; otherwise the caller's text is not written) and the reason.
+  void refuse(httplib::Response& res, int status, std::string_view why, const std::string& client,
+              const grant* caller, const std::string& job) const {
+    const std::string who = caller ? "sha256:" + fingerprint(caller->token) : "none";
+    {
+      const std::lock_guard<std::mutex> lock(audit_mutex_);
+      fmt::print("{} refused status={} client={} token={} job={} reason=\"{}\"\n",
+                 sigv4::format_amz_date(sigv4::clock::now()).str(), status, client, who,
+                 valid_job_id(job) ? job : std::string("<malformed>"), why);
+      std::fflush(stdout);
+    }
+    send_error(res, status, why);
+  }
+
+  // A fingerprint names the token without revealing it: the first 12 hex digits of its SHA-256.
+  static std::string fingerprint(const std::string& token) {
+    return std::string(sigv4::payload_hash::of(token).value().substr(0, 12));
+  }
+
   void audit(const std::string& client, const std::string& token, const std::string& key,
              sigv4::time_point until) const {
-    // A fingerprint names the token without revealing it: the first 12 hex digits of its SHA-256.
-    const std::string fingerprint(sigv4::payload_hash::of(token).value().substr(0, 12));
     const std::lock_guard<std::mutex> lock(audit_mutex_);
     fmt::print("{} link-issued client={} token=sha256:{} object=s3://{}/{} expires={}\n",
-               sigv4::format_amz_date(sigv4::clock::now()).str(), client, fingerprint, opt_.bucket, key,
+               sigv4::format_amz_date(sigv4::clock::now()).str(), client, fingerprint(token), opt_.bucket, key,
                sigv4::format_amz_date(until).str());
     std::fflush(stdout);
   }
@@ -322,6 +315,7 @@ class service {
   options opt_;
   sigv4::s3::presigner presigner_;
   std::set<std::string> known_;
+  sigv4::policy::cidr_set allow_;
   mutable std::mutex audit_mutex_;
 };
 
@@ -351,7 +345,8 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "download_service: cannot listen on {}:{}\n", host, wanted_port);
       return 1;
     }
-    fmt::print("listening on http://{}:{}\n", host, port);
+    const bool v6 = host.find(':') != std::string::npos;
+    fmt::print("listening on http://{}{}{}:{}\n", v6 ? "[" : "", host, v6 ? "]" : "", port);
     std::fflush(stdout);
     return server.listen_after_bind() ? 0 : 1;
   } catch (const usage_error& e) {

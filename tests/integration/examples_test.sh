@@ -11,7 +11,11 @@
 #    under another name); curl checks 401 / 403 / 404, that the 302's Location names the public
 #    host, that fetching the Location as it is returns the uploaded bytes (and the same URL
 #    through the internal host is refused: the host is signed), that following the 302 (curl -L)
-#    returns them too, the CIDR allowlist (a client bound to 127.0.0.2) and the audit lines;
+#    returns them too, the CIDR allowlist (a client bound to 127.0.0.2), the audit lines of the
+#    links and of the refusals (401 / 403 / 404, never echoing an unknown token or a malformed
+#    job id), and IPv6: a service on [::1] with an IPv6 block in its allowlist issues links to
+#    ::1 and refuses it (logged) when no block holds it; malformed --allow-cidr values are
+#    usage errors;
 # 3. presign_get's URL fetches the object it names (uploaded first with upload_worker).
 #
 # The server comes from SIGV4_RGW_* in the environment, else rgw.sh's env file
@@ -246,13 +250,85 @@ issued=$(grep -c ' link-issued ' "$WORK/service.out" || true)
 [ "$issued" = 3 ] || fail "expected 3 audit lines (one per link), got $issued"
 grep -q "object=s3://$BUCKET/jobs/job-202/result.tif expires=" "$WORK/service.out" || fail "no audit line for job 202"
 grep -q 'client=127.0.0.1 token=sha256:[0-9a-f]\{12\} ' "$WORK/service.out" || fail "the audit line does not say who"
-if grep -Eq 'X-Amz-|tok-alice|Signature|Credential' "$WORK/service.out" "$WORK/service.err"; then
+if grep -Eq 'X-Amz-|tok-alice|tok-bob|tok-mallory|Signature|Credential|dG9r' "$WORK/service.out" "$WORK/service.err"; then
   fail "the service logged a token or a part of a URL's query"
 fi
+# One line per refusal, as links are logged. The traversal attempt never reaches the handler
+# (httplib's route does not match a decoded '/'), so it is not among them.
+refused=$(grep -c ' refused ' "$WORK/service.out" || true)
+[ "$refused" = 7 ] || fail "expected 7 refusal lines (3 x 401, 2 x 403, 2 x 404), got $refused"
+FP='token=sha256:[0-9a-f]\{12\}'
+for want in \
+  "refused status=401 client=127.0.0.1 token=none job=101 reason=\"missing or unknown bearer token\"" \
+  "refused status=403 client=127.0.0.1 $FP job=101 reason=\"this token has no access to that job\"" \
+  "refused status=404 client=127.0.0.1 $FP job=999 reason=\"no such job\"" \
+  "refused status=404 client=127.0.0.1 $FP job=<malformed> reason=\"no such job\"" \
+  "refused status=403 client=127.0.0.2 $FP job=101 reason=\"caller outside the allowed networks\""; do
+  grep -q "^[0-9]\{8\}T[0-9]\{6\}Z $want\$" "$WORK/service.out" || fail "no refusal line '$want'"
+done
+[ "$(grep -c 'refused status=401 client=127.0.0.1 token=none job=101 ' "$WORK/service.out")" = 3 ] ||
+  fail "expected the three 401s to be logged with token=none"
+grep -q 'job\.101' "$WORK/service.out" && fail "a malformed job id was written to the log"
+echo "ok: $refused refusal lines, none with a token or a malformed job id"
 
 kill "$SERVICE_PID"
 wait "$SERVICE_PID" 2>/dev/null || true
 SERVICE_PID=
+
+step "download_service: IPv6 callers and IPv6 blocks"
+# start_service OUT ARGS...: starts the service on a free port; sets SERVICE_PID and PORT.
+start_service() {
+  local out=$1
+  shift
+  "$SERVICE" --bucket "$BUCKET" --public-endpoint "$PUBLIC_EP" --region "$REGION" "$@" >"$out" 2>"$out.err" &
+  SERVICE_PID=$!
+  PORT=
+  for _ in $(seq 1 100); do
+    PORT=$(sed -n 's|^listening on http://.*:\([0-9][0-9]*\)$|\1|p' "$out" 2>/dev/null | head -n 1)
+    [ -n "$PORT" ] && return 0
+    kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$out.err" >&2; fail "download_service exited at start"; }
+    sleep 0.1
+  done
+  fail "download_service did not say which port it listens on"
+}
+stop_service() {
+  kill "$SERVICE_PID"
+  wait "$SERVICE_PID" 2>/dev/null || true
+  SERVICE_PID=
+}
+if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+  start_service "$WORK/v6.out" --listen '[::1]:0' --grant tok-alice-7f3a=101 \
+    --allow-cidr 2001:db8::/32 --allow-cidr ::1/128 --allow-cidr 10.0.0.0/8
+  grep -q "^listening on http://\[::1\]:$PORT\$" "$WORK/v6.out" || fail "the IPv6 address is not bracketed: $(head -n 1 "$WORK/v6.out")"
+  V6=http://[::1]:$PORT/api/v1/results
+  code=$(curl -s -g -L -m 30 -o "$WORK/got-v6.tif" -w '%{http_code}' -H 'Authorization: Bearer tok-alice-7f3a' "$V6/101/download")
+  [ "$code" = 200 ] || fail "an IPv6 caller inside ::1/128: the followed link answered $code"
+  cmp "$WORK/small.tif" "$WORK/got-v6.tif" || fail "the IPv6 caller got other bytes than job 101's upload"
+  grep -q ' link-issued client=::1 token=sha256:[0-9a-f]\{12\} object=s3://'"$BUCKET"'/jobs/job-101/result.tif ' "$WORK/v6.out" ||
+    fail "no audit line for the IPv6 caller: $(cat "$WORK/v6.out")"
+  echo "ok: an IPv6 caller inside ::1/128 gets job 101"
+  stop_service
+
+  start_service "$WORK/v6-out.out" --listen '[::1]:0' --grant tok-alice-7f3a=101 \
+    --allow-cidr 2001:db8::/32 --allow-cidr 127.0.0.1/32
+  V6=http://[::1]:$PORT/api/v1/results
+  expect 403 "an IPv6 caller outside every block" -g -H 'Authorization: Bearer tok-alice-7f3a' "$V6/101/download"
+  grep -q "^[0-9]\{8\}T[0-9]\{6\}Z refused status=403 client=::1 $FP job=101 reason=\"caller outside the allowed networks\"\$" \
+    "$WORK/v6-out.out" || fail "the IPv6 refusal was not logged: $(cat "$WORK/v6-out.out")"
+  echo "ok: the IPv6 refusal is logged"
+  stop_service
+else
+  echo "SKIP: no IPv6 loopback (::1) on this machine; the IPv6 checks did not run"
+fi
+
+for bad in 2001:db8::1/32 10.0.0.0/33 10.0.0.1/8 2001:db8::/129 10.0.0.0/08 fe80::1%lo/64; do
+  code=0
+  timeout 10 "$SERVICE" --listen 127.0.0.1:0 --bucket "$BUCKET" --public-endpoint "$PUBLIC_EP" --region "$REGION" \
+    --allow-cidr "$bad" >/dev/null 2>"$WORK/bad-cidr.err" || code=$?
+  [ "$code" = 2 ] || fail "--allow-cidr $bad: exit $code, not a usage error (2)"
+  grep -q -- "--allow-cidr" "$WORK/bad-cidr.err" || fail "--allow-cidr $bad: the message does not name the option"
+done
+echo "ok: malformed --allow-cidr values are refused"
 
 # --- 3. presign_get --------------------------------------------------------------------------
 step "presign_get"
