@@ -6,7 +6,8 @@
 // "token", "method", "bucket", "key" (or "key_hex": the key bytes in hex, for invalid UTF-8),
 // "expires", "date": "YYYYMMDDTHHMMSSZ" (or "epoch": seconds since 1970, preferred when given,
 // so that the date formatting is checked against Python rather than against our own parser),
-// "query": [[name, value], ...], "headers": [[name, value], ...]}.
+// "query": [[name, value], ...], "headers": [[name, value], ...], "upload_acl" (optional: the
+// presigner's locked upload ACL), "key_rules": "s3"|"minio" (optional)}.
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -67,8 +68,14 @@ std::vector<std::pair<std::string, std::string>> pairs_of(const json& c, const c
 std::string run_case(const json& c) {
   const std::string token = c.value("token", std::string());
   sigv4::credentials creds(c.at("access_key").get<std::string>(), c.at("secret").get<std::string>(), token);
+  sigv4::s3::presigner_options options;
+  options.style = style_of(c.value("style", std::string("auto")));
+  options.upload_acl = c.value("upload_acl", std::string());
+  const std::string rules = c.value("key_rules", std::string("s3"));
+  if (rules != "s3" && rules != "minio") throw std::runtime_error("unknown key_rules " + rules);
+  options.keys = rules == "minio" ? sigv4::s3::key_rules::minio : sigv4::s3::key_rules::s3;
   const sigv4::s3::presigner signer(c.at("endpoint").get<std::string>(), c.at("region").get<std::string>(),
-                                    std::move(creds), style_of(c.value("style", std::string("auto"))));
+                                    std::move(creds), std::move(options));
 
   const std::string bucket = c.at("bucket").get<std::string>();
   const std::string key = c.contains("key_hex") ? from_hex(c.at("key_hex").get<std::string>()) : c.at("key").get<std::string>();

@@ -4,6 +4,7 @@
 #include "catch.hpp"
 
 #include <atomic>
+#include <cstring>
 #include <functional>
 #include <thread>
 
@@ -385,4 +386,137 @@ TEST_CASE("the one URL parser (detail/url.hpp)", "[s3][url]") {
       CHECK(std::string(e.what()).find("S3CR3T") == std::string::npos);
     }
   }
+}
+
+TEST_CASE("key_rules::minio refuses the '.' and '..' segments MinIO refuses", "[s3][minio]") {
+  // MinIO's hasBadPathComponent (minio/minio cmd/generic-handlers.go): the object path split at
+  // '/', each piece through strings.TrimSpace, "." or ".." refused (ErrInvalidResourceName).
+  sigv4::s3::presigner_options o;
+  o.style = addressing_style::path;
+  o.keys = sigv4::s3::key_rules::minio;
+  const sigv4::s3::presigner minio("http://127.0.0.1:9000", "us-east-1", sigv4::credentials(key_id, secret), o);
+  const auto s3 = make("http://127.0.0.1:9000", addressing_style::path);
+  for (const char* key : {".", "..", "./x", "a/./b", "a/../b", "a/..", "x/.", "/..", "a/ .. /b", "a/\t./b", "a/..\xC2\xA0",
+                          "\xE3\x80\x80.\xE3\x80\x80/k"}) {
+    INFO(key);
+    CHECK_NOTHROW(s3.presign_get("bkt", key, 60s, when));  // S3 signs them verbatim
+    try {
+      minio.presign_get("bkt", key, 60s, when);
+      FAIL("no error");
+    } catch (const sigv4::error& e) {
+      CHECK(e.code() == sigv4::errc::invalid_object_key);
+      CHECK(std::string(e.what()).find("'.' or '..' path segment") != std::string::npos);
+    }
+  }
+  // dots that are not a whole segment are ordinary keys to MinIO
+  for (const char* key : {"a.b", ".hidden", "...", "a/.../b", "a/.b./c", "v1..2", "a//b", "/lead", "dir/"}) {
+    INFO(key);
+    CHECK(minio.presign_get("bkt", key, 60s, when) == s3.presign_get("bkt", key, 60s, when));
+  }
+}
+
+TEST_CASE("an extra X-Amz-Content-Sha256 is refused, as a query parameter or a header", "[s3][errors]") {
+  // MinIO's getContentSha256Cksum (cmd/signature-v4-utils.go) takes the X-Amz-Content-Sha256
+  // query parameter of a presigned request, else that header, as the payload hash; the
+  // presigner signs UNSIGNED-PAYLOAD, so such a URL would never verify.
+  const auto p = make("http://127.0.0.1:9000", addressing_style::path);
+  sigv4::s3::object_request r;
+  r.method = http_method::put;
+  r.bucket = "bkt";
+  r.key = "k";
+  r.query = {{"X-Amz-Content-Sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}};
+  std::error_code ec;
+  p.presign(r, when, ec);
+  CHECK(ec == sigv4::errc::invalid_query);
+  r.query = {{"x-amz-content-sha256", "UNSIGNED-PAYLOAD"}};
+  p.presign(r, when, ec);
+  CHECK(ec == sigv4::errc::invalid_query);
+  r.query.clear();
+  r.headers = {{"X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD"}};
+  p.presign(r, when, ec);
+  CHECK(ec == sigv4::errc::invalid_header_name);
+  r.headers = {{"X-Amz-Checksum-Sha256", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}};  // control: other x-amz-* are fine
+  p.presign(r, when, ec);
+  CHECK_FALSE(ec);
+}
+
+TEST_CASE("a locked upload ACL is signed into PutObject and CreateMultipartUpload URLs only", "[s3][acl]") {
+  const sigv4::credentials creds(key_id, secret);
+  sigv4::s3::presigner_options o;
+  o.style = addressing_style::path;
+  o.upload_acl = "private";
+  const sigv4::s3::presigner locked("http://127.0.0.1:9000", "us-east-1", creds, o);
+  const auto plain = make("http://127.0.0.1:9000", addressing_style::path);
+  const auto signed_headers = [](const std::string& url) {
+    const auto a = url.find("X-Amz-SignedHeaders=") + 20;
+    return url.substr(a, url.find('&', a) - a);
+  };
+  // the generic signer (checked by the AWS suite) with the header given explicitly
+  const auto expected_put = [&](const std::vector<sigv4::header>& extra) {
+    sigv4::http_request g;
+    g.method = "PUT";
+    g.path = "/bkt/k";
+    g.headers = {{"Host", "127.0.0.1:9000"}};
+    g.headers.insert(g.headers.end(), extra.begin(), extra.end());
+    sigv4::signing_options so;
+    so.region = "us-east-1";
+    so.service = "s3";
+    so.path = sigv4::path_rules::s3;
+    so.payload = sigv4::payload_hash::unsigned_payload();
+    so.expires = 60s;
+    return sigv4::presign(g, creds, so, when).signature;
+  };
+  const std::string put = locked.presign_put("bkt", "k", 60s, when);
+  CHECK(signed_headers(put) == "host%3Bx-amz-acl");
+  CHECK(signature_of(put) == expected_put({{"x-amz-acl", "private"}}));
+  CHECK(signed_headers(locked.presign_create_multipart_upload("bkt", "k", 60s, when)) == "host%3Bx-amz-acl");
+  // not on the other multipart steps, downloads or deletes
+  CHECK(signed_headers(locked.presign_upload_part("bkt", "k", "u1", 1, 60s, when)) == "host");
+  CHECK(signed_headers(locked.presign_complete_multipart_upload("bkt", "k", "u1", 60s, when)) == "host");
+  CHECK(signed_headers(locked.presign_abort_multipart_upload("bkt", "k", "u1", 60s, when)) == "host");
+  CHECK(locked.presign_get("bkt", "k", 60s, when) == plain.presign_get("bkt", "k", 60s, when));
+  CHECK(locked.presign_delete("bkt", "k", 60s, when) == plain.presign_delete("bkt", "k", 60s, when));
+  // with other headers: sorted in among them
+  const std::string typed = locked.presign_put("bkt", "k", 60s, when, {{"Content-Type", "image/tiff"}});
+  CHECK(signed_headers(typed) == "content-type%3Bhost%3Bx-amz-acl");
+  CHECK(signature_of(typed) == expected_put({{"Content-Type", "image/tiff"}, {"x-amz-acl", "private"}}));
+  // the same value given by the caller is signed once; another value is a conflict
+  CHECK(locked.presign_put("bkt", "k", 60s, when, {{"X-Amz-Acl", " private "}}) ==
+        plain.presign_put("bkt", "k", 60s, when, {{"X-Amz-Acl", " private "}}));
+  try {
+    locked.presign_put("bkt", "k", 60s, when, {{"x-amz-acl", "public-read"}});
+    FAIL("no error");
+  } catch (const sigv4::error& e) {
+    CHECK(e.code() == sigv4::errc::invalid_header_value);
+    CHECK(std::string(e.what()).find("conflicts with the presigner's locked upload ACL 'private'") != std::string::npos);
+  }
+  // without a lock, the caller's x-amz-acl is signed as given (control)
+  CHECK(signed_headers(plain.presign_put("bkt", "k", 60s, when, {{"x-amz-acl", "public-read"}})) == "host%3Bx-amz-acl");
+  // S3's canned ACLs only
+  for (const char* acl : {"private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read",
+                          "bucket-owner-read", "bucket-owner-full-control"}) {
+    o.upload_acl = acl;
+    CHECK_NOTHROW(sigv4::s3::presigner("http://127.0.0.1:9000", "us-east-1", creds, o));
+  }
+  for (const char* acl : {"Private", "log-delivery-write", "public-read ", "x"}) {
+    o.upload_acl = acl;
+    try {
+      sigv4::s3::presigner("http://127.0.0.1:9000", "us-east-1", creds, o);
+      FAIL("no error");
+    } catch (const sigv4::error& e) {
+      CHECK(e.code() == sigv4::errc::invalid_argument);
+      CHECK(std::string(e.what()).find("canned ACL") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("amz_date converts to an owned std::string", "[time]") {
+  // str() views 16 characters of the object, with no terminating NUL; to_string() and the
+  // explicit conversion own theirs (AWS's example time, 24 May 2013 00:00:00 UTC).
+  const sigv4::amz_date d = sigv4::format_amz_date(when);
+  const std::string s = d.to_string();
+  CHECK(s == "20130524T000000Z");
+  CHECK(std::string(d) == "20130524T000000Z");
+  CHECK(std::strlen(s.c_str()) == 16);
+  CHECK(d.str().size() == 16);
 }

@@ -58,6 +58,20 @@ options:
                            split at the first '=', no '=' means an empty value; the
                            value is raw (the tool encodes it); repeatable
   --version-id ID          a version of the object (adds the query versionId=ID)
+  --acl ACL                lock the ACL of uploads: a PUT URL signs the header
+                           'x-amz-acl: ACL', so the client must send exactly that
+                           header and cannot pick another ACL (such as public-read,
+                           which a server that ignores unsigned headers, like Ceph
+                           RGW, would apply). ACL is one of S3's canned ACLs:
+                           private, public-read, public-read-write,
+                           authenticated-read, aws-exec-read, bucket-owner-read,
+                           bucket-owner-full-control. A --header x-amz-acl of
+                           another value is an error
+  --for TARGET             s3 (default: every key is signed as it is) or minio:
+                           refuse keys with a '.' or '..' path segment ('a/../b',
+                           './x'), which MinIO refuses and which browsers and curl
+                           rewrite before sending, so such a URL could never work.
+                           Use minio also for URLs that browsers will open
   --session-token T        the session token to sign with, replacing the one that
                            came with the credentials
   --profile NAME           take the credentials from this profile of the shared
@@ -98,7 +112,7 @@ failed); 2 a usage error.
 /// The `presign` command line, as given.
 struct presign_args {
   url_command_flags common;  // -X, --date, --header, --region, --session-token, --profile
-  std::optional<std::string> endpoint, expires, style, version_id;
+  std::optional<std::string> endpoint, expires, style, version_id, acl, target;
   std::vector<std::string> query;  // 'name=value'
   bool batch = false;
 };
@@ -113,6 +127,8 @@ inline presign_args read_presign_flags(int argc, char** argv) {
     else if (f == "--style") a.style = args.value();
     else if (f == "--query") a.query.push_back(args.value());
     else if (f == "--version-id") a.version_id = args.value();
+    else if (f == "--acl") a.acl = args.value();
+    else if (f == "--for") a.target = args.value();
     else if (f == "--batch") {
       args.expect_no_value();
       a.batch = true;
@@ -170,6 +186,8 @@ struct presign_plan {
   std::chrono::seconds expires{3600};
   std::optional<sigv4::time_point> date;
   sigv4::s3::addressing_style style = sigv4::s3::addressing_style::automatic;
+  std::string upload_acl;  // --acl; empty: none locked
+  sigv4::s3::key_rules keys = sigv4::s3::key_rules::s3;
   std::vector<sigv4::header> headers;
   std::vector<std::pair<std::string, std::string>> query;
   std::optional<object_location> object;  // without --batch
@@ -182,6 +200,21 @@ inline presign_plan plan_presign(const presign_args& a) {
   presign_plan p;
   if (c.method) p.method = parse_method(*c.method);
   if (a.style) p.style = parse_style(*a.style);
+  if (a.acl) {
+    p.upload_acl = *a.acl;
+    try {
+      sigv4::s3::check_canned_acl(p.upload_acl);
+    } catch (const sigv4::error&) {
+      throw usage_error(fmt::format("--acl takes one of S3's canned ACLs (private, public-read, public-read-write, "
+                                    "authenticated-read, aws-exec-read, bucket-owner-read, bucket-owner-full-control), "
+                                    "got '{}'",
+                                    *a.acl));
+    }
+  }
+  if (a.target) {
+    if (*a.target == "minio") p.keys = sigv4::s3::key_rules::minio;
+    else if (*a.target != "s3") throw usage_error(fmt::format("--for takes s3 or minio, got '{}'", *a.target));
+  }
   if (a.expires) p.expires = std::chrono::seconds(parse_expires(*a.expires));
   if (c.time) p.date = time_flag(c.time, "--date");
   p.headers = parse_header_flags(c.headers);
@@ -229,7 +262,11 @@ inline std::unique_ptr<sigv4::s3::presigner> make_presigner(const presign_plan& 
                                      p.region));
   }
   sigv4::credentials creds = load_credentials(a.common.profile, a.common.session_token);
-  return std::make_unique<sigv4::s3::presigner>(p.endpoint, p.region, std::move(creds), p.style);
+  sigv4::s3::presigner_options options;
+  options.style = p.style;
+  options.upload_acl = p.upload_acl;
+  options.keys = p.keys;
+  return std::make_unique<sigv4::s3::presigner>(p.endpoint, p.region, std::move(creds), std::move(options));
 }
 
 /// Reads stdin line by line: the line without its LF (and a CR before it). False at the end.

@@ -56,10 +56,42 @@ inline std::string_view method_name(http_method m) noexcept {
   return "GET";
 }
 
+/// Text that a request borrows: a view of characters owned elsewhere, which must stay alive
+/// (and unchanged) until the URL is made. It binds to a string literal, a `const char*`, a
+/// `std::string_view` or a `std::string` lvalue, but not to a temporary `std::string`: that
+/// would be destroyed at the end of the statement and leave the request reading freed memory
+/// (`r.key = make_key(job);` does not compile; keep the string in a variable first).
+class text_ref {
+ public:
+  constexpr text_ref() noexcept = default;
+  constexpr text_ref(const char* s) noexcept : view_(s) {}  // NOLINT: implicit by design
+  constexpr text_ref(std::string_view s) noexcept : view_(s) {}
+  text_ref(const std::string& s) noexcept : view_(s) {}
+  text_ref(std::string&&) = delete;  ///< a temporary string would dangle: keep it in a variable
+  text_ref(const std::string&&) = delete;
+
+  constexpr std::string_view view() const noexcept { return view_; }
+  constexpr operator std::string_view() const noexcept { return view_; }
+  constexpr const char* data() const noexcept { return view_.data(); }
+  constexpr std::size_t size() const noexcept { return view_.size(); }
+  constexpr bool empty() const noexcept { return view_.empty(); }
+  constexpr const char* begin() const noexcept { return view_.data(); }
+  constexpr const char* end() const noexcept { return view_.data() + view_.size(); }
+  constexpr char operator[](std::size_t i) const noexcept { return view_[i]; }
+  constexpr char front() const noexcept { return view_.front(); }
+  constexpr char back() const noexcept { return view_.back(); }
+  friend constexpr bool operator==(text_ref a, text_ref b) noexcept { return a.view_ == b.view_; }
+  friend constexpr bool operator!=(text_ref a, text_ref b) noexcept { return a.view_ != b.view_; }
+
+ private:
+  std::string_view view_;
+};
+
 /// A name and a raw (not yet encoded) value: an extra query parameter or signed header.
+/// Both are borrowed (see text_ref).
 struct param {
-  std::string_view name;
-  std::string_view value;
+  text_ref name;
+  text_ref value;
 };
 
 /// What to do when temporary credentials expire before the URL would.
@@ -74,22 +106,51 @@ enum class key_cache {
   off,      ///< derive it for every URL (four more HMACs each; for measurements and key rotation drills)
 };
 
-/// One presigned object URL to make. Views only: nothing here is copied or owned.
+/// Which object keys a presigner accepts besides S3's own rule (1 to 1024 bytes of UTF-8).
+enum class key_rules {
+  /// S3: every key is signed verbatim, "." and ".." segments included (the default).
+  s3,
+  /// MinIO, or URLs that browsers and curl will fetch: keys with a "." or ".." path segment
+  /// (after trimming blanks, as MinIO does) are refused with errc::invalid_object_key. MinIO
+  /// refuses such object names (hasBadPathComponent, cmd/generic-handlers.go), and browsers
+  /// and curl remove those segments before sending, so such a URL could never work.
+  minio,
+};
+
+/// How a presigner is set up; see presigner's constructors.
+struct presigner_options {
+  addressing_style style = addressing_style::automatic;
+  key_cache cache = key_cache::per_day;
+  /// A canned ACL to lock into every upload URL: when not empty, every PutObject URL and
+  /// every CreateMultipartUpload URL signs `x-amz-acl: <upload_acl>`, so the client must send
+  /// exactly that header and cannot choose another ACL (servers that ignore unsigned headers,
+  /// such as Ceph RGW 16, would otherwise accept `x-amz-acl: public-read` on a plain URL).
+  /// One of S3's canned ACLs: private, public-read, public-read-write, authenticated-read,
+  /// aws-exec-read, bucket-owner-read, bucket-owner-full-control.
+  std::string upload_acl;
+  key_rules keys = key_rules::s3;
+};
+
+/// One presigned object URL to make. Views only: nothing here is copied or owned, and the
+/// text must outlive the presign call (text_ref refuses temporary strings).
 struct object_request {
   http_method method = http_method::get;
-  std::string_view bucket;
+  text_ref bucket;
   /// The object key, 1 to 1024 bytes of UTF-8, signed verbatim: "a//b", a leading '/', "."
-  /// and ".." segments are real keys and stay as they are.
-  std::string_view key;
+  /// and ".." segments are real keys and stay as they are (unless the presigner is told
+  /// key_rules::minio).
+  text_ref key;
   /// X-Amz-Expires: 1 to 604800 seconds.
   std::chrono::seconds expires{3600};
   /// Extra query parameters, signed: response-content-type, response-content-disposition,
   /// response-cache-control, response-expires, versionId, partNumber, uploadId, ... Values
-  /// are raw; the presigner encodes them.
+  /// are raw; the presigner encodes them. X-Amz-* authentication parameters and
+  /// X-Amz-Content-Sha256 are refused.
   std::vector<param> query;
   /// Extra signed headers (Content-Type, Content-MD5, x-amz-meta-*, x-amz-server-side-
   /// encryption*, x-amz-checksum-*, ...). The client MUST send every one of them with exactly
-  /// this value, or the server refuses the request (SignatureDoesNotMatch).
+  /// this value, or the server refuses the request (SignatureDoesNotMatch). Host and
+  /// x-amz-content-sha256 are refused.
   std::vector<param> headers;
   credential_expiry on_credential_expiry = credential_expiry::refuse;
 };
@@ -252,6 +313,80 @@ inline void check_object_key(std::string_view key) {
     throw error(errc::invalid_object_key, "the object key " + detail::quote_input(key) + " is not valid UTF-8");
 }
 
+namespace detail {
+// The length of the white space (Unicode White_Space, as Go's strings.TrimSpace strips it) that
+// `s` begins with (`from_end`: ends with). `s` is valid UTF-8.
+inline std::size_t white_space_run(std::string_view s, bool from_end) noexcept {
+  std::size_t n = 0;
+  while (n < s.size()) {
+    // the code point at the front (or the back) of what is left
+    const std::string_view rest = from_end ? s.substr(0, s.size() - n) : s.substr(n);
+    std::size_t len = 1;
+    if (from_end) {
+      while (len < rest.size() && len < 4 && (static_cast<unsigned char>(rest[rest.size() - len]) & 0xC0) == 0x80) ++len;
+    } else {
+      const auto lead = static_cast<unsigned char>(rest[0]);
+      len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    }
+    const std::string_view c = from_end ? rest.substr(rest.size() - len) : rest.substr(0, len);
+    char32_t cp = len == 1 ? static_cast<unsigned char>(c[0]) : static_cast<unsigned char>(c[0]) & (0x7F >> len);
+    for (std::size_t i = 1; i < c.size(); ++i) cp = (cp << 6) | (static_cast<unsigned char>(c[i]) & 0x3F);
+    const bool space = (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+                       (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+                       cp == 0x205F || cp == 0x3000;
+    if (!space) break;
+    n += len;
+  }
+  return n;
+}
+
+// Whether a '/'-separated segment of `key` is "." or "..", blanks around it ignored: MinIO's
+// hasBadPathComponent (minio/minio cmd/generic-handlers.go) splits the path at '/' and refuses
+// a segment that strings.TrimSpace leaves as "." or "..". `key` is valid UTF-8.
+inline bool has_dot_segment(std::string_view key) noexcept {
+  if (key.find('.') == std::string_view::npos) return false;
+  std::size_t start = 0;
+  while (start <= key.size()) {
+    std::size_t slash = key.find('/', start);
+    if (slash == std::string_view::npos) slash = key.size();
+    std::string_view seg = key.substr(start, slash - start);
+    seg.remove_prefix(white_space_run(seg, false));
+    seg.remove_suffix(white_space_run(seg, true));
+    if (seg == "." || seg == "..") return true;
+    start = slash + 1;
+  }
+  return false;
+}
+
+// S3's canned ACLs (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl).
+inline constexpr std::string_view canned_acls[] = {"private",           "public-read",       "public-read-write",
+                                                   "authenticated-read", "aws-exec-read",     "bucket-owner-read",
+                                                   "bucket-owner-full-control"};
+}  // namespace detail
+
+/// Checks an object key under `rules`: as check_object_key, and with key_rules::minio no "."
+/// or ".." path segment.
+/// @throws sigv4::error errc::invalid_object_key saying which rule.
+inline void check_object_key(std::string_view key, key_rules rules) {
+  check_object_key(key);
+  if (rules == key_rules::minio && detail::has_dot_segment(key))
+    throw error(errc::invalid_object_key,
+                "the object key has a '.' or '..' path segment, which MinIO refuses and browsers and curl "
+                "rewrite before sending (key_rules::minio)");
+}
+
+/// Checks a canned ACL: one of private, public-read, public-read-write, authenticated-read,
+/// aws-exec-read, bucket-owner-read, bucket-owner-full-control.
+/// @throws sigv4::error errc::invalid_argument naming the value and the list.
+inline void check_canned_acl(std::string_view acl) {
+  for (std::string_view a : detail::canned_acls)
+    if (acl == a) return;
+  throw error(errc::invalid_argument, "the upload ACL " + detail::quote_input(acl) +
+                                          " is not one of S3's canned ACLs (private, public-read, public-read-write, "
+                                          "authenticated-read, aws-exec-read, bucket-owner-read, "
+                                          "bucket-owner-full-control)");
+}
+
 /// Presigns S3 / MinIO object URLs. Configured once, then immutable: one object is safe to
 /// share between threads. The signing key of each day is derived once and cached (lock-free
 /// on the hot path); a URL then costs about ten SHA-256 block compressions.
@@ -265,16 +400,25 @@ class presigner {
   /// @throws sigv4::error errc::invalid_endpoint, errc::invalid_region.
   presigner(std::string_view endpoint_url, std::string_view region, credentials creds,
             addressing_style style = addressing_style::automatic, key_cache cache = key_cache::per_day)
+      : presigner(endpoint_url, region, std::move(creds), presigner_options{style, cache, {}, key_rules::s3}) {}
+
+  /// @param endpoint_url "https://s3.us-east-1.amazonaws.com", "http://127.0.0.1:9000", ...
+  /// @param region       the region of the credential scope (MinIO's default: us-east-1)
+  /// @param options      addressing style, key cache, the upload ACL to lock, the key rules
+  /// @throws sigv4::error errc::invalid_endpoint, errc::invalid_region, errc::invalid_argument
+  ///         (an upload_acl that is not a canned ACL).
+  presigner(std::string_view endpoint_url, std::string_view region, credentials creds, presigner_options options)
       : endpoint_(parse_endpoint(endpoint_url)),
         region_(region),
-        style_(style),
-        cache_(cache),
+        options_(std::move(options)),
         is_aws_(endpoint_.is_aws()),
         creds_(std::move(creds)),
         authority_(endpoint_.authority()),
         token_param_(sigv4::detail::uri_encode(creds_.session_token(), sigv4::detail::encode_set::component)) {
     sigv4::detail::check_scope_part(region_, errc::invalid_region, "region");
     if (region_.size() > 64) throw error(errc::invalid_region, "the region is longer than 64 characters");
+    if (!options_.upload_acl.empty()) check_canned_acl(options_.upload_acl);
+    acl_header_ = {"x-amz-acl", std::string_view(options_.upload_acl)};
     base_url_ = (endpoint_.https ? "https://" : "http://");
   }
 
@@ -291,10 +435,11 @@ class presigner {
   const endpoint& endpoint_info() const noexcept { return endpoint_; }
   const std::string& region() const noexcept { return region_; }
   const credentials& creds() const noexcept { return creds_; }
+  const presigner_options& options() const noexcept { return options_; }
 
   /// Whether `bucket` goes in the host name (virtual-hosted) for this endpoint and style.
   bool uses_virtual_host(std::string_view bucket) const noexcept {
-    switch (style_) {
+    switch (options_.style) {
       case addressing_style::path: return false;
       case addressing_style::virtual_hosted: return true;
       case addressing_style::automatic:
@@ -305,10 +450,12 @@ class presigner {
   }
 
   /// Appends the presigned URL of `req`, signed at `at`, to `out`.
-  /// @throws sigv4::error errc::invalid_bucket_name, invalid_object_key, invalid_expiry,
-  ///         credentials_expired, invalid_query (an X-Amz-* authentication parameter among
+  /// @throws sigv4::error errc::invalid_bucket_name, invalid_object_key (also a "." or ".."
+  ///         segment under key_rules::minio), invalid_expiry, credentials_expired,
+  ///         invalid_query (an X-Amz-* authentication parameter or X-Amz-Content-Sha256 among
   ///         the extras, or a bad name), invalid_header_name / invalid_header_value (a header
-  ///         that is not a token, a value with CR/LF or other control characters, or Host),
+  ///         that is not a token, a value with CR/LF or other control characters, Host,
+  ///         x-amz-content-sha256, or an x-amz-acl other than the locked upload ACL),
   ///         invalid_endpoint (virtual-hosted style on an IP-literal endpoint). On error `out`
   ///         is left as it was.
   void presign(const object_request& req, time_point at, std::string& out) const {
@@ -344,7 +491,8 @@ class presigner {
                           time_point at) const {
     return presign(simple(http_method::get, bucket, key, expires), at);
   }
-  /// A PUT URL (upload). The client must send exactly the headers given in `headers`.
+  /// A PUT URL (upload). The client must send exactly the headers given in `headers` (and
+  /// x-amz-acl when the presigner locks an upload ACL).
   std::string presign_put(std::string_view bucket, std::string_view key, std::chrono::seconds expires, time_point at,
                           std::vector<param> headers = {}) const {
     object_request r = simple(http_method::put, bucket, key, expires);
@@ -362,7 +510,8 @@ class presigner {
     return presign(simple(http_method::delete_, bucket, key, expires), at);
   }
 
-  /// CreateMultipartUpload: POST ?uploads; the answer's XML carries the UploadId.
+  /// CreateMultipartUpload: POST ?uploads; the answer's XML carries the UploadId. With a
+  /// locked upload ACL, x-amz-acl is signed here (the parts then need none).
   std::string presign_create_multipart_upload(std::string_view bucket, std::string_view key,
                                               std::chrono::seconds expires, time_point at) const {
     object_request r = simple(http_method::post, bucket, key, expires);
@@ -392,6 +541,31 @@ class presigner {
                                              std::string_view upload_id, std::chrono::seconds expires,
                                              time_point at) const {
     return presign_upload_id_action(http_method::delete_, bucket, key, upload_id, expires, at);
+  }
+
+  // Hooks for browser POST forms (sigv4/post_policy.hpp), which share this presigner's
+  // endpoint, credentials, style, expiry rule and per-day signing keys.
+
+  /// The lifetime a form signed at `at` may have: `expires` under the rules of X-Amz-Expires
+  /// (1..604800 s) and of temporary credentials (`rule`).
+  /// @throws sigv4::error errc::invalid_expiry, errc::credentials_expired.
+  std::chrono::seconds checked_lifetime(std::chrono::seconds expires, credential_expiry rule, time_point at) const {
+    object_request r;
+    r.expires = expires;
+    r.on_credential_expiry = rule;
+    return effective_expiry(r, at);
+  }
+  /// Calls `use(const detail::scope_entry&)` with the signing key, scope and credential of
+  /// the day of `at`: the cached entry, or (key_cache::off) one derived for this call.
+  template <class Use>
+  void with_scope_entry(time_point at, Use&& use) const {
+    const auto split = sigv4::detail::split_time(at);
+    if (options_.cache == key_cache::off) {
+      const detail::scope_entry fresh(creds_, split.day, format_amz_date(at).date(), region_);
+      use(fresh);
+    } else {
+      use(entry_for(split.day, at));
+    }
   }
 
  private:
@@ -457,65 +631,115 @@ class presigner {
                                                std::to_string(left.count()) + " s");
   }
 
+  // Whether `req` creates an object (PutObject, CopyObject: a PUT without uploadId) or starts
+  // a multipart upload (CreateMultipartUpload: POST ?uploads): the requests an upload ACL locks.
+  static bool creates_object(const object_request& req) noexcept {
+    if (req.method != http_method::put && req.method != http_method::post) return false;
+    bool uploads = false, upload_id = false;
+    for (const auto& q : req.query) {
+      uploads = uploads || q.name == "uploads";
+      upload_id = upload_id || q.name == "uploadId";
+    }
+    return !upload_id && (req.method == http_method::put || uploads);
+  }
+
+  // The x-amz-acl header to add to `req` (the locked upload ACL), or nullptr: none is locked,
+  // `req` does not create an object, or it already carries that very header.
+  // @throws sigv4::error errc::invalid_header_value for an x-amz-acl of another value.
+  const param* acl_to_sign(const object_request& req) const {
+    if (options_.upload_acl.empty() || !creates_object(req)) return nullptr;
+    const param* add = &acl_header_;
+    for (const auto& h : req.headers) {
+      if (!sigv4::detail::iequals(h.name, "x-amz-acl")) continue;
+      std::string_view v = h.value;
+      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+      while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+      if (v != options_.upload_acl)
+        throw error(errc::invalid_header_value, "the request's x-amz-acl " + detail::quote_input(v) +
+                                                    " conflicts with the presigner's locked upload ACL " +
+                                                    detail::quote_input(options_.upload_acl));
+      add = nullptr;  // the same value: signed once, as given
+    }
+    return add;
+  }
+
   void presign_into(const object_request& req, time_point at, std::string& out) const {
-    namespace d = sigv4::detail;
     check_bucket_name(req.bucket);
-    check_object_key(req.key);
+    check_object_key(req.key, options_.keys);
     const std::chrono::seconds expires = effective_expiry(req, at);
     const bool virtual_host = uses_virtual_host(req.bucket);
     if (virtual_host && endpoint_.is_ip_literal)
       throw error(errc::invalid_endpoint, "virtual-hosted style needs a host name, not an IP literal");
+    const param* acl = acl_to_sign(req);
     const auto split = sigv4::detail::split_time(at);
-    if (cache_ == key_cache::off) {
+    const url_parts parts{req, acl, split.second, expires, virtual_host};
+    if (options_.cache == key_cache::off) {
       const detail::scope_entry fresh(creds_, split.day, format_amz_date(at).date(), region_);
-      build_url(req, fresh, split.second, expires, virtual_host, out);
+      build_url(parts, fresh, out);
     } else {
-      build_url(req, entry_for(split.day, at), split.second, expires, virtual_host, out);
+      build_url(parts, entry_for(split.day, at), out);
     }
   }
 
-  // Writes the URL into `out` and signs it, with the scope entry of the signing day.
-  void build_url(const object_request& req, const detail::scope_entry& entry, std::int64_t second_of_day,
-                 std::chrono::seconds expires, bool virtual_host, std::string& out) const {
-    namespace d = sigv4::detail;
-    const amz_date date = sigv4::detail::amz_date_builder::make(entry.day, second_of_day);
-    const bool token = creds_.has_session_token();
-    char expires_text[8];  // 1..604800: at most 6 digits
-    std::size_t expires_len = 0;
-    for (long long v = expires.count(); v > 0; v /= 10) expires_text[7 - expires_len++] = static_cast<char>('0' + v % 10);
-    const char* expires_digits = expires_text + 8 - expires_len;
+  // What one URL is made of, checked.
+  struct url_parts {
+    const object_request& req;
+    const param* acl;  // an extra x-amz-acl header to sign, or nullptr
+    std::int64_t second_of_day;
+    std::chrono::seconds expires;
+    bool virtual_host;
+    bool has_extras() const noexcept { return acl || !req.query.empty() || !req.headers.empty(); }
+  };
 
-    const bool has_extras = !req.query.empty() || !req.headers.empty();
-    extras ex{{}, "host", "host"};
-    std::string_view sorted_query;  // with extras: the whole canonical query, from the scratch space
-    if (has_extras) {
-      auto& s = detail::scratch();
-      s.host.assign(virtual_host ? req.bucket : std::string_view());
-      if (virtual_host) s.host.push_back('.');
-      s.host.append(authority_);
-      ex = prepare_extras(req, s.host);
-      const d::encoded_param auth[] = {
-          {"X-Amz-Algorithm", algorithm},
-          {"X-Amz-Credential", entry.credential_param},
-          {"X-Amz-Date", date.str()},
-          {"X-Amz-Expires", std::string_view(expires_digits, expires_len)},
-          {"X-Amz-Security-Token", token_param_},
-          {"X-Amz-SignedHeaders", ex.signed_headers_param},
-      };
-      for (const auto& p : auth)
-        if (token || p.name != "X-Amz-Security-Token") s.params.push_back(p);
-      s.query.clear();
-      d::append_sorted_query(s.query, s.params.data(), s.params.data() + s.params.size());
-      sorted_query = s.query;
-    }
+  // Where the pieces of a URL written into `out` are.
+  struct url_layout {
+    std::size_t host_begin, host_end;  // the Host header's value; the path starts at host_end
+    std::size_t path_end;              // the '?' after the path
+    std::size_t query_end;             // the '&' before X-Amz-Signature
+    std::size_t signature_at;          // the 64 hex digits of the signature
+  };
 
-    // One resize to an upper bound, then plain copies; the excess is cut at the end.
+  // The extra parameters and headers, validated and encoded in the thread's scratch space.
+  struct extras {
+    std::string_view canonical_headers;     // "content-type:image/tiff\nhost:h\n"
+    std::string_view signed_headers;        // "content-type;host"
+    std::string_view signed_headers_param;  // "content-type%3Bhost"
+    std::string_view sorted_query;          // the whole canonical query, X-Amz-* included
+  };
+
+  // Writes the URL of `u` into `out` and signs it, with the scope entry of the signing day.
+  void build_url(const url_parts& u, const detail::scope_entry& entry, std::string& out) const {
+    const amz_date date = sigv4::detail::amz_date_builder::make(entry.day, u.second_of_day);
+    char expires_buf[8];
+    const std::string_view expires = expires_text(u.expires, expires_buf);
+    extras ex{{}, "host", "host", {}};
+    if (u.has_extras()) ex = prepare_extras(u, entry, date, expires);
+    const url_layout at = write_url(u, entry, date, expires, ex, out);
+    unsigned char digest[sigv4::detail::sha256_size];
+    hash_canonical_request(u, out, at, ex, digest);
+    sign(entry, date, u.second_of_day, digest, &out[at.signature_at]);
+  }
+
+  // X-Amz-Expires in decimal (1..604800: at most 6 digits), at the end of `buf`.
+  static std::string_view expires_text(std::chrono::seconds expires, char (&buf)[8]) noexcept {
+    std::size_t len = 0;
+    for (long long v = expires.count(); v > 0; v /= 10) buf[7 - len++] = static_cast<char>('0' + v % 10);
+    return {buf + 8 - len, len};
+  }
+
+  // Writes scheme://host/path?query&X-Amz-Signature= into `out` and makes room for the
+  // signature. The query is in canonical order, so that path and query are also the canonical
+  // URI and query. One resize to an upper bound, then plain copies; the excess is cut.
+  url_layout write_url(const url_parts& u, const detail::scope_entry& entry, const amz_date& date,
+                       std::string_view expires, const extras& ex, std::string& out) const {
     constexpr std::string_view expires_name = "&X-Amz-Expires=", token_name = "&X-Amz-Security-Token=",
                                signed_host = "&X-Amz-SignedHeaders=host", signature_name = "&X-Amz-Signature=";
+    const object_request& req = u.req;
+    const bool token = creds_.has_session_token();
     const std::size_t start = out.size();
     const std::size_t bound = base_url_.size() + 2 * (req.bucket.size() + 1) + authority_.size() + 3 * req.key.size() +
-                              1 + entry.query_prefix.size() + 16 + expires_name.size() + expires_len +
-                              token_name.size() + token_param_.size() + signed_host.size() + sorted_query.size() +
+                              1 + entry.query_prefix.size() + 16 + expires_name.size() + expires.size() +
+                              token_name.size() + token_param_.size() + signed_host.size() + ex.sorted_query.size() +
                               signature_name.size() + 64;
     out.resize(start + bound);
     char* const base = &out[0];
@@ -524,60 +748,63 @@ class presigner {
       std::memcpy(w, part.data(), part.size());
       w += part.size();
     };
-    // scheme://host
+    const auto offset = [&] { return static_cast<std::size_t>(w - base); };
+    url_layout at{};
     put(base_url_);
-    const std::size_t host_begin = static_cast<std::size_t>(w - base);
-    if (virtual_host) put(req.bucket), *w++ = '.';
+    at.host_begin = offset();
+    if (u.virtual_host) put(req.bucket), *w++ = '.';
     put(authority_);
-    const std::size_t host_end = static_cast<std::size_t>(w - base);
-    // the path, which is also the canonical URI
-    const std::size_t path_begin = host_end;
+    at.host_end = offset();
     *w++ = '/';
-    if (!virtual_host) put(req.bucket), *w++ = '/';
-    w = d::write_uri_encoded(w, req.key, d::encode_set::path);
-    const std::size_t path_end = static_cast<std::size_t>(w - base);
+    if (!u.virtual_host) put(req.bucket), *w++ = '/';
+    w = sigv4::detail::write_uri_encoded(w, req.key, sigv4::detail::encode_set::path);
+    at.path_end = offset();
     *w++ = '?';
-    // the query, in canonical order, so that it is also the canonical query
-    if (!has_extras) {
+    if (!u.has_extras()) {
       // the fixed prefix of the day, then date, expiry, token and the signed headers
       put(entry.query_prefix);
       put(date.str());
       put(expires_name);
-      put(std::string_view(expires_digits, expires_len));
+      put(expires);
       if (token) put(token_name), put(token_param_);
       put(signed_host);
     } else {
-      put(sorted_query);
+      put(ex.sorted_query);
     }
-    const std::size_t query_end = static_cast<std::size_t>(w - base);
+    at.query_end = offset();
     put(signature_name);
-    const std::size_t sig_at = static_cast<std::size_t>(w - base);
-    out.resize(sig_at + 64);
+    at.signature_at = offset();
+    out.resize(at.signature_at + 64);
+    return at;
+  }
 
-    // Hash the canonical request straight from the URL: its path and query are the canonical
-    // URI and query, with '\n' in place of the '?' between them for the moment.
+  // SHA-256 of the canonical request, hashed straight from the URL in `out`: its path and
+  // query are the canonical URI and query, with '\n' in place of the '?' for the moment.
+  static void hash_canonical_request(const url_parts& u, std::string& out, const url_layout& at, const extras& ex,
+                                     unsigned char (&digest)[sigv4::detail::sha256_size]) {
+    namespace d = sigv4::detail;
     d::sha256_ctx h;
-    const std::string_view method = method_name(req.method);
+    const std::string_view method = method_name(u.req.method);
     char head[8];
     method.copy(head, method.size());
     head[method.size()] = '\n';
     h.update(head, method.size() + 1);
-    out[path_end] = '\n';
-    h.update(out.data() + path_begin, query_end - path_begin);
-    out[path_end] = '?';
-    if (!has_extras) {
-      // "\nhost:<host>\n\nhost\nUNSIGNED-PAYLOAD"
+    out[at.path_end] = '\n';
+    h.update(out.data() + at.host_end, at.query_end - at.host_end);
+    out[at.path_end] = '?';
+    if (!u.has_extras()) {
+      // "\nhost:<host>\n\nhost\nUNSIGNED-PAYLOAD", in one update when it fits the stack
       char tail[320];
       constexpr std::string_view before = "\nhost:", after = "\n\nhost\nUNSIGNED-PAYLOAD";
-      const std::size_t host_len = host_end - host_begin;
+      const std::size_t host_len = at.host_end - at.host_begin;
       if (host_len + before.size() + after.size() <= sizeof tail) {
         before.copy(tail, before.size());
-        out.copy(tail + before.size(), host_len, host_begin);
+        out.copy(tail + before.size(), host_len, at.host_begin);
         after.copy(tail + before.size() + host_len, after.size());
         h.update(tail, before.size() + host_len + after.size());
       } else {
         h.update(before);
-        h.update(out.data() + host_begin, host_len);
+        h.update(out.data() + at.host_begin, host_len);
         h.update(after);
       }
     } else {
@@ -587,41 +814,64 @@ class presigner {
       h.update(ex.signed_headers);
       h.update("\nUNSIGNED-PAYLOAD", 17);
     }
-    unsigned char digest[d::sha256_size];
     h.finish(digest);
+  }
 
-    // The string to sign, on the stack (the region is at most 64 characters).
+  // The string to sign (on the stack: the region is at most 64 characters) and its HMAC with
+  // the day's key, written as 64 hex digits at `signature`.
+  void sign(const detail::scope_entry& entry, const amz_date& date, std::int64_t second_of_day,
+            const unsigned char (&digest)[sigv4::detail::sha256_size], char* signature) const {
+    namespace d = sigv4::detail;
     char sts[d::string_to_sign_size(16, 8 + 1 + 64 + 1 + 2 + 1 + 12)];
     const std::string_view string_to_sign(sts, d::write_string_to_sign(sts, date.str(), entry.scope, digest));
     // The first 64 bytes hold the algorithm, the date and time and the start of the scope
     // (all of it when the region has four characters or more): the second names them.
     // (Without the key cache the entry dies with this URL: nothing to keep.)
-    if (cache_ == key_cache::per_day && algorithm.size() + 1 + 17 + entry.scope.size() >= d::sha256_block_size)
-      entry.key.sign(string_to_sign, &out[sig_at], entry.first_block, second_of_day);
+    if (options_.cache == key_cache::per_day && algorithm.size() + 1 + 17 + entry.scope.size() >= d::sha256_block_size)
+      entry.key.sign(string_to_sign, signature, entry.first_block, second_of_day);
     else
-      entry.key.sign(string_to_sign, &out[sig_at]);
+      entry.key.sign(string_to_sign, signature);
   }
 
-  // The extra parameters and headers, validated and encoded in the thread's scratch space.
-  struct extras {
-    std::string_view canonical_headers;     // "content-type:image/tiff\nhost:h\n"
-    std::string_view signed_headers;        // "content-type;host"
-    std::string_view signed_headers_param;  // "content-type%3Bhost"
-  };
+  // Validates and encodes the extra parameters and headers (the locked x-amz-acl included) in
+  // the thread's scratch space: the canonical header block (Host included), the signed-header
+  // list, and the whole canonical query with the X-Amz-* parameters of this URL.
+  extras prepare_extras(const url_parts& u, const detail::scope_entry& entry, const amz_date& date,
+                        std::string_view expires) const {
+    auto& s = detail::scratch();
+    s.host.assign(u.virtual_host ? u.req.bucket.view() : std::string_view());
+    if (u.virtual_host) s.host.push_back('.');
+    s.host.append(authority_);
+    extras ex = encode_extras(u, s.host);
+    const bool token = creds_.has_session_token();
+    const sigv4::detail::encoded_param auth[] = {
+        {"X-Amz-Algorithm", algorithm},
+        {"X-Amz-Credential", entry.credential_param},
+        {"X-Amz-Date", date.str()},
+        {"X-Amz-Expires", expires},
+        {"X-Amz-Security-Token", token_param_},
+        {"X-Amz-SignedHeaders", ex.signed_headers_param},
+    };
+    for (const auto& p : auth)
+      if (token || p.name != "X-Amz-Security-Token") s.params.push_back(p);
+    s.query.clear();
+    sigv4::detail::append_sorted_query(s.query, s.params.data(), s.params.data() + s.params.size());
+    ex.sorted_query = s.query;
+    return ex;
+  }
 
   // Fills scratch().params with the encoded extra query parameters and builds the canonical
   // header block (Host included) and the signed-header list. Offsets into the scratch text are
   // kept while it grows; views are taken once it is complete.
-  extras prepare_extras(const object_request& req, std::string_view host) const {
+  static extras encode_extras(const url_parts& u, std::string_view host) {
     namespace d = sigv4::detail;
+    const object_request& req = u.req;
     auto& s = detail::scratch();
     s.text.clear();
     s.params.clear();
     s.items.clear();
     for (const auto& p : req.query) {
-      if (p.name.empty()) throw error(errc::invalid_query, "an extra query parameter has an empty name");
-      for (auto name : d::presign_params)
-        if (p.name == name) throw error(errc::invalid_query, "the extra query parameters hold " + std::string(name));
+      check_extra_query_name(p.name);
       const std::size_t a = s.text.size();
       d::append_uri_encoded(s.text, p.name, d::encode_set::component);
       const std::size_t b = s.text.size();
@@ -629,20 +879,20 @@ class presigner {
       s.items.push_back({a, b - a, b, s.text.size() - b});
     }
     const std::size_t query_items = s.items.size();
+    const std::size_t header_count = req.headers.size() + (u.acl ? 1 : 0);
+    const auto header_at = [&](std::size_t i) -> const param& { return i < req.headers.size() ? req.headers[i] : *u.acl; };
     s.headers.clear();
     s.headers.push_back({"host", host});
-    for (const auto& h : req.headers) {
-      d::check_header_name(h.name);
-      d::check_header_value(h.name, h.value);
-      if (d::iequals(h.name, "host"))
-        throw error(errc::invalid_header_name, "Host is set from the endpoint; do not pass it as an extra header");
+    for (std::size_t i = 0; i < header_count; ++i) {
+      const param& h = header_at(i);
+      check_extra_header(h);
       const std::size_t a = s.text.size();
       for (char c : h.name) s.text.push_back(d::to_lower_ascii(c));
       s.items.push_back({a, h.name.size(), 0, 0});
     }
     const auto text_of = [&](std::size_t at, std::size_t len) { return std::string_view(s.text).substr(at, len); };
-    for (std::size_t i = 0; i < req.headers.size(); ++i)
-      s.headers.push_back({text_of(s.items[query_items + i][0], s.items[query_items + i][1]), req.headers[i].value});
+    for (std::size_t i = 0; i < header_count; ++i)
+      s.headers.push_back({text_of(s.items[query_items + i][0], s.items[query_items + i][1]), header_at(i).value});
     s.block.clear();
     s.signed_list.clear();
     d::append_canonical_headers(s.block, s.signed_list, s.headers.data(), s.headers.data() + s.headers.size());
@@ -650,18 +900,45 @@ class presigner {
     d::append_uri_encoded(s.signed_param, s.signed_list, d::encode_set::component);
     for (std::size_t i = 0; i < query_items; ++i)
       s.params.push_back({text_of(s.items[i][0], s.items[i][1]), text_of(s.items[i][2], s.items[i][3])});
-    return {s.block, s.signed_list, s.signed_param};
+    return {s.block, s.signed_list, s.signed_param, {}};
+  }
+
+  // An extra query parameter may not be one the presigner writes, nor X-Amz-Content-Sha256:
+  // a presigned S3 URL signs UNSIGNED-PAYLOAD, while S3 and MinIO take that parameter as the
+  // payload hash to check (MinIO: getContentSha256Cksum, cmd/signature-v4-utils.go), so the
+  // URL could never verify. It is refused rather than signed wrong.
+  static void check_extra_query_name(std::string_view name) {
+    if (name.empty()) throw error(errc::invalid_query, "an extra query parameter has an empty name");
+    for (auto auth : sigv4::detail::presign_params)
+      if (name == auth) throw error(errc::invalid_query, "the extra query parameters hold " + std::string(auth));
+    if (sigv4::detail::iequals(name, "X-Amz-Content-Sha256"))
+      throw error(errc::invalid_query,
+                  "the extra query parameters hold X-Amz-Content-Sha256; presigned S3 URLs sign UNSIGNED-PAYLOAD "
+                  "and a server would check the payload against it instead");
+  }
+
+  // An extra header must be a token with a clean value, and neither Host (set from the
+  // endpoint) nor x-amz-content-sha256 (MinIO reads it as the payload hash of a presigned
+  // request when the query has none; see check_extra_query_name).
+  static void check_extra_header(const param& h) {
+    sigv4::detail::check_header_name(h.name);
+    sigv4::detail::check_header_value(h.name, h.value);
+    if (sigv4::detail::iequals(h.name, "host"))
+      throw error(errc::invalid_header_name, "Host is set from the endpoint; do not pass it as an extra header");
+    if (sigv4::detail::iequals(h.name, "x-amz-content-sha256"))
+      throw error(errc::invalid_header_name,
+                  "x-amz-content-sha256 cannot be signed into a presigned S3 URL (it signs UNSIGNED-PAYLOAD)");
   }
 
   endpoint endpoint_;
   std::string region_;
-  addressing_style style_;
-  key_cache cache_;
+  presigner_options options_;
   bool is_aws_;
   credentials creds_;
   std::string authority_;
   std::string token_param_;
   std::string base_url_;
+  param acl_header_;  // x-amz-acl: options_.upload_acl
   mutable std::atomic<const cache_node*> current_{nullptr};
   mutable std::atomic<cache_node*> retired_{nullptr};
   mutable std::mutex mutex_;

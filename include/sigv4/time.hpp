@@ -27,12 +27,19 @@ struct day_and_second {
 class amz_date_builder;
 }  // namespace detail
 
+/// str() and date() are views into the object itself: 16 (8) characters with no terminating
+/// NUL, valid while the amz_date lives. Do not pass their data() to a function that expects a
+/// C string; to keep the text, use to_string() (or std::string(d)).
 class amz_date {
  public:
-  /// "YYYYMMDDTHHMMSSZ".
+  /// "YYYYMMDDTHHMMSSZ", a view into this object (no terminating NUL).
   std::string_view str() const noexcept { return {text_, 16}; }
-  /// "YYYYMMDD", the date of the credential scope.
+  /// "YYYYMMDD", the date of the credential scope, a view into this object (no terminating NUL).
   std::string_view date() const noexcept { return {text_, 8}; }
+  /// "YYYYMMDDTHHMMSSZ" as an owned string.
+  std::string to_string() const { return std::string(text_, 16); }
+  /// "YYYYMMDDTHHMMSSZ" as an owned string.
+  explicit operator std::string() const { return to_string(); }
 
  private:
   friend amz_date format_amz_date(time_point t);
