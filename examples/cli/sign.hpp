@@ -180,7 +180,7 @@ options:
   --session-token-after    add the session token after signing, unsigned (some
                            services want this); needs a session token
   --verbose                print the canonical request and the string to sign on
-                           stderr
+                           stderr (with <session token> in place of the token)
   -h, --help               print this help
 
 exit status: 0 signed, 1 the request could not be signed, 2 a usage error.
@@ -288,8 +288,17 @@ inline sigv4::signing_options signing_options_of(const sign_args& a, std::string
   return opt;
 }
 
-inline void print_signing_steps(const sigv4::signing_result& r) {
-  fmt::print(stderr, "canonical request:\n{}\n\nstring to sign:\n{}\n", r.canonical_request, r.string_to_sign);
+/// Prints the canonical request and the string to sign on stderr, the session token (raw in a
+/// header, encoded in a query) replaced by <session token>: no --verbose line holds a secret.
+inline void print_signing_steps(const sigv4::signing_result& r, const std::string& token) {
+  std::string canonical = r.canonical_request;
+  constexpr std::string_view hidden = "<session token>";
+  if (!token.empty()) {
+    for (const std::string& t : {token, sigv4::detail::uri_encode(token, sigv4::detail::encode_set::component)})
+      for (std::size_t at = canonical.find(t); at != std::string::npos; at = canonical.find(t, at + hidden.size()))
+        canonical.replace(at, t.size(), hidden);
+  }
+  fmt::print(stderr, "canonical request:\n{}\n\nstring to sign:\n{}\n", canonical, r.string_to_sign);
 }
 
 /// The request as the signer sees it under S3 rules: the path of the request line is what was
@@ -329,7 +338,7 @@ inline int cmd_sign(int argc, char** argv) {
     const sigv4::credentials creds = credentials_from_env(args);
     parsed_http_request parsed = parse_http_request(read_all(stdin));
     const sigv4::signing_result result = sign_parsed(parsed, args, creds, at);
-    if (args.verbose) print_signing_steps(result);
+    if (args.verbose) print_signing_steps(result, session_token_of(args));
     print_request(parsed);
     return exit_ok;
   });
