@@ -78,7 +78,7 @@ cmake -S . -B "$BUILD" \
   { cat "$BUILD/configure.log" >&2; exit 1; }
 
 say "build (integration targets only)"
-cmake --build "$BUILD" -j"$JOBS" --target sigv4_integration_tests download_service upload_worker presign_get
+cmake --build "$BUILD" -j"$JOBS" --target sigv4_integration_tests download_service upload_worker presign_get sigv4_cli
 
 say "ctest -L integration"
 . scripts/run_ctest.sh
