@@ -21,6 +21,7 @@
 #include "cli/common.hpp"
 #include "cli/policy.hpp"
 #include "cli/presign.hpp"
+#include "cli/presign_post.hpp"
 #include "cli/sign.hpp"
 #include "cli/verify.hpp"
 
@@ -47,6 +48,8 @@ constexpr command commands[] = {
     {"presign", cmd_presign, "print a presigned S3 object URL (s3://BUCKET/KEY), or one per line with --batch"},
     {"verify", cmd_verify, "check a presigned S3 URL against the local credentials"},
     {"policy", cmd_policy, "print an S3 policy (JSON) that lets presigned URLs work only from given networks"},
+    {"presign-post", cmd_presign_post, "print a signed S3 POST form for browser uploads (json, curl or html)"},
+    {"verify-post", cmd_verify_post, "check a received S3 POST form (JSON on stdin) against the local credentials"},
 };
 
 const command* find_command(std::string_view name) {
@@ -57,7 +60,7 @@ const command* find_command(std::string_view name) {
 
 void print_main_help() {
   fmt::print("usage: sigv4 <command> [options]\n\nAWS Signature Version 4 signing from the command line.\n\ncommands:\n");
-  for (const command& c : commands) fmt::print("  {:<10}{}\n", c.name, c.summary);
+  for (const command& c : commands) fmt::print("  {:<14}{}\n", c.name, c.summary);
   fmt::print("\n  sigv4 <command> --help   options of a command\n");
   fmt::print("  sigv4 --version          print the version\n");
   fmt::print("  sigv4 --help             print this help\n");

@@ -7,6 +7,7 @@
 #include "credentials.hpp"
 #include "errors.hpp"
 #include "policy.hpp"
+#include "post_policy.hpp"
 #include "s3.hpp"
 #include "signer.hpp"
 #include "sts.hpp"
