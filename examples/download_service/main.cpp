@@ -26,8 +26,14 @@
 // token), the object and when the link expires; never the URL's query, which is a credential.
 // One line per refusal too ("refused status=401|403|404 client=... token=sha256:...|none
 // job=... reason=\"...\""), which never echoes an unknown token or a malformed job id.
+//
+// With --service-url, the service also has an upload page (upload_page.hpp): GET /upload, whose
+// form API (POST /api/v1/uploads/{job_id}/form) makes the same checks and answers a presigned
+// POST form for uploads/job-<id>/ (one "form-issued" audit line each).
 #include <sigv4/cidr.hpp>
 #include <sigv4/s3.hpp>
+
+#include "upload_page.hpp"
 
 #include <fmt/core.h>
 #include <httplib.h>
@@ -148,12 +154,14 @@ struct options {
   std::set<std::string> extra_jobs;
   std::vector<sigv4::policy::cidr_block> allow;
   std::chrono::seconds expires = 15min;
+  upload_page::settings upload;
 };
 
 constexpr const char* usage_text =
     "usage: download_service --listen HOST:PORT --bucket BUCKET --public-endpoint URL --region REGION\n"
     "                        [--grant TOKEN=JOB_ID,...]... [--grants-file PATH] [--job JOB_ID]...\n"
-    "                        [--allow-cidr CIDR]... [--expires SECONDS]\n";
+    "                        [--allow-cidr CIDR]... [--expires SECONDS]\n"
+    "                        [--service-url URL [--upload-max-bytes N] [--upload-expires SECONDS]]\n";
 
 options parse_args(int argc, char** argv) {
   options o;
@@ -199,6 +207,7 @@ options parse_args(int argc, char** argv) {
       }
       if (s < 1 || s > 604800) throw usage_error("--expires: 1 to 604800 seconds");
       o.expires = std::chrono::seconds(s);
+    } else if (upload_page::parse_option<usage_error>(a, v, o.upload)) {
     } else {
       throw usage_error("unknown option " + std::string(a));
     }
@@ -232,22 +241,9 @@ class service {
   void download(const httplib::Request& req, httplib::Response& res) const {
     const std::string job = req.matches[1];
     const std::string client = req.remote_addr;
-
-    // 1. Who: the bearer token.
-    const grant* who = authenticate(req.get_header_value("Authorization"));
-    if (who == nullptr) {
-      res.set_header("WWW-Authenticate", "Bearer");
-      return refuse(res, 401, "missing or unknown bearer token", client, nullptr, job);
-    }
-    // 2. From where: the socket's address, IPv4 or IPv6. (Behind a reverse proxy this is the
-    //    proxy; trusting X-Forwarded-For would need the list of proxies allowed to set it.)
-    if (!opt_.allow.empty()) {
-      const auto ip = client_address(client);
-      if (!ip || !allow_.contains(*ip)) return refuse(res, 403, "caller outside the allowed networks", client, who, job);
-    }
-    // 3. What: a known job, granted to this token.
-    if (!valid_job_id(job) || known_.count(job) == 0) return refuse(res, 404, "no such job", client, who, job);
-    if (who->jobs.count(job) == 0) return refuse(res, 403, "this token has no access to that job", client, who, job);
+    const grant* who = nullptr;
+    check_access(req, res, job, who);
+    if (who == nullptr) return;
 
     const std::string key = "jobs/job-" + job + "/result.tif";
     const sigv4::time_point now = sigv4::clock::now();
@@ -258,7 +254,7 @@ class service {
       fmt::print(stderr, "download_service: cannot presign s3://{}/{}: {}\n", opt_.bucket, key, e.what());
       return send_error(res, 503, "cannot issue a link right now");
     }
-    audit(client, who->token, key, now + opt_.expires);
+    audit("link-issued", client, who->token, key, now + opt_.expires);
     res.status = 302;
     res.set_header("Location", url);
     // The URL is a bearer credential for 15 minutes: keep it out of caches and Referer headers.
@@ -267,7 +263,55 @@ class service {
     res.set_content("", "text/plain");
   }
 
+  // POST /api/v1/uploads/{job_id}/form (upload_page.hpp): the checks of a download, then a
+  // presigned POST form for uploads/job-<id>/.
+  void upload_form(const httplib::Request& req, httplib::Response& res) const {
+    const std::string job = req.matches[1];
+    const grant* who = nullptr;
+    check_access(req, res, job, who);
+    if (who == nullptr) return;
+
+    const std::string prefix = upload_page::key_prefix(job);
+    const sigv4::time_point now = sigv4::clock::now();
+    sigv4::s3::post_form form;
+    try {
+      form = upload_page::make_form(presigner_, opt_.bucket, job, opt_.upload, now);
+    } catch (const sigv4::error& e) {
+      fmt::print(stderr, "download_service: cannot make a form for s3://{}/{}: {}\n", opt_.bucket, prefix, e.what());
+      return send_error(res, 503, "cannot issue an upload form right now");
+    }
+    audit("form-issued", req.remote_addr, who->token, prefix, now + opt_.upload.expires);
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(upload_page::form_json(form, job, opt_.upload, now + opt_.upload.expires), "application/json");
+  }
+
+  const options& settings() const { return opt_; }
+
  private:
+  // The checks of every API call about a job, in order. `who` is the caller's grant when every
+  // check passes; it stays nullptr when `res` holds the refusal.
+  void check_access(const httplib::Request& req, httplib::Response& res, const std::string& job,
+                    const grant*& who) const {
+    const std::string client = req.remote_addr;
+
+    // 1. Who: the bearer token.
+    const grant* const caller = authenticate(req.get_header_value("Authorization"));
+    if (caller == nullptr) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      return refuse(res, 401, "missing or unknown bearer token", client, nullptr, job);
+    }
+    // 2. From where: the socket's address, IPv4 or IPv6. (Behind a reverse proxy this is the
+    //    proxy; trusting X-Forwarded-For would need the list of proxies allowed to set it.)
+    if (!opt_.allow.empty()) {
+      const auto ip = client_address(client);
+      if (!ip || !allow_.contains(*ip)) return refuse(res, 403, "caller outside the allowed networks", client, caller, job);
+    }
+    // 3. What: a known job, granted to this token.
+    if (!valid_job_id(job) || known_.count(job) == 0) return refuse(res, 404, "no such job", client, caller, job);
+    if (caller->jobs.count(job) == 0) return refuse(res, 403, "this token has no access to that job", client, caller, job);
+    who = caller;
+  }
+
   const grant* authenticate(const std::string& authorization) const {
     constexpr std::string_view scheme = "bearer ";
     if (authorization.size() <= scheme.size()) return nullptr;
@@ -303,11 +347,11 @@ class service {
     return std::string(sigv4::payload_hash::of(token).value().substr(0, 12));
   }
 
-  void audit(const std::string& client, const std::string& token, const std::string& key,
+  void audit(std::string_view event, const std::string& client, const std::string& token, const std::string& key,
              sigv4::time_point until) const {
     const std::lock_guard<std::mutex> lock(audit_mutex_);
-    fmt::print("{} link-issued client={} token=sha256:{} object=s3://{}/{} expires={}\n",
-               sigv4::format_amz_date(sigv4::clock::now()).str(), client, fingerprint(token), opt_.bucket, key,
+    fmt::print("{} {} client={} token=sha256:{} object=s3://{}/{} expires={}\n",
+               sigv4::format_amz_date(sigv4::clock::now()).str(), event, client, fingerprint(token), opt_.bucket, key,
                sigv4::format_amz_date(until).str());
     std::fflush(stdout);
   }
@@ -331,6 +375,8 @@ int main(int argc, char** argv) {
     httplib::Server server;
     server.Get(R"(/api/v1/results/([^/]+)/download)",
                [&svc](const httplib::Request& req, httplib::Response& res) { svc.download(req, res); });
+    if (!svc.settings().upload.service_url.empty())
+      upload_page::add_routes(server, svc, svc.settings().bucket, svc.settings().public_endpoint);
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (res.body.empty()) res.set_content(fmt::format("{{\"status\":{}}}\n", res.status), "application/json");
     });
