@@ -2,7 +2,7 @@
 # The upload page of examples/download_service, clicked through by a real browser against the
 # RGW fixture (ctest: browser_integration, label integration).
 #
-#   browser_test.sh DOWNLOAD_SERVICE
+#   browser_test.sh DOWNLOAD_SERVICE SIGV4_CLI
 #
 # 1. installs what the test needs when it is missing: Debian's chromium (apt-get, bounded by
 #    SIGV4_RGW_APT_TIMEOUT like the other installs of the integration run) and playwright-core
@@ -11,6 +11,7 @@
 #    Anything that cannot be installed is a failure, never a skip;
 # 2. creates a bucket (curl --aws-sigv4) and starts download_service on a free loopback port with
 #    --service-url, --upload-max-bytes 65536 and two grants;
+#    and writes the upload page of `SIGV4_CLI presign-post --format html` for the same bucket;
 # 3. runs upload.test.mjs with node's test runner (see that file for what is checked).
 #
 # The server comes from SIGV4_RGW_* in the environment, else rgw.sh's env file
@@ -18,11 +19,12 @@
 # bounded by SIGV4_BROWSER_TIMEOUT seconds (default 240) for the test itself.
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-  echo "usage: $0 DOWNLOAD_SERVICE" >&2
+if [ $# -ne 2 ]; then
+  echo "usage: $0 DOWNLOAD_SERVICE SIGV4_CLI" >&2
   exit 2
 fi
 SERVICE=$1
+SIGV4=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 APT_TIMEOUT=${SIGV4_RGW_APT_TIMEOUT:-900}
 TEST_TIMEOUT=${SIGV4_BROWSER_TIMEOUT:-240}
@@ -134,9 +136,16 @@ done
 curl -s -o /dev/null -m 5 "http://127.0.0.1:$PORT/upload" || fail "the upload page does not answer"
 say "download_service on port $PORT, bucket $BUCKET"
 
+# The CLI's own upload page: a key prefix with ${filename}, a Content-Type the user types in
+# (it must start with image/), at most MAX_BYTES, success_action_status 201.
+AWS_ACCESS_KEY_ID=$SIGV4_RGW_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$SIGV4_RGW_SECRET_KEY AWS_SESSION_TOKEN= \
+  "$SIGV4" presign-post --endpoint "$EP" --region "$SIGV4_RGW_REGION" --expires 600 --format html --key-prefix \
+  --content-type-prefix image/ --max-size "$MAX_BYTES" --success-status 201 "s3://$BUCKET/cli-html/" \
+  >"$WORK/form.html" || fail "sigv4 presign-post --format html failed"
+
 # --- 3. the browser --------------------------------------------------------------------------
 export BROWSER_TEST_SERVICE_URL=http://127.0.0.1:$PORT BROWSER_TEST_BUCKET=$BUCKET BROWSER_TEST_TOKEN=$TOKEN \
-  BROWSER_TEST_MAX_BYTES=$MAX_BYTES BROWSER_TEST_CHROMIUM=$CHROMIUM
+  BROWSER_TEST_MAX_BYTES=$MAX_BYTES BROWSER_TEST_CHROMIUM=$CHROMIUM BROWSER_TEST_HTML_FORM=$WORK/form.html
 rc=0
 (cd "$HERE" && timeout --kill-after=10 "$TEST_TIMEOUT" node --test --test-timeout=60000 upload.test.mjs) || rc=$?
 [ "$rc" -eq 124 ] && echo "browser_test: the test timed out after ${TEST_TIMEOUT}s" >&2

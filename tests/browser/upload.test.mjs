@@ -1,6 +1,7 @@
-// The upload page of examples/download_service in a real browser: Debian's Chromium, headless,
-// driven by playwright-core, posting straight to the RGW fixture. Run by browser_test.sh, which
-// installs Chromium and playwright-core, creates the bucket and starts the service; the
+// The upload page of examples/download_service, and the page `sigv4 presign-post --format html`
+// prints, in a real browser: Debian's Chromium, headless, driven by playwright-core, posting
+// straight to the RGW fixture. Run by browser_test.sh, which installs Chromium and
+// playwright-core, creates the bucket, starts the service and writes the CLI's page; the
 // settings come from its environment (BROWSER_TEST_*, SIGV4_RGW_*).
 //
 // What the browser does is judged on the server: every stored object is read back with a
@@ -14,6 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 function setting(name) {
@@ -31,6 +33,7 @@ const region = process.env.SIGV4_RGW_REGION || 'us-east-1';
 const accessKey = setting('SIGV4_RGW_ACCESS_KEY');
 const secretKey = setting('SIGV4_RGW_SECRET_KEY');
 const chromiumPath = process.env.BROWSER_TEST_CHROMIUM || '/usr/bin/chromium';
+const htmlForm = setting('BROWSER_TEST_HTML_FORM'); // sigv4 presign-post --format html, for cli-html/
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
@@ -188,4 +191,37 @@ test('a token not granted the job gets no form, and nothing reaches RGW', async 
   assert.ok(!requests.some((r) => r.url().startsWith(endpoint)), 'the page talked to the object store');
   assert.deepEqual(listKeys('uploads/job-303/'), []);
   await page.close();
+});
+
+// The page that `sigv4 presign-post --format html` prints, opened from a file: the user types the
+// Content-Type (the policy wants image/...) and picks the file; RGW answers 201 (PostResponse).
+async function postCliForm(contentType, file) {
+  const page = await context.newPage();
+  await page.goto(pathToFileURL(htmlForm).href);
+  await page.fill('input[name="Content-Type"]', contentType);
+  await page.setInputFiles('input[type="file"]', file);
+  const isPost = (r) => r.method() === 'POST' && r.url() === `${endpoint}/${bucket}`;
+  const ended = new Promise((resolve) => {
+    page.on('requestfinished', async (r) => { if (isPost(r)) resolve(`answered ${(await r.response())?.status()}`); });
+    page.on('requestfailed', (r) => { if (isPost(r)) resolve(`failed: ${r.failure()?.errorText}`); });
+  });
+  await page.click('input[type="submit"]');
+  const outcome = await ended;
+  await page.close();
+  return outcome;
+}
+
+test('the page of sigv4 presign-post --format html uploads from Chromium; a Content-Type outside the prefix is refused', async () => {
+  const bytes = randomBytes(5000);
+  const name = 'photo 1.png';
+  const refused = await postCliForm('text/plain', { name: 'wrong type.png', mimeType: 'image/png', buffer: bytes });
+  console.log(`the text/plain post ${refused}`);
+  assert.deepEqual(listKeys('cli-html/wrong'), []);
+
+  const outcome = await postCliForm('image/png', { name, mimeType: 'image/png', buffer: bytes });
+  assert.equal(outcome, 'answered 201');
+  const got = signedGet(`cli-html/${name}`);
+  assert.equal(got.status, 200);
+  assert.ok(got.body.equals(bytes), 'RGW holds other bytes than the browser sent');
+  assert.equal(got.contentType, 'image/png');
 });
