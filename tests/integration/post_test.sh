@@ -23,14 +23,19 @@
 #   4. IP-bound uploads: with the bucket policy of `SIGV4_CLI policy --kind bucket --action put
 #      --allow-cidr 127.0.0.1/32`, a form posted from 127.0.0.2 (curl --interface) is refused
 #      and stores nothing, while the same form from 127.0.0.1 is accepted (and from 127.0.0.2 it
-#      was accepted before the policy was put: the address alone is the difference).
+#      was accepted before the policy was put: the address alone is the difference);
+#   5. `SIGV4_CLI verify-post`, given the fields and file size RGW received, judges every form
+#      posted from 127.0.0.1 as RGW did: valid where RGW stored it, else invalid for the reason
+#      RGW's code and message name (RGW as the outside judge of the library's checker).
 #
 # What Ceph RGW 16.2.15 does with POST forms (measured by hand; the cases below assert the status,
 # error code and message of each form they send):
 #   - the signature is checked first: a bad one answers 403 AccessDenied with an empty Message,
 #     whatever else is wrong with the form;
-#   - then the policy: 403 AccessDenied "Policy check failed, variable not met condition: NAME",
-#     "Policy missing condition: NAME" for a field the policy does not cover, "Policy expired";
+#   - then the policy: 403 AccessDenied "Policy check failed, variable not met condition: NAME"
+#     (an exact condition), "Policy condition failed: starts-with: $NAME, PREFIX", "Policy check
+#     failed, variable not found: NAME" (a conditioned field left out), "Policy missing
+#     condition: NAME" (a field the policy does not cover), "Policy expired";
 #     sizes outside content-length-range answer 400 EntityTooLarge / EntityTooSmall;
 #   - success_action_redirect: 303 to the URL + "?bucket=B&key=K&etag=%22MD5%22" (percent-encoded),
 #     with a '?' even when the URL already has a query: give it a URL without one;
@@ -57,6 +62,8 @@ PYTHON=${SIGV4_PYTHON:-python3}
 
 PASSED=0
 FAILED=0
+AGREED=0
+COMPARED=0
 T0=$EPOCHREALTIME
 elapsed() { awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 die() {
@@ -202,9 +209,11 @@ post() {
   while IFS= read -r -d '' line; do
     if [ -z "$url" ]; then url=$line; else args+=(--form-string "$line"); fi
   done < <(
-    "$PYTHON" - "$form" "${edits[@]}" <<'EOF'
+    "$PYTHON" - "$form" "$(stat -c %s "$file")" "$WORK/verify.json" "${edits[@]}" <<'EOF'
 import json, sys
 form = json.load(open(sys.argv[1]))
+size, verify_json = int(sys.argv[2]), sys.argv[3]
+del sys.argv[2:4]
 sys.stdout.write(form["url"] + "\0")
 fields = list(form["fields"].items())
 names = [n.lower() for n, _ in fields]
@@ -221,10 +230,38 @@ for edit in sys.argv[2:]:
         fields[names.index(name.lower())] = (name, value)
 for n, v in fields:
     sys.stdout.write(n + "=" + v + "\0")
+# The same fields for sigv4 verify-post (the names are distinct here, so an object holds them).
+json.dump({"url": form["url"], "fields": dict(fields), "size": size}, open(verify_json, "w"))
 EOF
   )
   STATUS=$(curl -s -m 30 -o "$WORK/resp.txt" -D "$WORK/resp.headers" -w '%{http_code}' \
     "${curl_opts[@]}" "${args[@]}" -F "file=@$file" "$url") || STATUS="curl failed"
+  # Where the address is not what differs (no curl options), sigv4 verify-post, given the fields
+  # RGW got, must judge the form as RGW did, for the same reason.
+  if [ ${#curl_opts[@]} -eq 0 ]; then agree_with_rgw; fi
+}
+
+# agree_with_rgw: compares `sigv4 verify-post` on the last post's fields with RGW's answer.
+agree_with_rgw() {
+  local verdict want body
+  COMPARED=$((COMPARED + 1))
+  verdict=$("$SIGV4" verify-post --region "$REGION" <"$WORK/verify.json" 2>/dev/null) || true
+  body=$(tr -d '\n' <"$WORK/resp.txt")
+  case $STATUS:$body in
+    2??:* | 303:*) want=valid ;;
+    403:*"<Message></Message>"*) want="invalid: signature mismatch" ;;
+    403:*"not met condition"* | 403:*"variable not found"* | 403:*"Policy condition failed"*)
+      want="invalid: condition failed" ;;
+    403:*"Policy missing condition"*) want="invalid: field not in policy" ;;
+    403:*"Policy expired"*) want="invalid: expired" ;;
+    400:*"<Code>EntityToo"*) want="invalid: size out of range" ;;
+    *) want="(RGW's answer $STATUS is not one this test maps)" ;;
+  esac
+  if [ "$verdict" = "$want" ]; then
+    AGREED=$((AGREED + 1))
+  else
+    bad "sigv4 verify-post says '$verdict' where RGW answered $STATUS (expected '$want'): ${body:0:200}"
+  fi
 }
 field_of() { # field_of FORM NAME
   "$PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["fields"][sys.argv[2]])' "$1" "$2"
@@ -394,6 +431,12 @@ run_cases() {
 
 run_cases sigv4
 run_cases botocore
+
+if [ "$COMPARED" -ge 30 ] && [ "$AGREED" -eq "$COMPARED" ]; then
+  ok "sigv4 verify-post judged all $COMPARED forms RGW judged (valid or refused) as RGW did, for the same reason"
+else
+  bad "sigv4 verify-post agreed with RGW on $AGREED of $COMPARED forms (at least 30 expected)"
+fi
 
 printf '\npost_test: %s s\n' "$(elapsed)"
 printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
