@@ -4,6 +4,9 @@
 # found (a status line says so). SIGV4_DOCS_WERROR=ON makes any Doxygen warning (an undocumented
 # public entity or parameter, a broken reference) fail the target.
 option(SIGV4_DOCS_WERROR "Fail the docs target on any Doxygen warning" OFF)
+if(NOT EXISTS "${PROJECT_SOURCE_DIR}/docs/Doxyfile.in")
+  return()  # a source package without docs/ (the Conan recipe exports only what it installs)
+endif()
 find_package(Doxygen QUIET)
 if(NOT DOXYGEN_FOUND)
   message(STATUS "sigv4: docs: no target (Doxygen not found)")
