@@ -236,7 +236,9 @@ inline void append_canonical_headers(std::string& block, std::string& signed_lis
 }
 
 // Splits a raw query string on '&' and the first '='; empty pieces are skipped. Calls
-// f(name, value, has_equals) with the raw (still encoded) text.
+// f(name, value, has_equals) with the raw (still encoded) text. Both views always point into
+// `query`: a piece without '=' has an empty value positioned at the piece's end, so a caller
+// may take value.data() + value.size() as where the piece ends.
 template <class F>
 void for_each_raw_param(std::string_view query, F&& f) {
   std::size_t i = 0;
@@ -247,7 +249,7 @@ void for_each_raw_param(std::string_view query, F&& f) {
     if (!piece.empty()) {
       const std::size_t eq = piece.find('=');
       if (eq == std::string_view::npos)
-        f(piece, std::string_view{}, false);
+        f(piece, piece.substr(piece.size()), false);
       else
         f(piece.substr(0, eq), piece.substr(eq + 1), true);
     }

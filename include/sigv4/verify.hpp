@@ -22,6 +22,7 @@
 #include "detail/hex.hpp"
 #include "detail/openssl.hpp"
 #include "detail/percent.hpp"
+#include "detail/url.hpp"
 #include "errors.hpp"
 #include "signer.hpp"
 #include "time.hpp"
@@ -42,6 +43,8 @@ enum class verify_reason {
   required_header_not_signed,  ///< host, or a header the options require, is not among the signed headers
   signature_mismatch,          ///< the signature does not match the request
   session_token_mismatch,      ///< the session token is missing, unexpected or different from the key's
+  unsigned_header,             ///< the request carries an x-amz-* header that is not among the signed headers
+  signed_header_missing,       ///< a signed header is not in the request
 };
 
 /// "valid", "malformed", "unsupported algorithm", ...
@@ -58,6 +61,8 @@ inline const char* to_string(verify_reason r) noexcept {
     case verify_reason::required_header_not_signed: return "required header not signed";
     case verify_reason::signature_mismatch: return "signature mismatch";
     case verify_reason::session_token_mismatch: return "session token mismatch";
+    case verify_reason::unsigned_header: return "unsigned header";
+    case verify_reason::signed_header_missing: return "signed header missing";
   }
   return "malformed";
 }
@@ -232,6 +237,10 @@ class verifier {
       if (slot == &a.signature) signature_index = i;
     }
     if (duplicate) return detail::refuse(r, verify_reason::malformed, "an X-Amz-* authentication parameter is repeated");
+    if (!a.algorithm && !a.credential && is_sigv2_query(named))
+      return detail::refuse(r, verify_reason::unsupported_algorithm,
+                            "the URL is signed with SigV2 (AWSAccessKeyId, Signature); only SigV4 "
+                            "(X-Amz-Algorithm=AWS4-HMAC-SHA256) is accepted");
     if (s.query_canonical) {
       // the values as received are still encoded: decode those that are read
       for (auto* v : {&a.algorithm, &a.credential, &a.date, &a.expires, &a.signed_headers, &a.token, &a.content_sha})
@@ -243,17 +252,11 @@ class verifier {
       return detail::refuse(r, verify_reason::unsupported_algorithm, "X-Amz-Algorithm is not AWS4-HMAC-SHA256");
     std::string_view scope_text;
     if (auto fail = check_credential_and_date(r, *a.credential, *a.date, scope_text)) return std::move(*fail);
-    const std::string_view expires = *a.expires;
-    if (expires.empty() || expires.size() > 7 ||
-        !std::all_of(expires.begin(), expires.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      return detail::refuse(r, expires.size() > 7 ? verify_reason::expiry_out_of_range : verify_reason::malformed,
-                            "X-Amz-Expires is not a number of seconds");
     long long expires_s = 0;
-    for (char c : expires) expires_s = expires_s * 10 + (c - '0');
-    if (expires_s < 1 || expires_s > max_expires_seconds)
-      return detail::refuse(r, verify_reason::expiry_out_of_range, "X-Amz-Expires must be 1 to 604800");
+    if (auto fail = check_expires(r, *a.expires, expires_s)) return std::move(*fail);
     if (auto fail = check_window(r, now, expires_s, "the URL has expired")) return std::move(*fail);
     if (auto fail = check_signed_headers(r, *a.signed_headers)) return std::move(*fail);
+    if (auto fail = check_unsigned_headers(r, headers)) return std::move(*fail);
     auto key = lookup_(r.parts.access_key_id);
     if (!key) return detail::refuse(r, verify_reason::unknown_access_key, "the access key id is not known");
     if (auto fail = check_token(r, *key, a.token)) return std::move(*fail);
@@ -264,30 +267,23 @@ class verifier {
                            scope_text, *a.signature);
   }
 
-  /// Verifies a presigned URL given whole: "https://host[:port]/path?query". The Host header
-  /// is taken from the URL; `headers` holds the other headers the client sends.
+  /// Verifies a presigned URL given whole: "https://host[:port]/path?query". The URL is read
+  /// by the library's one strict URL parser (as the presigner reads its endpoint): http or https
+  /// only, no user info, a valid host name, IPv4 address or bracketed IPv6 literal, a port of
+  /// 1-65535; anything else is malformed, with the parser's description (which never quotes the
+  /// URL). The Host header is taken from the URL: the host lower-cased, with the port unless it
+  /// is the scheme's default; `headers` holds the other headers the client sends.
   verify_result verify_presigned_url(std::string_view method, std::string_view url, std::vector<header> headers,
                                      time_point now) const {
-    const std::size_t scheme_end = url.find("://");
-    if (scheme_end == std::string_view::npos) {
+    detail::url_parts u;
+    if (const char* why = detail::parse_http_url(url, u)) {
       verify_result r;
-      return detail::refuse(r, verify_reason::malformed, "the URL has no scheme");
+      return detail::refuse(r, verify_reason::malformed, std::string("the URL ") + why);
     }
-    const std::string_view rest = url.substr(scheme_end + 3);
-    const std::size_t slash = rest.find_first_of("/?");
-    std::string_view host = rest.substr(0, slash);
-    std::string target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-    if (!target.empty() && target[0] == '?') target.insert(0, "/");
-    const std::size_t hash = target.find('#');
-    if (hash != std::string::npos) target.resize(hash);
-    // The Host a client sends omits the scheme's default port.
-    const bool https = detail::iequals(url.substr(0, scheme_end), "https");
-    const std::string_view default_port = https ? ":443" : ":80";
-    if (host.size() > default_port.size() && host.substr(host.size() - default_port.size()) == default_port)
-      host.remove_suffix(default_port.size());
     detail::remove_header(headers, "host");
-    headers.push_back({"Host", std::string(host)});
-    return verify_presigned(method, target, headers, now);
+    headers.push_back({"Host", u.authority()});
+    if (!u.target.empty() && u.target.front() == '/') return verify_presigned(method, u.target, headers, now);
+    return verify_presigned(method, "/" + std::string(u.target), headers, now);  // "" or "?query"
   }
 
   /// Verifies a request signed with the Authorization header.
@@ -311,39 +307,21 @@ class verifier {
     const auto auth = value_of("authorization");
     const auto date = value_of("x-amz-date");
     if (repeated) return detail::refuse(r, verify_reason::malformed, "Authorization or X-Amz-Date is repeated");
+    // SigV2: "AWS id:signature" (MinIO, cmd/auth-handler.go isRequestSignatureV2: the prefix "AWS" but not
+    // "AWS4-HMAC-SHA256")
+    if (auth && auth->size() > 4 && detail::equals_literal(auth->substr(0, 4), "AWS "))
+      return detail::refuse(r, verify_reason::unsupported_algorithm,
+                            "the Authorization header is SigV2 (AWS id:signature); only SigV4 (AWS4-HMAC-SHA256) "
+                            "is accepted");
     if (!auth || !date) return detail::refuse(r, verify_reason::malformed, "Authorization or X-Amz-Date is missing");
-    // AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...
-    const std::string_view a = *auth;
-    const std::size_t sp = a.find(' ');
-    if (sp == std::string_view::npos) return detail::refuse(r, verify_reason::malformed, "Authorization is malformed");
-    if (a.substr(0, sp) != algorithm)
-      return detail::refuse(r, verify_reason::unsupported_algorithm, "the Authorization algorithm is not AWS4-HMAC-SHA256");
-    std::optional<std::string_view> credential, signed_list, signature;
-    bool duplicate = false, bad = false;
-    std::size_t i = sp + 1;
-    while (i < a.size()) {
-      std::size_t j = a.find(',', i);
-      if (j == std::string_view::npos) j = a.size();
-      std::string_view part = a.substr(i, j - i);
-      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-      while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
-      const std::size_t eq = part.find('=');
-      const std::string_view name = part.substr(0, eq);
-      auto* slot = name == "Credential" ? &credential : name == "SignedHeaders" ? &signed_list
-                                                        : name == "Signature"   ? &signature
-                                                                                : nullptr;
-      if (!slot || eq == std::string_view::npos) bad = true;
-      else if (*slot) duplicate = true;
-      else *slot = part.substr(eq + 1);
-      i = j + 1;
-    }
-    if (bad || duplicate || !credential || !signed_list || !signature)
-      return detail::refuse(r, verify_reason::malformed, "Authorization is malformed");
+    std::string_view credential, signed_list, signature;
+    if (auto fail = parse_authorization(r, *auth, credential, signed_list, signature)) return std::move(*fail);
     std::string_view scope_text;
-    if (auto fail = check_credential_and_date(r, *credential, *date, scope_text)) return std::move(*fail);
+    if (auto fail = check_credential_and_date(r, credential, *date, scope_text)) return std::move(*fail);
     if (auto fail = check_window(r, now, options_.max_clock_skew.count(), "X-Amz-Date is too old"))
       return std::move(*fail);
-    if (auto fail = check_signed_headers(r, *signed_list)) return std::move(*fail);
+    if (auto fail = check_signed_headers(r, signed_list)) return std::move(*fail);
+    if (auto fail = check_unsigned_headers(r, headers)) return std::move(*fail);
     auto key = lookup_(r.parts.access_key_id);
     if (!key) return detail::refuse(r, verify_reason::unknown_access_key, "the access key id is not known");
     repeated = false;
@@ -362,7 +340,7 @@ class verifier {
     if (!decode_query(raw_query, s))
       return detail::refuse(r, verify_reason::malformed, "the query has a malformed percent-encoding");
     return check_signature(r, method, target.substr(0, q), raw_query, s.raw.size(), headers, payload->value(), *key,
-                           *date, scope_text, *signature);
+                           *date, scope_text, signature);
   }
 
  private:
@@ -396,24 +374,29 @@ class verifier {
     s.raw.clear();
     s.query_canonical = detail::is_canonically_encoded(raw_query, detail::encode_set::component, true);
     s.query_plain = true;
-    bool ok = true;
-    // "plain": every piece has '=' and follows the previous one's '&' directly (none is empty)
-    const char* next_piece = raw_query.data();
+    // "plain": every piece has '=' and starts right after the previous one's '&' (none is empty)
+    std::size_t next_piece = 0;
     detail::for_each_raw_param(raw_query, [&](std::string_view n, std::string_view v, bool has_equals) {
       s.raw.push_back({n, v});
-      s.query_plain = s.query_plain && has_equals && n.data() == next_piece;
-      next_piece = v.data() + v.size() + 1;
-      if (s.query_canonical) return;
-      const auto decode = [&](std::string_view raw) {
-        if (raw.find_first_of("%+") == std::string_view::npos) return raw;
-        const std::size_t at = s.decoded.size();
-        ok = ok && detail::append_query_decoded(s.decoded, raw);
-        return std::string_view(s.decoded).substr(at);
-      };
-      const std::string_view name = decode(n);
-      s.params.push_back({name, decode(v)});
+      s.query_plain = s.query_plain && has_equals && offset_in(raw_query, n) == next_piece;
+      next_piece = offset_in(raw_query, v) + v.size() + 1;
+      // a value is everything after the first '=': a raw '=' in it is the value's text, which
+      // the canonical query writes %3D (MinIO reads the query with Go's url.ParseQuery)
+      if (v.find('=') != std::string_view::npos) s.query_canonical = false;
     });
-    s.query_plain = s.query_plain && (raw_query.empty() || next_piece == raw_query.data() + raw_query.size() + 1);
+    s.query_plain = s.query_plain && (raw_query.empty() || next_piece == raw_query.size() + 1);
+    if (s.query_canonical) return true;
+    bool ok = true;
+    const auto decode = [&](std::string_view raw) {
+      if (raw.find_first_of("%+") == std::string_view::npos) return raw;
+      const std::size_t at = s.decoded.size();
+      ok = ok && detail::append_query_decoded(s.decoded, raw);
+      return std::string_view(s.decoded).substr(at);
+    };
+    for (const detail::encoded_param& p : s.raw) {
+      const std::string_view name = decode(p.name);
+      s.params.push_back({name, decode(p.value)});
+    }
     return ok;
   }
 
@@ -425,21 +408,116 @@ class verifier {
     return std::string_view(s.decoded).substr(at);
   }
 
+  // "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...": each part once, in any
+  // order, spaces around them ignored.
+  static std::optional<verify_result> parse_authorization(verify_result& r, std::string_view a,
+                                                          std::string_view& credential, std::string_view& signed_list,
+                                                          std::string_view& signature) {
+    const std::size_t sp = a.find(' ');
+    if (sp == std::string_view::npos) return detail::refuse(r, verify_reason::malformed, "Authorization is malformed");
+    if (a.substr(0, sp) != algorithm)
+      return detail::refuse(r, verify_reason::unsupported_algorithm, "the Authorization algorithm is not AWS4-HMAC-SHA256");
+    std::optional<std::string_view> c, l, sig;
+    bool bad = false;
+    for (std::size_t i = sp + 1; i < a.size();) {
+      std::size_t j = a.find(',', i);
+      if (j == std::string_view::npos) j = a.size();
+      std::string_view part = a.substr(i, j - i);
+      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+      while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+      const std::size_t eq = part.find('=');
+      const std::string_view name = part.substr(0, eq);
+      auto* slot = name == "Credential" ? &c : name == "SignedHeaders" ? &l : name == "Signature" ? &sig : nullptr;
+      if (!slot || eq == std::string_view::npos || *slot) bad = true;  // unknown, without '=', or repeated
+      else *slot = part.substr(eq + 1);
+      i = j + 1;
+    }
+    if (bad || !c || !l || !sig) return detail::refuse(r, verify_reason::malformed, "Authorization is malformed");
+    credential = *c;
+    signed_list = *l;
+    signature = *sig;
+    return std::nullopt;
+  }
+
+  // Where `part`, a view into `whole`, starts in it.
+  static std::size_t offset_in(std::string_view whole, std::string_view part) noexcept {
+    return static_cast<std::size_t>(part.data() - whole.data());
+  }
+
+  // A SigV2 presigned query: AWSAccessKeyId (MinIO, cmd/auth-handler.go
+  // isRequestPresignedSignatureV2, tells SigV2 from SigV4 by this parameter).
+  static bool is_sigv2_query(const std::vector<detail::encoded_param>& params) noexcept {
+    return std::any_of(params.begin(), params.end(),
+                       [](const detail::encoded_param& p) { return p.name == "AWSAccessKeyId"; });
+  }
+
+  // X-Amz-Expires: whole seconds, digits without a leading zero, 1 to 604800. MinIO
+  // (cmd/signature-v4.go, doesPresignedSignatureMatch) writes the number back with
+  // strconv.Itoa and refuses a URL whose X-Amz-Expires text differs, so "0900" or "+900"
+  // never works there; anything but digits is malformed whatever its length.
+  static std::optional<verify_result> check_expires(verify_result& r, std::string_view text, long long& seconds) {
+    const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || (text.size() > 1 && text.front() == '0'))
+      return detail::refuse(r, verify_reason::malformed,
+                            "X-Amz-Expires is not a number of seconds (digits without a leading zero)");
+    if (text.size() > 7) return detail::refuse(r, verify_reason::expiry_out_of_range, "X-Amz-Expires must be 1 to 604800");
+    seconds = 0;
+    for (char c : text) seconds = seconds * 10 + (c - '0');
+    if (seconds < 1 || seconds > max_expires_seconds)
+      return detail::refuse(r, verify_reason::expiry_out_of_range, "X-Amz-Expires must be 1 to 604800");
+    return std::nullopt;
+  }
+
+  // Every x-amz-* request header (any case) must be signed. S3 refuses one that is not, in
+  // both modes ("There were headers present in the request which were not signed", with
+  // HeadersNotSigned naming it); MinIO checks only X-Amz-Meta-* and only in presigned mode
+  // (cmd/signature-v4-utils.go, checkMetaHeaders); Ceph RGW 16 checks none, so a verifier in
+  // front of it is what refuses them. None is exempt here:
+  //  - not x-amz-content-sha256, which S3 lets through unsigned in header mode: its value is
+  //    bound by the signature only when it is the payload line, not when the caller passes the
+  //    payload hash it computed;
+  //  - not x-amz-date or x-amz-security-token: every SDK signs them (botocore signs every
+  //    header but Expect, User-Agent and X-Amzn-Trace-Id), so a token added after signing is
+  //    refused, as a presigned token added after signing already is (signature mismatch);
+  //  - not in presigned mode: what is exempt there is the query, whose x-amz-* parameters
+  //    (X-Amz-Security-Token, a hoisted x-amz-acl, ...) are all signed through the canonical
+  //    query. A signed header carried in the query instead of the headers, which MinIO looks
+  //    for (extractSignedHeaders), is not: it is a missing signed header.
+  // X-Amzn-Trace-Id is not an x-amz- header. The detail names the header, never its value.
+  static std::optional<verify_result> check_unsigned_headers(verify_result& r, const std::vector<header>& headers) {
+    for (const header& h : headers) {
+      if (h.name.size() < 6 || !detail::iequals(std::string_view(h.name).substr(0, 6), "x-amz-")) continue;
+      const auto& list = r.parts.signed_headers;
+      if (std::any_of(list.begin(), list.end(), [&](const std::string& name) { return detail::iequals(name, h.name); }))
+        continue;
+      if (!detail::is_token(h.name) || h.name.size() > 128)
+        return detail::refuse(r, verify_reason::unsigned_header, "an x-amz-* header with a malformed name is not signed");
+      std::string name = h.name;
+      for (char& c : name) c = detail::to_lower_ascii(c);
+      return detail::refuse(r, verify_reason::unsigned_header, name + " is not signed (x-amz-* headers must be)");
+    }
+    return std::nullopt;
+  }
+
   // Parses "AKID/YYYYMMDD/region/service/aws4_request" into r.parts and checks it against
   // X-Amz-Date and the options; `scope_text` is set to the part after the access key id.
   std::optional<verify_result> check_credential_and_date(verify_result& r, std::string_view credential,
                                                          std::string_view date, std::string_view& scope_text) const {
-    // AKID/YYYYMMDD/region/service/aws4_request
+    // AKID/YYYYMMDD/region/service/aws4_request: exactly five parts, so neither a sixth part nor
+    // a trailing '/' (MinIO, cmd/signature-v4.go doesPresignedSignatureMatch, rebuilds the
+    // credential from its five parts and refuses a URL whose text differs). An access key id
+    // with a '/' (which MinIO's parser would join back, cmd/signature-v4-parser.go) is refused.
     std::string_view parts[5];
-    std::size_t n = 0, i = 0;
-    while (n < 5) {
-      const std::size_t j = credential.find('/', i);
-      parts[n++] = credential.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
-      if (j == std::string_view::npos) break;
+    if (std::count(credential.begin(), credential.end(), '/') != 4)
+      return detail::refuse(r, verify_reason::malformed,
+                            "X-Amz-Credential is not the five parts key/date/region/service/aws4_request");
+    for (std::size_t n = 0, i = 0; n < 5; ++n) {
+      const std::size_t j = n < 4 ? credential.find('/', i) : credential.size();
+      parts[n] = credential.substr(i, j - i);
       i = j + 1;
     }
-    if (n != 5 || credential.find('/', i) != std::string_view::npos || parts[0].empty())
-      return detail::refuse(r, verify_reason::malformed, "X-Amz-Credential is not key/date/region/service/aws4_request");
+    if (parts[0].empty())
+      return detail::refuse(r, verify_reason::malformed, "X-Amz-Credential has an empty access key id");
     r.parts.access_key_id.assign(parts[0]);
     scope_text = credential.substr(parts[0].size() + 1);
     r.parts.scope.date.assign(parts[1]);
@@ -591,38 +669,36 @@ class verifier {
     before = s.query;
   }
 
-  // Hashes the canonical request from its pieces (the path decoded and re-encoded under S3
-  // rules; the canonical query; the signed headers with their values), signs it and compares
-  // in constant time.
-  verify_result check_signature(verify_result& r, std::string_view method, std::string_view raw_path,
-                                std::string_view raw_query, std::size_t skip_param, const std::vector<header>& headers,
-                                std::string_view payload, const key_entry& key, std::string_view date,
-                                std::string_view scope_text, std::string_view provided) const {
-    auto& s = detail::verify_space();
-    if (!detail::is_token(method)) return detail::refuse(r, verify_reason::malformed, "the method is malformed");
-    // the canonical URI: the path as received when decoding and re-encoding would give it back
-    std::string_view path = raw_path;
-    if (options_.path != path_rules::s3 || !detail::is_canonically_encoded(raw_path, detail::encode_set::path)) {
-      std::string_view plain = raw_path;
-      if (options_.path == path_rules::s3) {
-        s.block.clear();
-        if (!detail::append_uri_decoded(s.block, raw_path))
-          return detail::refuse(r, verify_reason::malformed, "the path has a malformed percent-encoding");
-        plain = s.block;
-      }
-      if (!plain.empty() && plain.front() != '/')
-        return detail::refuse(r, verify_reason::malformed, "the path does not start with '/'");
-      s.path.clear();
-      detail::append_canonical_uri(s.path, plain, options_.path);
-      path = s.path;
-    } else if (path.empty()) {
-      path = "/";
-    } else if (path.front() != '/') {
-      return detail::refuse(r, verify_reason::malformed, "the path does not start with '/'");
+  // Step 1: the canonical URI, as a view into the received path when decoding and re-encoding
+  // would give it back (S3 rules), else built in s.path (s.block holds the decoded path).
+  std::optional<verify_result> canonical_uri_of(verify_result& r, std::string_view raw_path, detail::verify_scratch& s,
+                                                std::string_view& path) const {
+    path = raw_path;
+    if (options_.path == path_rules::s3 && detail::is_canonically_encoded(raw_path, detail::encode_set::path)) {
+      if (path.empty()) path = "/";
+      else if (path.front() != '/') return detail::refuse(r, verify_reason::malformed, "the path does not start with '/'");
+      return std::nullopt;
     }
-    std::string_view query_before, query_after;
-    canonical_query_of(raw_query, skip_param, s, query_before, query_after);
-    // the signed headers, with every value each one has in the request
+    std::string_view plain = raw_path;
+    if (options_.path == path_rules::s3) {
+      s.block.clear();
+      if (!detail::append_uri_decoded(s.block, raw_path))
+        return detail::refuse(r, verify_reason::malformed, "the path has a malformed percent-encoding");
+      plain = s.block;
+    }
+    if (!plain.empty() && plain.front() != '/')
+      return detail::refuse(r, verify_reason::malformed, "the path does not start with '/'");
+    s.path.clear();
+    detail::append_canonical_uri(s.path, plain, options_.path);
+    path = s.path;
+    return std::nullopt;
+  }
+
+  // Step 3: the canonical header lines (in s.block) and the signed-header list (in s.list),
+  // from every value each signed header has in the request. A signed header that is absent is
+  // refused (MinIO: ErrUnsignedHeaders, cmd/signature-v4-utils.go extractSignedHeaders).
+  static std::optional<verify_result> canonical_headers_of(verify_result& r, const std::vector<header>& headers,
+                                                           detail::verify_scratch& s) {
     s.headers.clear();
     for (const auto& name : r.parts.signed_headers) {
       bool found = false;
@@ -634,14 +710,22 @@ class verifier {
         s.headers.push_back({name, h.value});
         found = true;
       }
-      if (!found) return detail::refuse(r, verify_reason::malformed, "signed header " + name + " is not in the request");
+      if (!found)
+        return detail::refuse(r, verify_reason::signed_header_missing, "signed header " + name + " is not in the request");
     }
     s.block.clear();
     s.list.clear();
     detail::append_canonical_headers(s.block, s.list, s.headers.data(), s.headers.data() + s.headers.size());
-    if (scope_text.size() > 256) return detail::refuse(r, verify_reason::malformed, "the credential scope is too long");
-    // Step 4 — method \n URI \n query \n headers \n signed list \n payload — written with one
-    // resize and plain copies, then hashed at once.
+    return std::nullopt;
+  }
+
+  // Step 4: method \n URI \n query \n headers \n signed list \n payload, written with one
+  // resize and plain copies, hashed at once; the string to sign; its HMAC with the (cached)
+  // signing key, compared with `provided` in constant time.
+  verify_result compare_signature(verify_result& r, detail::verify_scratch& s, std::string_view method,
+                                  std::string_view path, std::string_view query_before, std::string_view query_after,
+                                  std::string_view payload, const key_entry& key, std::string_view date,
+                                  std::string_view scope_text, std::string_view provided) const {
     std::string& cr = s.canonical;
     cr.resize(method.size() + path.size() + query_before.size() + query_after.size() + s.block.size() +
               s.list.size() + payload.size() + 5);
@@ -658,9 +742,9 @@ class verifier {
     put(s.block, true);
     put(s.list, true);
     put(payload, false);
-    const auto digest = detail::sha256(cr);
+    const auto request_digest = detail::sha256(cr);
     char sts[detail::string_to_sign_size(16, 256)];
-    const std::size_t sts_size = detail::write_string_to_sign(sts, date, scope_text, digest.data());
+    const std::size_t sts_size = detail::write_string_to_sign(sts, date, scope_text, request_digest.data());
     std::optional<signing_key> uncached;
     const signing_key& k = key_for(r.parts, scope_text, key.secret.view(), uncached);
     char expected[64];
@@ -671,6 +755,23 @@ class verifier {
     r.reason = verify_reason::valid;
     r.detail.clear();
     return std::move(r);
+  }
+
+  // The canonical request from its pieces (step 1 the URI, step 2 the query without the
+  // signature, step 3 the signed headers), then step 4: hash, sign and compare.
+  verify_result check_signature(verify_result& r, std::string_view method, std::string_view raw_path,
+                                std::string_view raw_query, std::size_t skip_param, const std::vector<header>& headers,
+                                std::string_view payload, const key_entry& key, std::string_view date,
+                                std::string_view scope_text, std::string_view provided) const {
+    auto& s = detail::verify_space();
+    if (!detail::is_token(method)) return detail::refuse(r, verify_reason::malformed, "the method is malformed");
+    std::string_view path;
+    if (auto fail = canonical_uri_of(r, raw_path, s, path)) return std::move(*fail);
+    std::string_view query_before, query_after;
+    canonical_query_of(raw_query, skip_param, s, query_before, query_after);
+    if (auto fail = canonical_headers_of(r, headers, s)) return std::move(*fail);
+    if (scope_text.size() > 256) return detail::refuse(r, verify_reason::malformed, "the credential scope is too long");
+    return compare_signature(r, s, method, path, query_before, query_after, payload, key, date, scope_text, provided);
   }
 
   key_lookup lookup_;
