@@ -673,6 +673,28 @@ def test_verify(cli, results):
     rc, out, err = cli.run(["verify", "--now", DATE, "not a url"])
     results.check("verify: not a URL -> invalid: malformed", rc == 1 and out == "invalid: malformed\n",
                   f"{rc} {out!r} {err!r}")
+    # Only http:// and https:// URLs, without user info, read by the one strict URL parser.
+    rest = url.split("://", 1)[1]
+    for name, bad in (("scheme Bttp://", "Bttp://" + rest), ("scheme ftp://", "ftp://" + rest),
+                      ("user info", "http://minioadmin:S3CR3TPW@" + rest)):
+        rc, out, err = verify(["--verbose", "--now", DATE], bad)
+        results.check(f"verify: {name} -> invalid: malformed, the detail says why without quoting it",
+                      rc == 1 and out == "invalid: malformed\n" and "detail: the URL " in err and "S3CR3TPW" not in err
+                      and "minioadmin" not in err, f"{rc} {out!r} {err!r}")
+    rc, out, err = verify(["--now", DATE], "HTTP://" + rest)
+    results.check("verify: HTTP:// in capitals is http", rc == 0 and out == "valid\n", f"{rc} {out!r} {err!r}")
+    # S3 refuses an x-amz-* header the URL does not sign; the detail names it, not its value.
+    rc, out, err = verify(["--verbose", "--now", DATE, "--header", "X-Amz-Acl: public-read"], url)
+    results.check("verify: an unsigned x-amz-acl header -> invalid: unsigned header",
+                  rc == 1 and out == "invalid: unsigned header\n" and "x-amz-acl" in err and "public-read" not in err,
+                  f"{rc} {out!r} {err!r}")
+    rc, out, err = cli.run(["verify", "--help"])
+    text = " ".join(out.split())
+    missing = [r for r in ("malformed", "unsupported algorithm", "unknown access key", "credential scope mismatch",
+                           "expired", "not yet valid", "expiry out of range", "required header not signed",
+                           "signed header missing", "unsigned header", "signature mismatch", "session token mismatch")
+               if r not in text]
+    results.check("verify --help lists every reason", rc == 0 and not missing, f"missing: {missing}")
 
 
 def main():

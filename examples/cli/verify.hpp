@@ -26,8 +26,11 @@ inline constexpr std::string_view verify_help = R"(usage: sigv4 verify [options]
 Checks a presigned URL as an S3 server holding the same credentials would: the
 signature, the credential scope (region, service s3, date), the expiry and the
 session token. Prints 'valid' and exits 0, or 'invalid: <reason>' and exits 1.
-The Host header is taken from the URL; give every other header the client will
-send (each signed --header of 'sigv4 presign') with --header.
+The URL must start with http:// or https:// and carry no user info. The Host
+header is taken from the URL (its host lower-cased, without the default port);
+give every other header the client will send (each signed --header of 'sigv4
+presign') with --header. An x-amz-* header that the URL does not sign is refused
+('unsigned header'), as S3 refuses it.
 
 options:
   -X, --method M           the method of the request (default: GET)
@@ -51,9 +54,10 @@ MINIO_SECRET_KEY, each also as X_FILE; then the shared credentials file). Only U
 signed with their access key id are known; a session token among them must be in
 the URL.
 
-reasons: malformed, unsupported algorithm, unknown access key, credential scope
-mismatch, expired, not yet valid, expiry out of range, required header not
-signed, signature mismatch, session token mismatch.
+reasons: malformed, unsupported algorithm (SigV2 URLs too), unknown access key,
+credential scope mismatch, expired, not yet valid, expiry out of range, required
+header not signed, signed header missing, unsigned header, signature mismatch,
+session token mismatch. --verbose says why.
 
 exit status: 0 valid; 1 invalid, or the check could not be made (no
 credentials); 2 a usage error.
