@@ -215,6 +215,47 @@ void BM_verify_presigned(benchmark::State& state) {
 BENCHMARK(BM_verify_presigned)->UseRealTime();
 BENCHMARK(BM_verify_presigned)->Threads(2)->UseRealTime();
 
+// ---- browser POST forms ----------------------------------------------------------------
+// A form for one job's uploads with four conditions besides bucket, key and the x-amz-*
+// ones: Content-Type starts-with, an x-amz-meta-* field, content-length-range and
+// success_action_status. The day's signing key is cached (the shared presigner's).
+sigv4::s3::post_policy post_request() {
+  sigv4::s3::post_policy p;
+  p.bucket = bucket;
+  p.key = "jobs/job-123/";
+  p.key_is_prefix = true;
+  p.expires = 900s;
+  p.fields = {{"x-amz-meta-job", "123"}};
+  p.conditions = {{"Content-Type", sigv4::s3::post_match::starts_with, "image/"}};
+  p.size = sigv4::s3::content_length_range{1, 10 << 20};
+  p.success_action_status = 201;
+  return p;
+}
+
+void BM_presign_post(benchmark::State& state) {
+  const auto& p = shared_presigner();
+  const auto policy = post_request();
+  benchmark::DoNotOptimize(sigv4::s3::presign_post(p, policy, when));  // warm the key cache
+  allocation_meter m(state);
+  for (auto _ : state) benchmark::DoNotOptimize(sigv4::s3::presign_post(p, policy, when));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_presign_post)->UseRealTime();
+
+void BM_verify_post(benchmark::State& state) {
+  const auto form = sigv4::s3::presign_post(shared_presigner(), post_request(), when);
+  std::vector<sigv4::s3::post_field> fields = form.fields;
+  fields.push_back({"Content-Type", "image/tiff"});
+  const sigv4::s3::post_verifier v([](std::string_view) -> std::optional<sigv4::key_entry> {
+    return sigv4::key_entry{sigv4::secret_string("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), ""};
+  });
+  if (!v.verify(bucket, fields, 1000, when).valid()) state.SkipWithError("the form did not verify");
+  allocation_meter m(state);
+  for (auto _ : state) benchmark::DoNotOptimize(v.verify(bucket, fields, 1000, when));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_verify_post)->UseRealTime();
+
 void BM_canonical_request(benchmark::State& state) {
   const std::string path = std::string("/") + bucket + "/" + key;
   const std::vector<sigv4::query_param> params = {

@@ -10,6 +10,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -162,11 +165,11 @@ inline void check_post_policy(const post_policy& p, key_rules rules) {
       if (iequals(p.fields[j].name, f.name))
         throw error(errc::invalid_argument, "form field " + quote_input(f.name) + " is given twice");
   }
-  const std::string key_field = post_key_field(p);
   for (const post_condition& c : p.conditions) {
     check_post_field_name(c.field);
     check_post_field_value(c.field, c.value);
     if (iequals(c.field, "key")) {
+      const std::string key_field = post_key_field(p);
       if (!post_condition_holds(c.match, key_field, c.value))
         throw error(errc::invalid_policy, "a condition on the key contradicts the key " + quote_input(key_field));
       continue;
@@ -191,18 +194,23 @@ inline void check_post_policy(const post_policy& p, key_rules rules) {
 }
 
 // "YYYY-MM-DDTHH:MM:SS.000Z", the form of AWS's examples.
-inline std::string post_expiration_text(std::int64_t epoch_seconds) {
+struct expiration_text {
+  char text[24];
+  std::string_view view() const noexcept { return {text, sizeof text}; }
+};
+inline expiration_text post_expiration_text(std::int64_t epoch_seconds) {
   const std::int64_t day = epoch_seconds >= 0 ? epoch_seconds / 86400 : -((-epoch_seconds + 86399) / 86400);
   const std::int64_t second = epoch_seconds - day * 86400;
   const auto c = sigv4::detail::civil_from_days(day);
-  char t[25] = "0000-00-00T00:00:00.000Z";
-  sigv4::detail::put_digits(t, static_cast<unsigned>(c.year), 4);
-  sigv4::detail::put_digits(t + 5, c.month, 2);
-  sigv4::detail::put_digits(t + 8, c.day, 2);
-  sigv4::detail::put_digits(t + 11, static_cast<unsigned>(second / 3600), 2);
-  sigv4::detail::put_digits(t + 14, static_cast<unsigned>(second / 60 % 60), 2);
-  sigv4::detail::put_digits(t + 17, static_cast<unsigned>(second % 60), 2);
-  return std::string(t, 24);
+  expiration_text out;
+  std::memcpy(out.text, "0000-00-00T00:00:00.000Z", 24);
+  sigv4::detail::put_digits(out.text, static_cast<unsigned>(c.year), 4);
+  sigv4::detail::put_digits(out.text + 5, c.month, 2);
+  sigv4::detail::put_digits(out.text + 8, c.day, 2);
+  sigv4::detail::put_digits(out.text + 11, static_cast<unsigned>(second / 3600), 2);
+  sigv4::detail::put_digits(out.text + 14, static_cast<unsigned>(second / 60 % 60), 2);
+  sigv4::detail::put_digits(out.text + 17, static_cast<unsigned>(second % 60), 2);
+  return out;
 }
 
 // An exact condition {"name":"value"}.
@@ -221,7 +229,7 @@ inline void write_starts_with(sigv4::detail::json_writer& w, std::string_view na
   w.element();
   w.string("starts-with");
   w.element();
-  w.string("$" + std::string(name));
+  w.string(name, "$");
   w.element();
   w.string(prefix);
   w.close(']');
@@ -238,7 +246,10 @@ struct post_auth {
 // caller's fields, success_action_status, the caller's conditions, content-length-range, and
 // the x-amz-* conditions.
 inline std::string write_post_policy(const post_policy& p, std::string_view expiration, const post_auth& auth) {
-  sigv4::detail::json_writer w(false);
+  std::size_t expected = 320 + p.bucket.size() + p.key.size() + auth.credential.size() + auth.token.size();
+  for (const post_field& f : p.fields) expected += 8 + f.name.size() + f.value.size();
+  for (const post_condition& c : p.conditions) expected += 24 + c.field.size() + c.value.size();
+  sigv4::detail::json_writer w(false, expected);
   w.open('{');
   w.member("expiration");
   w.string(expiration);
@@ -326,14 +337,16 @@ inline post_form presign_post(const presigner& signer, const post_policy& caller
   const std::chrono::seconds lifetime = signer.checked_lifetime(policy.expires, policy.on_credential_expiry, at);
   post_form form;
   form.url = detail::post_action_url(signer, policy.bucket);
-  const std::string expiration = detail::post_expiration_text(sigv4::detail::epoch_seconds(at) + lifetime.count());
+  const auto expiration = detail::post_expiration_text(sigv4::detail::epoch_seconds(at) + lifetime.count());
   const credentials& creds = signer.creds();
   const auto split = sigv4::detail::split_time(at);
   signer.with_scope_entry(at, [&](const detail::scope_entry& entry) {
-    const std::string credential = creds.access_key_id() + '/' + entry.scope;
+    std::string credential;
+    credential.reserve(creds.access_key_id().size() + 1 + entry.scope.size());
+    credential.append(creds.access_key_id()).append("/").append(entry.scope);
     const amz_date date = sigv4::detail::amz_date_builder::make(entry.day, split.second);
     const std::string_view token = creds.has_session_token() ? std::string_view(creds.session_token()) : std::string_view();
-    form.policy = detail::write_post_policy(policy, expiration, {credential, date.str(), token});
+    form.policy = detail::write_post_policy(policy, expiration.view(), {credential, date.str(), token});
     std::string encoded;
     sigv4::detail::append_base64(encoded, form.policy);
     std::string sig(64, '\0');
@@ -342,7 +355,7 @@ inline post_form presign_post(const presigner& signer, const post_policy& caller
     form.fields.push_back({"key", detail::post_key_field(policy)});
     form.fields.push_back({"policy", std::move(encoded)});
     form.fields.push_back({"x-amz-algorithm", std::string(algorithm)});
-    form.fields.push_back({"x-amz-credential", credential});
+    form.fields.push_back({"x-amz-credential", std::move(credential)});
     form.fields.push_back({"x-amz-date", std::string(date.str())});
     if (!token.empty()) form.fields.push_back({"x-amz-security-token", std::string(token)});
     form.fields.push_back({"x-amz-signature", std::move(sig)});
@@ -530,11 +543,14 @@ inline bool exempt_field(std::string_view lower) noexcept {
 }  // namespace detail
 
 /// Checks received POST forms (S3 "POST Object" with a SigV4 policy), for gateways and tests.
-/// Immutable once made: safe to share between threads if the lookup is.
+/// Safe to share between threads if the lookup is. The signing keys of the last 16 (access
+/// key, day, region, secret) are kept, so a check derives no key in the common case.
 class post_verifier {
  public:
   explicit post_verifier(key_lookup lookup, post_verify_options options = {})
       : lookup_(std::move(lookup)), options_(std::move(options)) {}
+  post_verifier(const post_verifier&) = delete;
+  post_verifier& operator=(const post_verifier&) = delete;
 
   const post_verify_options& options() const noexcept { return options_; }
 
@@ -610,9 +626,8 @@ class post_verifier {
         (token && (token->size() != expected_token.size() ||
                    !sigv4::detail::constant_time_equal(token->data(), expected_token.data(), token->size()))))
       return detail::refuse_post(r, post_reason::session_token_mismatch, "x-amz-security-token does not match the key's");
-    const signing_key k(key->secret.view(), r.scope.date, r.scope.region, "s3");
     char want[64];
-    k.sign(*policy, want);
+    key_for(r, key->secret.view())->key.sign(*policy, want);
     if (sig->size() != sizeof want || !sigv4::detail::constant_time_equal(sig->data(), want, sizeof want))
       return detail::refuse_post(r, post_reason::signature_mismatch, "x-amz-signature does not match the policy");
     return std::nullopt;
@@ -660,8 +675,37 @@ class post_verifier {
     return std::nullopt;
   }
 
+  // A signing key derived for (access key id, date, region, secret).
+  struct cached_key {
+    std::string id, date, region;
+    secret_string secret;
+    signing_key key;
+  };
+  static constexpr std::size_t max_cached_keys = 16;
+
+  // The signing key of the result's scope and `secret`: one of the last few used, or derived
+  // and kept (a changed secret is a different entry).
+  std::shared_ptr<const cached_key> key_for(const post_check_result& r, std::string_view secret) const {
+    const auto same = [&](const cached_key& k) {
+      return k.id == r.access_key_id && k.date == r.scope.date && k.region == r.scope.region &&
+             k.secret.view().size() == secret.size() &&
+             sigv4::detail::constant_time_equal(k.secret.view().data(), secret.data(), secret.size());
+    };
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& k : keys_)
+      if (same(*k)) return k;
+    auto fresh = std::make_shared<const cached_key>(cached_key{r.access_key_id, r.scope.date, r.scope.region,
+                                                               secret_string(secret),
+                                                               signing_key(secret, r.scope.date, r.scope.region, "s3")});
+    if (keys_.size() == max_cached_keys) keys_.erase(keys_.begin());
+    keys_.push_back(fresh);
+    return fresh;
+  }
+
   key_lookup lookup_;
   post_verify_options options_;
+  mutable std::mutex mutex_;
+  mutable std::vector<std::shared_ptr<const cached_key>> keys_;
 };
 
 

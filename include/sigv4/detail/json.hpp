@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,94 +21,160 @@ namespace sigv4::detail {
 // ---------------------------------------------------------------------------
 // Writing
 
-// A JSON string literal: '"' and '\' escaped, control characters as \n, \t, ... or \u00XX;
-// other text (UTF-8) as it is.
-// Throws errc::invalid_policy when the text is not valid UTF-8.
-inline void append_json_string(std::string& out, std::string_view s) {
-  if (!is_valid_utf8(s)) throw error(errc::invalid_policy, "policy text " + quote_input(s) + " is not valid UTF-8");
-  static constexpr char digits[] = "0123456789abcdef";
-  out.push_back('"');
-  std::size_t run = 0;  // start of the bytes copied as they are
-  for (std::size_t i = 0; i < s.size(); ++i) {
+// Whether any of the eight bytes of `w` must be escaped in a JSON string: a control
+// character (< 0x20), '"' or '\'.
+inline bool word_needs_escape(std::uint64_t w) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  const auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  return (((w - 0x20 * ones) & ~w & highs) | has_zero(w ^ (0x22 * ones)) | has_zero(w ^ (0x5C * ones))) != 0;
+}
+
+// The length of the prefix of `s` that needs no escaping.
+inline std::size_t plain_json_run(std::string_view s) noexcept {
+  std::size_t i = 0;
+  for (std::uint64_t w; i + 8 <= s.size(); i += 8) {
+    std::memcpy(&w, s.data() + i, 8);
+    if (word_needs_escape(w)) break;
+  }
+  for (; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
+    if (c < 0x20 || c == '"' || c == '\\') break;
+  }
+  return i;
+}
+
+// Writes `s` escaped for a JSON string at `w`, which has room for 6 * s.size() bytes: '"'
+// and '\' escaped, control characters as \n, \t, ... or \u00XX, other text (UTF-8) as it is.
+// Returns the end.
+inline char* write_json_chars(char* w, std::string_view s) noexcept {
+  static constexpr char digits[] = "0123456789abcdef";
+  while (!s.empty()) {
+    const std::size_t run = plain_json_run(s);
+    std::memcpy(w, s.data(), run);
+    w += run;
+    if (run == s.size()) break;
+    const auto c = static_cast<unsigned char>(s[run]);
+    s.remove_prefix(run + 1);
+    *w++ = '\\';
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"': *w++ = '"'; break;
+      case '\\': *w++ = '\\'; break;
+      case '\n': *w++ = 'n'; break;
+      case '\r': *w++ = 'r'; break;
+      case '\t': *w++ = 't'; break;
+      case '\b': *w++ = 'b'; break;
+      case '\f': *w++ = 'f'; break;
       default:
-        out += "\\u00";
-        out.push_back(digits[c >> 4]);
-        out.push_back(digits[c & 15]);
+        std::memcpy(w, "u00", 3);
+        w[3] = digits[c >> 4];
+        w[4] = digits[c & 15];
+        w += 5;
     }
   }
-  out.append(s.data() + run, s.size() - run);
-  out.push_back('"');
+  return w;
+}
+
+// Throws errc::invalid_policy when policy text is not valid UTF-8.
+inline void check_json_text(std::string_view s) {
+  if (!is_valid_utf8(s)) throw error(errc::invalid_policy, "policy text " + quote_input(s) + " is not valid UTF-8");
+}
+
+// Appends the JSON string literal of `s` (see write_json_chars).
+// Throws errc::invalid_policy when the text is not valid UTF-8.
+inline void append_json_string(std::string& out, std::string_view s) {
+  check_json_text(s);
+  const std::size_t at = out.size();
+  out.resize(at + 2 + 6 * s.size());
+  char* w = &out[at];
+  *w++ = '"';
+  w = write_json_chars(w, s);
+  *w++ = '"';
+  out.resize(static_cast<std::size_t>(w - out.data()));
 }
 
 // Writes JSON with or without whitespace: pretty is two-space indentation with one member a
-// line, compact has no whitespace at all. The same calls always give the same bytes.
+// line, compact has no whitespace at all. The same calls always give the same bytes. It writes
+// into its own buffer, grown ahead of each write (no per-character calls into std::string).
 class json_writer {
  public:
-  explicit json_writer(bool pretty) : pretty_(pretty) {}
+  explicit json_writer(bool pretty, std::size_t expected_size = 256) : pretty_(pretty) { buf_.resize(expected_size); }
 
   void open(char bracket) {
-    out_.push_back(bracket);
+    put(bracket);
     ++depth_;
     first_ = true;
   }
   void close(char bracket) {
     --depth_;
     if (!first_) newline();
-    out_.push_back(bracket);
+    put(bracket);
     first_ = false;
   }
   // Starts a member "name": (a comma and a new line before it unless it is the first).
   void member(std::string_view name) {
     element();
-    append_json_string(out_, name);
-    out_ += pretty_ ? ": " : ":";
+    string(name);
+    put(pretty_ ? std::string_view(": ") : std::string_view(":"));
   }
   // Starts an element of an array.
   void element() {
-    if (!first_) out_.push_back(',');
+    if (!first_) put(',');
     newline();
     first_ = false;
   }
-  void string(std::string_view s) { append_json_string(out_, s); }
-  void integer(long long v) { out_ += std::to_string(v); }
+  // A string; with `prefix`, the one string prefix + s (e.g. "$" and a field name).
+  void string(std::string_view s, std::string_view prefix = {}) {
+    check_json_text(prefix);
+    check_json_text(s);
+    char* w = room(2 + 6 * (prefix.size() + s.size()));
+    *w++ = '"';
+    w = write_json_chars(write_json_chars(w, prefix), s);
+    *w++ = '"';
+    n_ = static_cast<std::size_t>(w - buf_.data());
+  }
+  void integer(long long v) { put(std::to_string(v)); }
   // An array of strings on one line: ["a", "b"].
   void string_array(const std::vector<std::string>& values) {
-    out_.push_back('[');
+    put('[');
     for (std::size_t i = 0; i < values.size(); ++i) {
-      if (i != 0) out_ += pretty_ ? ", " : ",";
-      append_json_string(out_, values[i]);
+      if (i != 0) put(pretty_ ? std::string_view(", ") : std::string_view(","));
+      string(values[i]);
     }
-    out_.push_back(']');
+    put(']');
   }
-  // The text written so far (for callers that keep writing into it).
-  const std::string& text() const noexcept { return out_; }
   std::string take() {
-    if (pretty_) out_.push_back('\n');
-    return std::move(out_);
+    if (pretty_) put('\n');
+    buf_.resize(n_);
+    n_ = 0;
+    return std::move(buf_);
   }
 
  private:
+  // Room for `k` more bytes at the end of what is written.
+  char* room(std::size_t k) {
+    if (n_ + k > buf_.size()) buf_.resize(2 * buf_.size() + k);
+    return &buf_[n_];
+  }
+  void put(char c) {
+    *room(1) = c;
+    ++n_;
+  }
+  void put(std::string_view s) {
+    std::memcpy(room(s.size()), s.data(), s.size());
+    n_ += s.size();
+  }
   void newline() {
     if (!pretty_) return;
-    out_.push_back('\n');
-    out_.append(static_cast<std::size_t>(2 * depth_), ' ');
+    char* w = room(1 + 2 * static_cast<std::size_t>(depth_));
+    *w = '\n';
+    std::memset(w + 1, ' ', 2 * static_cast<std::size_t>(depth_));
+    n_ += 1 + 2 * static_cast<std::size_t>(depth_);
   }
   bool pretty_;
   int depth_ = 0;
   bool first_ = true;
-  std::string out_;
+  std::string buf_;    // written bytes, then spare room
+  std::size_t n_ = 0;  // bytes written
 };
 
 // ---------------------------------------------------------------------------
@@ -179,6 +246,8 @@ class json_reader {
   const char* object(json_value& out, int depth) {
     out.kind = json_value::type::object;
     ++i_;  // '{'
+    out.names.reserve(4);
+    out.items.reserve(4);
     skip_space();
     if (take('}')) return nullptr;
     for (;;) {
@@ -203,6 +272,7 @@ class json_reader {
   const char* array(json_value& out, int depth) {
     out.kind = json_value::type::array;
     ++i_;  // '['
+    out.items.reserve(4);
     skip_space();
     if (take(']')) return nullptr;
     for (;;) {
