@@ -212,7 +212,9 @@ class verifier {
   /// Verifies a presigned request.
   /// @param method  the request's method ("GET")
   /// @param target  the request target exactly as received: raw path and query ("/b/k?X-Amz-...")
-  /// @param headers the request's headers; Host is required (it is signed)
+  /// @param headers every header of the request as received; Host is required (it is signed).
+  ///                An x-amz-* header that is not signed makes the request unsigned_header, a
+  ///                signed header that is absent signed_header_missing: pass them all.
   /// @param now     the server's time
   verify_result verify_presigned(std::string_view method, std::string_view target, const std::vector<header>& headers,
                                  time_point now) const {
@@ -287,6 +289,8 @@ class verifier {
   }
 
   /// Verifies a request signed with the Authorization header.
+  /// @param headers every header of the request as received, Authorization and X-Amz-Date
+  ///                included; as for verify_presigned, an unsigned x-amz-* header is refused.
   /// @param payload the payload hash the server trusts (e.g. of the body it received); when
   ///                nullopt, the x-amz-content-sha256 header's value is used (S3), and its
   ///                absence is malformed.
