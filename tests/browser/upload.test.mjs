@@ -116,7 +116,7 @@ async function openUploadPage(job, file) {
 
 test('a signed-in user uploads a file for job 101: stored in RGW, shown on the service page', async () => {
   const bytes = randomBytes(40000);
-  const name = 'field map 101+a.tif';
+  const name = 'field map <i>101</i>+a.tif'; // the stored name is untrusted text on the page
   const key = `uploads/job-101/${name}`;
   assert.equal(signedGet(key).status, 404, 'the object exists before the upload');
 
@@ -125,6 +125,7 @@ test('a signed-in user uploads a file for job 101: stored in RGW, shown on the s
 
   // The page of the service shows what RGW's redirect said.
   assert.equal(await page.textContent('#key'), key);
+  assert.equal(await page.locator('#key i').count(), 0, 'the key was put into the page as HTML');
   assert.equal(await page.textContent('#bucket'), bucket);
   const md5 = createHash('md5').update(bytes).digest('hex');
   assert.equal(await page.textContent('#etag'), `"${md5}"`);
