@@ -307,6 +307,71 @@ def check_our_form(results, cli, case, boto):
                   order)
 
 
+def check_formats_and_usage(results, cli):
+    """--format curl and html carry the json form's fields in order, the file last; usage errors
+    exit 2 and refused input exit 1."""
+    import html.parser
+
+    case = {"region": "us-east-1", "token": "TOK"}
+    base = [cli, "presign-post", "--endpoint", "http://127.0.0.1:9000", "--date", "20151229T000000Z",
+            "--content-type-prefix", "image/", "--field", "x-amz-meta-a=@not-a-file;x", "--key-prefix"]
+    target = "s3://uploads/a b/'quoted'/"
+    run = lambda extra: subprocess.run(base + extra + [target], env=cli_env(case), capture_output=True)
+    form = json.loads(run([]).stdout)
+    expected = list(form["fields"].items())
+
+    # The command as bash reads it, with a curl that prints its arguments.
+    command = run(["--format", "curl"]).stdout.decode()
+    shell = subprocess.run(["bash", "-c", "curl() { printf '%s\\0' \"$@\"; }\n" + command], capture_output=True)
+    words = shell.stdout.decode().split("\0")[:-1]
+    pairs = [(words[i], words[i + 1]) for i in range(0, len(words) - 1, 2)]
+    got = [tuple(v.split("=", 1)) for f, v in pairs if f in ("-F", "--form-string")]
+    results.check("curl: the json fields in order, the prefixed field, then file=@FILE, then the URL",
+                  got == expected + [("Content-Type", "image/"), ("file", "@FILE")] and words[-1] == form["url"],
+                  f"{shell.stderr}\n{words}")
+    results.check("curl: a value with '@' or ';' goes through --form-string",
+                  ("--form-string", "x-amz-meta-a=@not-a-file;x") in pairs, pairs)
+
+    class Inputs(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.inputs, self.action = [], None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form":
+                self.action = a.get("action")
+            if tag == "input" and a.get("type") != "submit":
+                self.inputs.append((a.get("type"), a.get("name"), a.get("value")))
+
+    page = Inputs()
+    page.feed(run(["--format", "html"]).stdout.decode())
+    want = [("hidden", k, v) for k, v in expected] + [("text", "Content-Type", "image/"), ("file", "file", None)]
+    results.check("html: hidden fields in order, the prefixed field, the file input last",
+                  page.inputs == want and page.action == form["url"], page.inputs)
+
+    for extra, code, what in [
+        (["--content-type", "a/b"], 2, "--content-type with --content-type-prefix"),
+        (["--format", "xml"], 2, "an unknown format"),
+        (["--success-status", "302"], 2, "a status other than 200, 201, 204"),
+        (["--success-status", "201", "--redirect", "https://x/"], 2, "--success-status with --redirect"),
+        (["--min-size", "-1"], 2, "a negative size"),
+        (["--field", "novalue"], 2, "a --field without '='"),
+        (["-X", "PUT"], 2, "-X"),
+        (["--min-size", "10", "--max-size", "9"], 1, "min > max"),
+        (["--max-size", str((5 << 30) + 1)], 1, "beyond 5 GiB"),
+        (["--expires", "604801"], 1, "over 7 days"),
+        (["--field", "bad name=1"], 1, "a field name that is not a token"),
+        (["--field", "x-amz-signature=1"], 1, "a field the form sets"),
+        (["--condition-prefix", "Content-Type=text/"], 1, "two prefixes no value meets together"),
+        (["--condition-prefix", "Content-Type=image/p"], 0, "two prefixes that agree"),
+    ]:
+        p = run(extra)
+        results.check(f"presign-post {what}: exit {code}", p.returncode == code, p.stderr.decode(errors="replace"))
+    p = subprocess.run([cli, "verify-post"], input=b"[]", env=cli_env(case), capture_output=True)
+    results.check("verify-post: not a form on stdin, exit 2", p.returncode == 2, p.stderr)
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
@@ -324,6 +389,7 @@ def main():
         boto = botocore_form(case)
         check_botocore_form(results, cli, case, boto)
         check_our_form(results, cli, case, boto)
+    check_formats_and_usage(results, cli)
     if len(cases) < 150:
         results.check("at least 150 cases", False)
     print(f"{results.passed} passed, {results.failed} failed")

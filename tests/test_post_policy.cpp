@@ -211,6 +211,12 @@ TEST_CASE("POST forms: bad input gets a named error", "[post]") {
        [](auto& p) { p.conditions.push_back({"Content-Type", post_match::exact, "image/png"}); }, errc::invalid_policy},
       {"starts-with the field's value does not start with",
        [](auto& p) { p.conditions.push_back({"content-type", post_match::starts_with, "text/"}); }, errc::invalid_policy},
+      {"two prefixes no value meets together",
+       [](auto& p) { p.conditions.push_back({"X-Amz-Meta-Note", post_match::starts_with, "a"}),
+                     p.conditions.push_back({"x-amz-meta-note", post_match::starts_with, "b"}); }, errc::invalid_policy},
+      {"an exact condition against a prefix",
+       [](auto& p) { p.conditions.push_back({"x-amz-meta-note", post_match::exact, "x"}),
+                     p.conditions.push_back({"x-amz-meta-note", post_match::starts_with, "y"}); }, errc::invalid_policy},
       {"a key condition against the key",
        [](auto& p) { p.conditions.push_back({"key", post_match::starts_with, "other/"}); }, errc::invalid_policy},
       {"content-length-range min > max", [](auto& p) { p.size = sigv4::s3::content_length_range{10, 9}; }, errc::invalid_policy},
@@ -240,6 +246,11 @@ TEST_CASE("POST forms: bad input gets a named error", "[post]") {
     CHECK(ec == c.code);
     CHECK(form.fields.empty());
   }
+  // conditions that agree are kept
+  auto agree = simple_policy();
+  agree.conditions.push_back({"x-amz-meta-note", post_match::starts_with, "ab"});
+  agree.conditions.push_back({"x-amz-meta-note", post_match::exact, "abc"});
+  CHECK(sigv4::s3::presign_post(signer, agree, aws_day).policy.find("{\"x-amz-meta-note\":\"abc\"}") != std::string::npos);
   // an empty prefix is allowed: any key
   auto p = simple_policy();
   p.key = "";

@@ -146,6 +146,15 @@ inline bool post_condition_holds(post_match m, std::string_view value, std::stri
   return m == post_match::exact ? value == wanted : value.substr(0, wanted.size()) == wanted;
 }
 
+// Whether some value meets both conditions: one exact value that meets the other, or two
+// prefixes one of which starts with the other.
+inline bool post_conditions_agree(const post_condition& a, const post_condition& b) noexcept {
+  if (a.match == post_match::exact) return post_condition_holds(b.match, a.value, b.value);
+  if (b.match == post_match::exact) return post_condition_holds(a.match, b.value, a.value);
+  return post_condition_holds(post_match::starts_with, a.value, b.value) ||
+         post_condition_holds(post_match::starts_with, b.value, a.value);
+}
+
 // The key field's value: the key, or the prefix with ${filename}.
 inline std::string post_key_field(const post_policy& p) { return p.key_is_prefix ? p.key + "${filename}" : p.key; }
 
@@ -180,6 +189,10 @@ inline void check_post_policy(const post_policy& p, key_rules rules) {
       if (iequals(f.name, c.field) && !post_condition_holds(c.match, f.value, c.value))
         throw error(errc::invalid_policy, "a condition on form field " + quote_input(c.field) +
                                               " contradicts the value the form sets");
+    for (const post_condition* o = p.conditions.data(); o != &c; ++o)
+      if (iequals(o->field, c.field) && !post_conditions_agree(*o, c))
+        throw error(errc::invalid_policy, "two conditions on form field " + quote_input(c.field) +
+                                              " that no value meets together");
   }
   if (p.size && p.size->min > p.size->max)
     throw error(errc::invalid_policy, "content-length-range has min " + std::to_string(p.size->min) + " > max " +
@@ -314,7 +327,8 @@ inline std::string post_policy_signature(const signing_key& key, std::string_vie
 ///         CR/LF included); invalid_header_value (a value with CR, LF or another control
 ///         character, or not UTF-8); invalid_argument (a field the form sets itself, a field
 ///         given twice, success_action_status other than 200/201/204); invalid_policy (a
-///         condition that contradicts a value the form sets, content-length-range with
+///         condition that contradicts a value the form sets or another condition on its
+///         field, content-length-range with
 ///         min > max or max beyond 5 GiB); invalid_endpoint (virtual-hosted style on an IP
 ///         literal). With a presigner whose options lock an upload ACL, the form carries an
 ///         "acl" field with it (errc::invalid_policy when the caller's acl field differs).
