@@ -15,6 +15,9 @@
 # reexport  A project that add_subdirectory()s sigv4 and installs and exports its own target
 #       linking sigv4::sigv4 generates with SIGV4_INSTALL=ON (the README's advice), and fails
 #       without it (so the advice is still needed).
+# fetchcontent  The README's FetchContent snippet, taken from README.md as written, in a fresh
+#       project (FETCHCONTENT_SOURCE_DIR_SIGV4 = this tree, so nothing is downloaded): the program
+#       builds and signs, and sigv4's headers reach it with -isystem (SYSTEM). CMake 3.25+.
 # port  The options the vcpkg port and the Conan recipe pass (checked to be in both files), with
 #       the CMake package in share/sigv4 as vcpkg lays it out; a fresh project consumes it.
 #
@@ -130,6 +133,31 @@ elseif(MODE STREQUAL "reexport")
     message(FATAL_ERROR "reexport: without SIGV4_INSTALL the export did not fail as expected:\n${_out}")
   endif()
   message(STATUS "reexport: generates with SIGV4_INSTALL=ON, fails without it")
+  return()
+elseif(MODE STREQUAL "fetchcontent")
+  file(READ "${SOURCE_DIR}/README.md" _readme)
+  if(NOT _readme MATCHES "```cmake\n(include[(]FetchContent[)]\n[^`]*target_link_libraries[(]app PRIVATE sigv4::sigv4[)]\n)```")
+    message(FATAL_ERROR "fetchcontent: README.md has no ```cmake block from include(FetchContent) to target_link_libraries(app ...)")
+  endif()
+  set(_snippet "${CMAKE_MATCH_1}")
+  file(COPY "${SOURCE_DIR}/tests/consumer/main.cpp" DESTINATION "${_dir}/project")
+  file(WRITE "${_dir}/project/CMakeLists.txt"
+    "cmake_minimum_required(VERSION 3.25)\nproject(app LANGUAGES CXX)\n"
+    "add_executable(app main.cpp)\n"
+    "# --- README.md's snippet ---\n${_snippet}# ---\n"
+    "target_compile_definitions(app PRIVATE \"SIGV4_EXPECTED_VERSION=\\\"\${sigv4_VERSION}\\\"\")\n")
+  run(configure "${CMAKE_COMMAND}" -S "${_dir}/project" -B "${_dir}/build" ${_gen_args}
+      -DCMAKE_BUILD_TYPE=Release -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+      "-DFETCHCONTENT_SOURCE_DIR_SIGV4=${SOURCE_DIR}" -DFETCHCONTENT_FULLY_DISCONNECTED=ON)
+  run(build "${CMAKE_COMMAND}" --build "${_dir}/build")
+  run(app "${_dir}/build/app")
+  expect_lines(app "X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
+  file(READ "${_dir}/build/compile_commands.json" _commands)
+  string(FIND "${_commands}" "-isystem ${SOURCE_DIR}/include" _at)
+  if(_at EQUAL -1)
+    message(FATAL_ERROR "fetchcontent: sigv4's include directory is not -isystem:\n${_commands}")
+  endif()
+  message(STATUS "fetchcontent: the README's snippet builds a signing program, headers as -isystem")
   return()
 elseif(MODE STREQUAL "bare" OR MODE STREQUAL "cli")
   set(_mode_args "")
