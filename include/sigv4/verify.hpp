@@ -386,7 +386,7 @@ class verifier {
       next_piece = offset_in(raw_query, v) + v.size() + 1;
       // a value is everything after the first '=': a raw '=' in it is the value's text, which
       // the canonical query writes %3D (MinIO reads the query with Go's url.ParseQuery)
-      if (v.find('=') != std::string_view::npos) s.query_canonical = false;
+      if (s.query_canonical && v.find('=') != std::string_view::npos) s.query_canonical = false;
     });
     s.query_plain = s.query_plain && (raw_query.empty() || next_piece == raw_query.size() + 1);
     if (s.query_canonical) return true;
@@ -512,14 +512,17 @@ class verifier {
     // credential from its five parts and refuses a URL whose text differs). An access key id
     // with a '/' (which MinIO's parser would join back, cmd/signature-v4-parser.go) is refused.
     std::string_view parts[5];
-    if (std::count(credential.begin(), credential.end(), '/') != 4)
-      return detail::refuse(r, verify_reason::malformed,
-                            "X-Amz-Credential is not the five parts key/date/region/service/aws4_request");
-    for (std::size_t n = 0, i = 0; n < 5; ++n) {
-      const std::size_t j = n < 4 ? credential.find('/', i) : credential.size();
+    std::size_t n = 0, i = 0;
+    for (; n < 4; ++n) {
+      const std::size_t j = credential.find('/', i);
+      if (j == std::string_view::npos) break;
       parts[n] = credential.substr(i, j - i);
       i = j + 1;
     }
+    if (n == 4) parts[4] = credential.substr(i);
+    if (n != 4 || parts[4].find('/') != std::string_view::npos)
+      return detail::refuse(r, verify_reason::malformed,
+                            "X-Amz-Credential is not the five parts key/date/region/service/aws4_request");
     if (parts[0].empty())
       return detail::refuse(r, verify_reason::malformed, "X-Amz-Credential has an empty access key id");
     r.parts.access_key_id.assign(parts[0]);
