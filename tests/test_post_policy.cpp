@@ -6,6 +6,7 @@
 #include "catch.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <optional>
 #include <string>
@@ -457,4 +458,59 @@ TEST_CASE("the checker gives each reason", "[post][verify]") {
   named(f, "Content-Type")->name = "content-TYPE";
   CHECK(check.verify("uploads", f, 100, now).reason == post_reason::valid);
   CHECK(std::string(sigv4::s3::to_string(post_reason::field_not_in_policy)) == "field not in policy");
+}
+
+TEST_CASE("the JSON writer escapes as RFC 8259 says, at every position of a word", "[post][json]") {
+  // RFC 8259 section 7, character by character: '"' and '\' escaped, control characters as a
+  // two-character escape where one exists, else \u00XX; everything else as it is.
+  const auto reference = [](const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            char u[7];
+            std::snprintf(u, sizeof u, "\\u%04x", static_cast<unsigned>(c));
+            out += u;
+          } else {
+            out.push_back(c);
+          }
+      }
+    }
+    return out + "\"";
+  };
+  for (const char special : {'"', '\\', '\n', '\x01', '\x1f', '\x7f', ' ', '!', '#', '['}) {
+    for (std::size_t n = 0; n <= 19; ++n) {
+      for (std::size_t at = 0; at <= n; ++at) {
+        std::string s(n, 'x');
+        s.insert(s.begin() + static_cast<std::ptrdiff_t>(at), special);
+        std::string out;
+        sigv4::detail::append_json_string(out, s);
+        INFO(n << " " << at << " " << static_cast<int>(special));
+        CHECK(out == reference(s));
+      }
+    }
+  }
+  std::string empty;
+  sigv4::detail::append_json_string(empty, "");
+  CHECK(empty == "\"\"");
+  sigv4::detail::json_writer w(false, 1);  // grows from one byte
+  w.open('[');
+  w.element();
+  w.string("key", "$");
+  w.element();
+  w.string("\xc3\xa9\"");
+  w.element();
+  w.integer(-5);
+  w.close(']');
+  CHECK(w.take() == "[\"$key\",\"\xc3\xa9\\\"\",-5]");
+  std::string bad;
+  CHECK_THROWS_AS(sigv4::detail::append_json_string(bad, "\xc3"), sigv4::error);
 }

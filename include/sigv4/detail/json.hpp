@@ -32,9 +32,17 @@ inline bool word_needs_escape(std::uint64_t w) noexcept {
 // The length of the prefix of `s` that needs no escaping.
 inline std::size_t plain_json_run(std::string_view s) noexcept {
   std::size_t i = 0;
-  for (std::uint64_t w; i + 8 <= s.size(); i += 8) {
+  std::uint64_t w;
+  for (; i + 8 <= s.size(); i += 8) {
     std::memcpy(&w, s.data() + i, 8);
     if (word_needs_escape(w)) break;
+  }
+  if (i == s.size()) return i;
+  if (s.size() - i < 8) {
+    // the last few bytes, in a word padded with 'a'
+    w = 0x6161616161616161u;
+    std::memcpy(&w, s.data() + i, s.size() - i);
+    if (!word_needs_escape(w)) return s.size();
   }
   for (; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
