@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Every ```cpp block of README.md's "## Tasks with code" section is a whole file: each must
-compile (C++17, -Wall -Wextra -Wpedantic -Werror) against this tree's headers, so
-that the README's code stays true as the API changes.
+"""The README's whole C++ files must compile (C++17, -Wall -Wextra -Wpedantic -Werror) against
+this tree's headers, so that the README's code stays true as the API changes: every ```cpp
+block of the "## Tasks with code" section, and every other block that holds a main().
+Other blocks are fragments (shown inside a function of your own) and are not compiled.
 
     check_snippets.py SOURCE_DIR WORK_DIR CXX [extra compiler flags...]
 """
@@ -11,17 +12,21 @@ import subprocess
 import sys
 
 SECTION = "## Tasks with code"
-MIN_BLOCKS = 4
+MIN_BLOCKS = 5
 
 
 def blocks(readme):
-    """The ```cpp blocks of SECTION, in order."""
+    """The blocks to compile, in order: those of SECTION, and those elsewhere with a main()."""
     start = readme.find("\n" + SECTION + "\n")
     if start < 0:
         sys.exit(f"README.md has no '{SECTION}' section")
     end = readme.find("\n## ", start + 1)
-    section = readme[start:end if end >= 0 else len(readme)]
-    return re.findall(r"^```cpp\n(.*?)^```$", section, re.MULTILINE | re.DOTALL)
+    end = end if end >= 0 else len(readme)
+    found = []
+    for m in re.finditer(r"^```cpp\n(.*?)^```$", readme, re.MULTILINE | re.DOTALL):
+        if start <= m.start() < end or re.search(r"\bint main\(", m.group(1)):
+            found.append(m.group(1))
+    return found
 
 
 def main():
@@ -29,7 +34,7 @@ def main():
     with open(os.path.join(source_dir, "README.md"), encoding="utf-8") as f:
         found = blocks(f.read())
     if len(found) < MIN_BLOCKS:
-        sys.exit(f"'{SECTION}' holds {len(found)} C++ blocks, expected at least {MIN_BLOCKS}")
+        sys.exit(f"README.md has {len(found)} whole C++ files to compile, expected at least {MIN_BLOCKS}")
     os.makedirs(work_dir, exist_ok=True)
     failed = 0
     for n, code in enumerate(found, 1):
