@@ -451,9 +451,9 @@ struct post_check_result {
 
 namespace detail {
 
-// A received field, its name lower-cased (S3 matches form field names without regard to case).
+// A received field (S3 matches form field names without regard to case).
 struct received_field {
-  std::string name;
+  std::string_view name;
   std::string_view value;
   bool covered = false;
 };
@@ -550,8 +550,9 @@ inline bool exact_only_field(std::string_view lower) noexcept {
 // x-amz-signature, file, policy and fields named x-ignore-*. (MinIO, cmd/postpolicyform.go
 // checkPostPolicy, also lets x-amz-checksum-*, x-amz-server-side-encryption-*,
 // Content-Encoding and X-Amz-Ignore-* fields through without one; this checker follows AWS.)
-inline bool exempt_field(std::string_view lower) noexcept {
-  return lower == "x-amz-signature" || lower == "file" || lower == "policy" || lower.substr(0, 9) == "x-ignore-";
+inline bool exempt_field(std::string_view name) noexcept {
+  return iequals(name, "x-amz-signature") || iequals(name, "file") || iequals(name, "policy") ||
+         iequals(name.substr(0, 9), "x-ignore-");
 }
 
 }  // namespace detail
@@ -581,9 +582,9 @@ class post_verifier {
     std::vector<detail::received_field> got;
     got.reserve(fields.size());
     for (const post_field& f : fields) {
-      got.push_back({detail::lower_ascii(f.name), f.value, false});
+      got.push_back({f.name, f.value, false});
       for (std::size_t j = 0; j + 1 < got.size(); ++j)
-        if (got[j].name == got.back().name)
+        if (sigv4::detail::iequals(got[j].name, f.name))
           return detail::refuse_post(r, post_reason::malformed, "field " + quote_input(f.name) + " is repeated");
     }
     if (auto refused = check_authentication(r, got)) return std::move(*refused);
@@ -612,7 +613,7 @@ class post_verifier {
 
   static const std::string_view* find(const std::vector<detail::received_field>& got, std::string_view lower) {
     for (const auto& f : got)
-      if (f.name == lower) return &f.value;
+      if (sigv4::detail::iequals(f.name, lower)) return &f.value;
     return nullptr;
   }
 
@@ -678,7 +679,7 @@ class post_verifier {
     std::string_view value;
     if (rule.field == "bucket") value = bucket;
     for (auto& f : got)
-      if (f.name == rule.field) {
+      if (sigv4::detail::iequals(f.name, rule.field)) {
         f.covered = true;
         if (rule.field != "bucket") value = f.value;
       }
