@@ -107,30 +107,29 @@ code=$(curl -s -o "$WORK/bucket.out" -w '%{http_code}' -m 10 -X PUT \
 # port is picked here: a free one from the kernel, retried if another process takes it first.
 TOKEN=tok-browser-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 MAX_BYTES=65536
-(
-  unset AWS_SESSION_TOKEN AWS_SESSION_TOKEN_FILE AWS_CREDENTIAL_EXPIRATION AWS_PROFILE
-  export AWS_ACCESS_KEY_ID=$SIGV4_RGW_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$SIGV4_RGW_SECRET_KEY
-  for attempt in 1 2 3; do
-    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    echo "$port" >"$WORK/port"
-    "$SERVICE" --listen "127.0.0.1:$port" --bucket "$BUCKET" --public-endpoint "$EP" \
-      --region "$SIGV4_RGW_REGION" --service-url "http://127.0.0.1:$port" --upload-max-bytes "$MAX_BYTES" \
-      --grant "$TOKEN=101" --grant tok-other-5e1d=303 >"$WORK/service.out" 2>"$WORK/service.err" &&
-      exit 0
-    grep -q 'cannot listen' "$WORK/service.err" || exit 1
-    echo "attempt $attempt: port $port was taken" >>"$WORK/service.attempts"
-  done
-  exit 1
-) &
-SERVICE_PID=$!
+# "${WITH_CREDENTIALS[@]}" COMMAND...: COMMAND with the fixture's credentials and no other AWS
+# settings. (A simple command, not a function: in the background, $! is then the program itself.)
+WITH_CREDENTIALS=(env -u AWS_SESSION_TOKEN -u AWS_SESSION_TOKEN_FILE -u AWS_CREDENTIAL_EXPIRATION -u AWS_PROFILE
+  -u AWS_ACCESS_KEY_ID_FILE -u AWS_SECRET_ACCESS_KEY_FILE
+  "AWS_ACCESS_KEY_ID=$SIGV4_RGW_ACCESS_KEY" "AWS_SECRET_ACCESS_KEY=$SIGV4_RGW_SECRET_KEY")
 PORT=
-for _ in $(seq 1 100); do
-  if [ -s "$WORK/port" ] && grep -q "^listening on http://127\.0\.0\.1:$(cat "$WORK/port")\$" "$WORK/service.out" 2>/dev/null; then
-    PORT=$(cat "$WORK/port")
-    break
-  fi
-  kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$WORK/service.err" >&2; fail "download_service exited at start"; }
-  sleep 0.1
+for attempt in 1 2 3; do
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "${WITH_CREDENTIALS[@]}" "$SERVICE" --listen "127.0.0.1:$port" --bucket "$BUCKET" --public-endpoint "$EP" \
+    --region "$SIGV4_RGW_REGION" --service-url "http://127.0.0.1:$port" --upload-max-bytes "$MAX_BYTES" \
+    --grant "$TOKEN=101" --grant tok-other-5e1d=303 >"$WORK/service.out" 2>"$WORK/service.err" &
+  SERVICE_PID=$!
+  for _ in $(seq 1 100); do
+    grep -q "^listening on http://127\.0\.0\.1:$port\$" "$WORK/service.out" 2>/dev/null && { PORT=$port; break; }
+    kill -0 "$SERVICE_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$PORT" ] && break
+  kill "$SERVICE_PID" 2>/dev/null || true
+  wait "$SERVICE_PID" 2>/dev/null || true
+  SERVICE_PID=
+  grep -q 'cannot listen' "$WORK/service.err" || { cat "$WORK/service.err" >&2; fail "download_service did not start"; }
+  echo "browser_test: attempt $attempt: port $port was taken" >&2
 done
 [ -n "$PORT" ] || { cat "$WORK/service.err" >&2; fail "download_service did not start listening"; }
 curl -s -o /dev/null -m 5 "http://127.0.0.1:$PORT/upload" || fail "the upload page does not answer"
@@ -138,8 +137,7 @@ say "download_service on port $PORT, bucket $BUCKET"
 
 # The CLI's own upload page: a key prefix with ${filename}, a Content-Type the user types in
 # (it must start with image/), at most MAX_BYTES, success_action_status 201.
-AWS_ACCESS_KEY_ID=$SIGV4_RGW_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$SIGV4_RGW_SECRET_KEY AWS_SESSION_TOKEN= \
-  "$SIGV4" presign-post --endpoint "$EP" --region "$SIGV4_RGW_REGION" --expires 600 --format html --key-prefix \
+"${WITH_CREDENTIALS[@]}" "$SIGV4" presign-post --endpoint "$EP" --region "$SIGV4_RGW_REGION" --expires 600 --format html --key-prefix \
   --content-type-prefix image/ --max-size "$MAX_BYTES" --success-status 201 "s3://$BUCKET/cli-html/" \
   >"$WORK/form.html" || fail "sigv4 presign-post --format html failed"
 
