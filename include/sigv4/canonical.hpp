@@ -395,10 +395,10 @@ constexpr std::size_t string_to_sign_size(std::size_t amz_date_size, std::size_t
 }
 
 // Step 5's one implementation, shared by string_to_sign, the S3 presigner and the verifier:
-// writes "AWS4-HMAC-SHA256\n" date "\n" scope "\n" hex(digest) to out, which has room for
+// writes "AWS4-HMAC-SHA256\n" date "\n" scope "\n" hex(request_hash) to out, which has room for
 // string_to_sign_size(...) bytes, and returns the length.
 inline std::size_t write_string_to_sign(char* out, std::string_view amz_date, std::string_view scope,
-                                        const unsigned char* digest) noexcept {
+                                        const unsigned char* request_hash) noexcept {
   char* w = out;
   const auto put = [&w](std::string_view part) {
     if (!part.empty()) std::memcpy(w, part.data(), part.size());
@@ -408,7 +408,7 @@ inline std::size_t write_string_to_sign(char* out, std::string_view amz_date, st
   put(algorithm);
   put(amz_date);
   put(scope);
-  hex_encode(digest, sha256_size, w);
+  hex_encode(request_hash, sha256_size, w);
   return static_cast<std::size_t>(w - out) + 2 * sha256_size;
 }
 }  // namespace detail
