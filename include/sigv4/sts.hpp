@@ -5,6 +5,7 @@
 #define SIGV4_STS_HPP
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 
 #include "credentials.hpp"
 #include "detail/percent.hpp"
+#include "detail/utf8.hpp"
 #include "errors.hpp"
 #include "s3.hpp"
 #include "signer.hpp"
@@ -106,21 +108,7 @@ inline bool xml_unescape(std::string_view in, std::string& out) {
         cp = cp * (hex ? 16 : 10) + static_cast<unsigned long>(v);
         if (cp > 0x10FFFF) return false;
       }
-      if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-      } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-      } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-      } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-      }
+      sigv4::detail::append_utf8(out, static_cast<std::uint32_t>(cp));
     } else {
       return false;
     }

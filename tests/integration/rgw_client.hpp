@@ -354,6 +354,28 @@ inline const rgw_config& cfg() {
 
 inline sigv4::credentials creds() { return {cfg().access_key, cfg().secret_key}; }
 
+// An IAM query API call (POST /, form body) as the test user, header-signed by the library for
+// service "iam".
+inline http_response iam_call(const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string body;
+  for (const auto& [name, value] : params) body += (body.empty() ? "" : "&") + name + "=" + encode(value, false);
+  sigv4::http_request req;
+  req.method = "POST";
+  req.path = "/";
+  req.headers = {{"Host", cfg().authority}, {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+  sigv4::signing_options opt;
+  opt.region = cfg().region;
+  opt.service = "iam";
+  opt.payload = sigv4::payload_hash::of(body);
+  sigv4::sign_headers(req, creds(), opt, sigv4::clock::now());
+  http_call c;
+  c.method = "POST";
+  c.url = cfg().endpoint + "/";
+  c.body = body;
+  for (const auto& h : req.headers) c.headers.emplace_back(h.name, h.value);
+  return perform(c);
+}
+
 inline s3::presigner presigner_for(const sigv4::credentials& c) {
   return s3::presigner(cfg().endpoint, cfg().region, c, s3::addressing_style::path);
 }

@@ -62,26 +62,6 @@ void put_bucket_policy(const std::string& bucket, const std::string& json) {
   CHECK(stored.body == json);
 }
 
-// An IAM query API call (POST /, form body), header-signed by the library for service "iam".
-http_response iam_call(const std::vector<std::pair<std::string, std::string>>& params) {
-  std::string body;
-  for (const auto& [name, value] : params) body += (body.empty() ? "" : "&") + name + "=" + encode(value, false);
-  sigv4::http_request req;
-  req.method = "POST";
-  req.path = "/";
-  req.headers = {{"Host", cfg().authority}, {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-  sigv4::signing_options opt;
-  opt.region = cfg().region;
-  opt.service = "iam";
-  opt.payload = sigv4::payload_hash::of(body);
-  sigv4::sign_headers(req, creds(), opt, sigv4::clock::now());
-  http_call c;
-  c.method = "POST";
-  c.url = cfg().endpoint + "/";
-  c.body = body;
-  for (const auto& h : req.headers) c.headers.emplace_back(h.name, h.value);
-  return perform(c);
-}
 
 // AssumeRole with the test user's credentials; the answer as it came.
 http_response assume_role(const std::string& role_arn, const std::string& session_policy) {

@@ -165,26 +165,6 @@ bool is_access_denied(const http_response& r) {
   return r.status == 403 && r.body.find("AccessDenied") != std::string::npos;
 }
 
-// An IAM query API call (POST /, form body) as the first user, header-signed for service "iam".
-http_response iam_call(const header_list& params) {
-  std::string body;
-  for (const auto& [name, value] : params) body += (body.empty() ? "" : "&") + name + "=" + encode(value, false);
-  sigv4::http_request req;
-  req.method = "POST";
-  req.path = "/";
-  req.headers = {{"Host", cfg().authority}, {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-  sigv4::signing_options opt;
-  opt.region = cfg().region;
-  opt.service = "iam";
-  opt.payload = sigv4::payload_hash::of(body);
-  sigv4::sign_headers(req, creds(), opt, sigv4::clock::now());
-  http_call c;
-  c.method = "POST";
-  c.url = cfg().endpoint + "/";
-  c.body = body;
-  for (const auto& h : req.headers) c.headers.emplace_back(h.name, h.value);
-  return perform(c);
-}
 
 // Uploads one part and completes the multipart upload that `created` (the answer to a
 // CreateMultipartUpload) began; the answer to CompleteMultipartUpload.
