@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  cmake g++ make pkg-config python3 curl
+  cmake g++ clang make pkg-config python3 curl
   libssl-dev libfmt-dev catch2 libbenchmark-dev nlohmann-json3-dev
   libcurl4-openssl-dev libcpp-httplib-dev
 )

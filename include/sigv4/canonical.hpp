@@ -5,6 +5,8 @@
 #ifndef SIGV4_CANONICAL_HPP
 #define SIGV4_CANONICAL_HPP
 
+#include "detail/config.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +22,7 @@
 #include "errors.hpp"
 
 namespace sigv4 {
+SIGV4_BACKEND_NS_BEGIN
 
 /// An HTTP header as the caller has it (any case, untrimmed).
 struct header {
@@ -89,7 +92,9 @@ class payload_hash {
   unsigned char size_ = 0;
 };
 
+SIGV4_BACKEND_NS_END
 namespace detail {
+SIGV4_BACKEND_NS_BEGIN
 
 // RFC 9110 tchar.
 inline bool is_token_char(char c) noexcept {
@@ -266,7 +271,9 @@ inline std::string decode_query_part(std::string_view raw) {
   return out;
 }
 
+SIGV4_BACKEND_NS_END
 }  // namespace detail
+SIGV4_BACKEND_NS_BEGIN
 
 /// Step 1 — the canonical URI of a path.
 /// @param path  the path, starting with '/' (empty means "/"); see path_rules for what it holds.
@@ -388,7 +395,9 @@ struct credential_scope {
   std::string str() const { return date + '/' + region + '/' + service + "/aws4_request"; }
 };
 
+SIGV4_BACKEND_NS_END
 namespace detail {
+SIGV4_BACKEND_NS_BEGIN
 // The size of a string to sign for an X-Amz-Date and a scope of these sizes.
 constexpr std::size_t string_to_sign_size(std::size_t amz_date_size, std::size_t scope_size) noexcept {
   return algorithm.size() + 1 + amz_date_size + 1 + scope_size + 1 + 2 * sha256_size;
@@ -411,7 +420,9 @@ inline std::size_t write_string_to_sign(char* out, std::string_view amz_date, st
   hex_encode(request_hash, sha256_size, w);
   return static_cast<std::size_t>(w - out) + 2 * sha256_size;
 }
+SIGV4_BACKEND_NS_END
 }  // namespace detail
+SIGV4_BACKEND_NS_BEGIN
 
 /// Step 5 — the string to sign:
 /// "AWS4-HMAC-SHA256\n" X-Amz-Date "\n" scope "\n" hex(SHA-256(canonical request)).
@@ -423,6 +434,7 @@ inline std::string string_to_sign(std::string_view amz_date, std::string_view sc
   return out;
 }
 
+SIGV4_BACKEND_NS_END
 }  // namespace sigv4
 
 #endif

@@ -8,6 +8,8 @@
 #ifndef SIGV4_CIDR_HPP
 #define SIGV4_CIDR_HPP
 
+#include "detail/config.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstddef>

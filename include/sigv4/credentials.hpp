@@ -4,6 +4,8 @@
 #ifndef SIGV4_CREDENTIALS_HPP
 #define SIGV4_CREDENTIALS_HPP
 
+#include "detail/config.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>

@@ -2,6 +2,8 @@
 #ifndef SIGV4_ERRORS_HPP
 #define SIGV4_ERRORS_HPP
 
+#include "detail/config.hpp"
+
 #include <cstddef>
 #include <string>
 #include <system_error>

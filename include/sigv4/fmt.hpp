@@ -5,6 +5,8 @@
 #ifndef SIGV4_FMT_HPP
 #define SIGV4_FMT_HPP
 
+#include "detail/config.hpp"
+
 #include <fmt/format.h>
 
 #include <string_view>
@@ -18,6 +20,7 @@
 #include "verify.hpp"
 
 namespace sigv4::detail {
+SIGV4_BACKEND_NS_BEGIN
 // Formats a value through a string the library already knows how to make.
 template <class T, class ToText>
 struct text_formatter : fmt::formatter<std::string_view> {
@@ -50,6 +53,7 @@ struct cidr_text {
 struct endpoint_text {
   std::string operator()(const s3::endpoint& e) const { return (e.https ? "https://" : "http://") + e.authority(); }
 };
+SIGV4_BACKEND_NS_END
 }  // namespace sigv4::detail
 
 template <>

@@ -25,6 +25,8 @@
 #ifndef SIGV4_POLICY_HPP
 #define SIGV4_POLICY_HPP
 
+#include "detail/config.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>

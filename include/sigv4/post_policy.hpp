@@ -6,6 +6,8 @@
 #ifndef SIGV4_POST_POLICY_HPP
 #define SIGV4_POST_POLICY_HPP
 
+#include "detail/config.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
@@ -34,6 +36,7 @@
 #include "verify.hpp"
 
 namespace sigv4::s3 {
+SIGV4_BACKEND_NS_BEGIN
 
 /// One field of an HTML form: a part of the multipart/form-data body.
 struct post_field {
@@ -103,7 +106,9 @@ struct post_form {
   std::string policy;
 };
 
+SIGV4_BACKEND_NS_END
 namespace detail {
+SIGV4_BACKEND_NS_BEGIN
 using sigv4::detail::iequals;
 using sigv4::detail::quote_input;
 
@@ -309,7 +314,9 @@ inline std::string post_action_url(const presigner& signer, std::string_view buc
   if (!virtual_host) url.append(bucket);
   return url;
 }
+SIGV4_BACKEND_NS_END
 }  // namespace detail
+SIGV4_BACKEND_NS_BEGIN
 
 /// The signature of a POST form: hex(HMAC-SHA256(signing key of the day, base64 policy)).
 inline std::string post_policy_signature(const signing_key& key, std::string_view policy_base64) {
@@ -449,7 +456,9 @@ struct post_check_result {
   explicit operator bool() const noexcept { return valid(); }
 };
 
+SIGV4_BACKEND_NS_END
 namespace detail {
+SIGV4_BACKEND_NS_BEGIN
 
 // A received field (S3 matches form field names without regard to case).
 struct received_field {
@@ -555,7 +564,9 @@ inline bool exempt_field(std::string_view name) noexcept {
          iequals(name.substr(0, 9), "x-ignore-");
 }
 
+SIGV4_BACKEND_NS_END
 }  // namespace detail
+SIGV4_BACKEND_NS_BEGIN
 
 /// Checks received POST forms (S3 "POST Object" with a SigV4 policy), for gateways and tests.
 /// Safe to share between threads if the lookup is. The signing keys of the last 16 (access
@@ -724,6 +735,7 @@ class post_verifier {
 };
 
 
+SIGV4_BACKEND_NS_END
 }  // namespace sigv4::s3
 
 #endif

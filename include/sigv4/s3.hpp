@@ -5,6 +5,8 @@
 #ifndef SIGV4_S3_HPP
 #define SIGV4_S3_HPP
 
+#include "detail/config.hpp"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -41,6 +43,7 @@
 #endif
 
 namespace sigv4::s3 {
+SIGV4_BACKEND_NS_BEGIN
 
 /// How the bucket goes into the URL.
 enum class addressing_style {
@@ -179,7 +182,9 @@ struct endpoint {
   }
 };
 
+SIGV4_BACKEND_NS_END
 namespace detail {
+SIGV4_BACKEND_NS_BEGIN
 using sigv4::detail::capture_error;
 using sigv4::detail::quote_input;
 
@@ -234,7 +239,9 @@ inline scratch_space& scratch() {
   return s;
 }
 
+SIGV4_BACKEND_NS_END
 }  // namespace detail
+SIGV4_BACKEND_NS_BEGIN
 
 /// Parses an endpoint URL: "http(s)://host[:port]" with an optional trailing '/', through the
 /// library's one URL parser (detail/url.hpp). The host is a DNS name (RFC 1123 labels), an
@@ -322,7 +329,9 @@ inline void check_object_key(std::string_view key) {
     throw error(errc::invalid_object_key, "the object key " + detail::quote_input(key) + " is not valid UTF-8");
 }
 
+SIGV4_BACKEND_NS_END
 namespace detail {
+SIGV4_BACKEND_NS_BEGIN
 // The length of the white space (Unicode White_Space, as Go's strings.TrimSpace strips it) that
 // `s` begins with (`from_end`: ends with). `s` is valid UTF-8.
 inline std::size_t white_space_run(std::string_view s, bool from_end) noexcept {
@@ -371,7 +380,9 @@ inline bool has_dot_segment(std::string_view key) noexcept {
 inline constexpr std::string_view canned_acls[] = {"private",           "public-read",       "public-read-write",
                                                    "authenticated-read", "aws-exec-read",     "bucket-owner-read",
                                                    "bucket-owner-full-control"};
+SIGV4_BACKEND_NS_END
 }  // namespace detail
+SIGV4_BACKEND_NS_BEGIN
 
 /// Checks an object key under `rules`: as check_object_key, and with key_rules::minio no "."
 /// or ".." path segment.
@@ -954,6 +965,7 @@ class presigner {
   mutable std::mutex mutex_;
 };
 
+SIGV4_BACKEND_NS_END
 }  // namespace sigv4::s3
 
 #undef SIGV4_S3_STEP

@@ -4,6 +4,8 @@
 #ifndef SIGV4_SIGNER_HPP
 #define SIGV4_SIGNER_HPP
 
+#include "detail/config.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +24,7 @@
 #include "time.hpp"
 
 namespace sigv4 {
+SIGV4_BACKEND_NS_BEGIN
 
 /// The longest lifetime of a presigned URL (7 days), in seconds.
 inline constexpr long long max_expires_seconds = 604800;
@@ -147,7 +150,9 @@ struct signing_result {
   std::string signed_headers;  ///< "host;x-amz-date"
 };
 
+SIGV4_BACKEND_NS_END
 namespace detail {
+SIGV4_BACKEND_NS_BEGIN
 
 inline void check_scope_part(std::string_view value, errc code, const char* what) {
   if (value.empty()) throw error(code, std::string("the ") + what + " is empty");
@@ -202,7 +207,9 @@ inline void check_request(const http_request& req, const signing_options& opt) {
   if (!has_header(req.headers, "host")) throw error(errc::missing_host_header, "the request has no Host header");
 }
 
+SIGV4_BACKEND_NS_END
 }  // namespace detail
+SIGV4_BACKEND_NS_BEGIN
 
 /// Signs a request with the Authorization header (SigV4 header mode). Adds X-Amz-Date, the
 /// session token (X-Amz-Security-Token, signed or after signing, see signing_options::token),
@@ -305,6 +312,7 @@ inline signing_result presign_now(http_request& req, const credentials& creds, c
   return presign(req, creds, opt, clock::now());
 }
 
+SIGV4_BACKEND_NS_END
 }  // namespace sigv4
 
 #endif

@@ -2,6 +2,8 @@
 #ifndef SIGV4_SIGV4_HPP
 #define SIGV4_SIGV4_HPP
 
+#include "detail/config.hpp"
+
 #include "canonical.hpp"
 #include "cidr.hpp"
 #include "credentials.hpp"

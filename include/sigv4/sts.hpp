@@ -4,6 +4,8 @@
 #ifndef SIGV4_STS_HPP
 #define SIGV4_STS_HPP
 
+#include "detail/config.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -20,6 +22,7 @@
 #include "time.hpp"
 
 namespace sigv4::sts {
+SIGV4_BACKEND_NS_BEGIN
 
 /// A signed form POST: send `request.headers` (Host, Content-Type, X-Amz-Date, Authorization,
 /// and the session token when the caller's credentials have one) and `body` to `url`.
@@ -43,7 +46,9 @@ struct assume_role_params {
   std::string policy;
 };
 
+SIGV4_BACKEND_NS_END
 namespace detail {
+SIGV4_BACKEND_NS_BEGIN
 using sigv4::detail::capture_error;
 using sigv4::detail::quote_input;
 
@@ -150,7 +155,9 @@ inline std::optional<std::string> xml_text(std::string_view doc, std::string_vie
   if (!xml_text_into(doc, name, text)) return std::nullopt;
   return text;
 }
+SIGV4_BACKEND_NS_END
 }  // namespace detail
+SIGV4_BACKEND_NS_BEGIN
 
 /// GetSessionToken: temporary credentials for the caller's own identity.
 /// @param duration 900 to 129600 seconds.
@@ -234,6 +241,7 @@ inline credentials parse_credentials_response(std::string_view xml) {
   }
 }
 
+SIGV4_BACKEND_NS_END
 }  // namespace sigv4::sts
 
 #endif

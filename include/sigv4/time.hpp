@@ -3,6 +3,8 @@
 #ifndef SIGV4_TIME_HPP
 #define SIGV4_TIME_HPP
 
+#include "detail/config.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>

@@ -4,6 +4,8 @@
 #ifndef SIGV4_VERIFY_HPP
 #define SIGV4_VERIFY_HPP
 
+#include "detail/config.hpp"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -28,6 +30,7 @@
 #include "time.hpp"
 
 namespace sigv4 {
+SIGV4_BACKEND_NS_BEGIN
 
 /// Why a request was refused (or that it was not). The set is fixed; to_string gives the
 /// names used by `sigv4 verify`.
@@ -114,7 +117,9 @@ struct verify_result {
   explicit operator bool() const noexcept { return valid(); }
 };
 
+SIGV4_BACKEND_NS_END
 namespace detail {
+SIGV4_BACKEND_NS_BEGIN
 
 inline verify_result refuse(verify_result& r, verify_reason why, std::string detail) {
   r.reason = why;
@@ -188,7 +193,9 @@ inline std::optional<std::string_view>* auth_param_slot(auth_params& a, std::str
   }
 }
 
+SIGV4_BACKEND_NS_END
 }  // namespace detail
+SIGV4_BACKEND_NS_BEGIN
 
 /// Verifies presigned URLs and header-signed requests against a key lookup. Safe to share
 /// between threads if the lookup is. Signing keys are cached per (access key, scope, secret):
@@ -789,6 +796,7 @@ class verifier {
   mutable std::size_t cached_count_ = 0;
 };
 
+SIGV4_BACKEND_NS_END
 }  // namespace sigv4
 
 #endif

@@ -3,6 +3,8 @@
 #ifndef SIGV4_VERSION_HPP
 #define SIGV4_VERSION_HPP
 
+#include "detail/config.hpp"
+
 #define SIGV4_VERSION_MAJOR 0
 #define SIGV4_VERSION_MINOR 1
 #define SIGV4_VERSION_PATCH 0

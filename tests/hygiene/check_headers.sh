@@ -38,7 +38,7 @@ for cxx in "$@"; do
     echo "FAIL: $cxx -std=c++14 compiled the umbrella header"
     failures=$((failures + 1))
   else
-    errors=$(printf '%s\n' "$out" | grep -c 'error' || true)
+    errors=$(printf '%s\n' "$out" | grep -c 'error:' || true)
     if ! printf '%s\n' "$out" | grep -q 'sigv4 needs C++17' || [ "$errors" -gt 2 ]; then
       echo "FAIL: $cxx -std=c++14: expected the C++17 message alone, got $errors error lines:"
       printf '%s\n' "$out" | head -n 10

@@ -5,7 +5,7 @@
 #include <string>
 
 std::string presign_evp() {
-  const sigv4::s3::presigner p("https://examplebucket.s3.amazonaws.com", "us-east-1",
+  const sigv4::s3::presigner p("https://s3.amazonaws.com", "us-east-1",
                                sigv4::credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
                                sigv4::s3::addressing_style::virtual_hosted);
   sigv4::s3::object_request r;

@@ -7,6 +7,8 @@
 #ifndef SIGV4_DETAIL_OPENSSL_HPP
 #define SIGV4_DETAIL_OPENSSL_HPP
 
+#include "config.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -31,6 +33,18 @@
 #else
 #define SIGV4_LOW_LEVEL_SHA256 0
 #endif
+
+// Each back end's hashing types and everything built on them live in an inline namespace of
+// their own: a program whose translation units disagree on SIGV4_USE_EVP then holds two
+// distinct sets of types, instead of one name with two layouts (an ODR violation that the
+// linker would resolve by picking either). Public headers wrap their back-end dependent code
+// in SIGV4_BACKEND_NS_BEGIN / SIGV4_BACKEND_NS_END; users never write the namespace's name.
+#if SIGV4_LOW_LEVEL_SHA256
+#define SIGV4_BACKEND_NS_BEGIN inline namespace sha256_lowlevel {
+#else
+#define SIGV4_BACKEND_NS_BEGIN inline namespace sha256_evp {
+#endif
+#define SIGV4_BACKEND_NS_END }
 
 #if SIGV4_LOW_LEVEL_SHA256
 #if defined(__GNUC__) || defined(__clang__)
@@ -81,6 +95,8 @@ inline bool constant_time_equal(const void* a, const void* b, std::size_t n) noe
   ERR_clear_error();
   throw error(errc::crypto_failure, msg);
 }
+
+SIGV4_BACKEND_NS_BEGIN
 
 #if SIGV4_LOW_LEVEL_SHA256
 SIGV4_DETAIL_BEGIN_DEPRECATED
@@ -262,6 +278,7 @@ inline digest hmac_sha256(const void* key, std::size_t key_len, std::string_view
   return out;
 }
 
+SIGV4_BACKEND_NS_END
 }  // namespace sigv4::detail
 
 #endif
