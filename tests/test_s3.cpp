@@ -302,7 +302,7 @@ TEST_CASE("one presigner shared by threads gives the same URLs as one thread", "
     threads.emplace_back([&] {
       for (int round = 0; round < rounds; ++round)
         for (int i = 0; i < keys; ++i)
-          if (p.presign_get("bkt", "k" + std::to_string(i), 60s, at(i, round)) != expected[round * keys + i])
+          if (p.presign_get("bkt", "k" + std::to_string(i), 60s, at(i, round)) != expected[static_cast<std::size_t>(round * keys + i)])
             ++mismatches;
     });
   for (auto& t : threads) t.join();
