@@ -71,7 +71,7 @@ cmake --build build-asan -j"$JOBS"
 log "test build-asan"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:check_initialization_order=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-run_ctest build-asan -LE package
+run_ctest build-asan -LE 'package|hygiene'
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 if [ -x build-ci/bench/sigv4_bench ]; then

@@ -347,7 +347,8 @@ inline std::size_t white_space_run(std::string_view s, bool from_end) noexcept {
       len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
     }
     const std::string_view c = from_end ? rest.substr(rest.size() - len) : rest.substr(0, len);
-    char32_t cp = len == 1 ? static_cast<unsigned char>(c[0]) : static_cast<unsigned char>(c[0]) & (0x7F >> len);
+    char32_t cp = static_cast<char32_t>(len == 1 ? static_cast<unsigned char>(c[0])
+                                                 : static_cast<unsigned char>(c[0]) & (0x7F >> len));
     for (std::size_t i = 1; i < c.size(); ++i) cp = (cp << 6) | (static_cast<unsigned char>(c[i]) & 0x3F);
     const bool space = (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
                        (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||

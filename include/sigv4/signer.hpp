@@ -36,10 +36,17 @@ class signing_key {
   /// Step 6 — derives kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").
   /// @param date YYYYMMDD (the scope date).
   signing_key(std::string_view secret, std::string_view date, std::string_view region, std::string_view service)
-      : key_(derive(secret, date, region, service)), hmac_(key_.data(), key_.size()) {}
+      : key_(derive(secret, date, region, service)), hmac_(keyed(key_)) {}
+  /// A key derived earlier, from its 32 bytes (its HMAC states are computed again).
+  explicit signing_key(const detail::digest& key) : key_(key), hmac_(keyed(key_)) {}
+  /// A key derived earlier, from its 32 bytes and its HMAC states (the verifier's cache).
+  signing_key(const detail::digest& key, const detail::hmac_sha256_key& hmac) : key_(key), hmac_(hmac) {}
   signing_key(const signing_key&) = default;
   signing_key& operator=(const signing_key&) = default;
   ~signing_key() { detail::cleanse(key_.data(), key_.size()); }
+
+  /// The HMAC states of the key (for the library's caches).
+  const detail::hmac_sha256_key& hmac() const noexcept { return hmac_; }
 
   /// The 32 raw bytes (for tests against published keys; keep them out of logs).
   const detail::digest& bytes() const noexcept { return key_; }
@@ -75,21 +82,31 @@ class signing_key {
                                std::string_view service) {
     // "AWS4" + secret, on the stack unless the secret is unusually long; every intermediate
     // key is wiped
+    // key is wiped, whichever way this returns
     const std::size_t n = 4 + secret.size();
     char small[128];
     std::unique_ptr<char[]> large(n > sizeof small ? new char[n] : nullptr);
     char* const k = large ? large.get() : small;
+    const detail::wipe_on_exit wipe_k(k, n);
     std::memcpy(k, "AWS4", 4);
     if (!secret.empty()) std::memcpy(k + 4, secret.data(), secret.size());
-    detail::digest k_date = detail::hmac_sha256(k, n, date);
-    detail::cleanse(k, n);
-    detail::digest k_region = detail::hmac_sha256(k_date.data(), k_date.size(), region);
-    detail::cleanse(k_date.data(), k_date.size());
-    detail::digest k_service = detail::hmac_sha256(k_region.data(), k_region.size(), service);
-    detail::cleanse(k_region.data(), k_region.size());
-    const detail::digest k_signing = detail::hmac_sha256(k_service.data(), k_service.size(), "aws4_request");
-    detail::cleanse(k_service.data(), k_service.size());
-    return k_signing;
+    detail::digest k_date, k_region, k_service;
+    const detail::wipe_on_exit wipe_date(k_date.data(), k_date.size()), wipe_region(k_region.data(), k_region.size()),
+        wipe_service(k_service.data(), k_service.size());
+    k_date = detail::hmac_sha256(k, n, date);
+    k_region = detail::hmac_sha256(k_date.data(), k_date.size(), region);
+    k_service = detail::hmac_sha256(k_region.data(), k_region.size(), service);
+    return detail::hmac_sha256(k_service.data(), k_service.size(), "aws4_request");
+  }
+  // The HMAC states of `key`; a failure wipes the key first (a constructor that throws runs
+  // no destructor).
+  static detail::hmac_sha256_key keyed(detail::digest& key) {
+    try {
+      return detail::hmac_sha256_key(key.data(), key.size());
+    } catch (...) {
+      detail::cleanse(key.data(), key.size());
+      throw;
+    }
   }
   detail::digest key_;
   detail::hmac_sha256_key hmac_;

@@ -22,6 +22,7 @@
 #include "canonical.hpp"
 #include "credentials.hpp"
 #include "detail/hex.hpp"
+#include "detail/key_cache.hpp"
 #include "detail/openssl.hpp"
 #include "detail/percent.hpp"
 #include "detail/url.hpp"
@@ -200,19 +201,14 @@ SIGV4_BACKEND_NS_BEGIN
 /// Verifies presigned URLs and header-signed requests against a key lookup. Safe to share
 /// between threads if the lookup is. Signing keys are cached per (access key, scope, secret):
 /// a verification then costs about the hashing of the request; a rotated secret is noticed
-/// because the cached copy no longer matches what the lookup returns.
+/// because the cached copy no longer matches what the lookup returns. The cache has a fixed
+/// size (128 keys, about 60 KiB, allocated with the verifier) and keeps the keys in use when
+/// many others pass through it; no request can grow it.
 class verifier {
  public:
   verifier(key_lookup lookup, verify_options options = {}) : lookup_(std::move(lookup)), options_(std::move(options)) {}
   verifier(const verifier&) = delete;
   verifier& operator=(const verifier&) = delete;
-  ~verifier() {
-    for (auto* e = retired_; e;) {
-      auto* next = e->next;
-      delete e;
-      e = next;
-    }
-  }
 
   const verify_options& options() const noexcept { return options_; }
 
@@ -355,19 +351,6 @@ class verifier {
   }
 
  private:
-  // A cached signing key: immutable once published.
-  struct key_cache_entry {
-    key_cache_entry(std::string_view id, std::string_view scope_text, std::string_view secret, const credential_scope& sc)
-        : access_key(id), scope(scope_text), secret_copy(secret), key(secret, sc.date, sc.region, sc.service) {}
-    std::string access_key;
-    std::string scope;
-    secret_string secret_copy;
-    signing_key key;
-    key_cache_entry* next = nullptr;
-  };
-  static constexpr std::size_t cache_slots = 16;
-  static constexpr std::size_t max_cached_keys = 256;
-
   // A payload line from text: 64 lower-case hex digits or UNSIGNED-PAYLOAD; nullopt otherwise.
   static std::optional<payload_hash> payload_line(std::string_view text) {
     if (text == "UNSIGNED-PAYLOAD") return payload_hash::unsigned_payload();
@@ -592,29 +575,12 @@ class verifier {
     return std::nullopt;
   }
 
-  // The signing key for the parts' scope and `secret`: from the cache, or derived (and cached
-  // while there is room). One acquire load on a hit.
-  const signing_key& key_for(const verified_parts& parts, std::string_view scope_text, std::string_view secret,
-                             std::optional<signing_key>& uncached) const {
-    std::size_t h = std::hash<std::string_view>()(parts.access_key_id) ^ (std::hash<std::string_view>()(scope_text) << 1);
-    auto& slot = slots_[h % cache_slots];
-    const auto matches = [&](const key_cache_entry* e) {
-      return e && e->access_key == parts.access_key_id && e->scope == scope_text && e->secret_copy.size() == secret.size() &&
-             detail::constant_time_equal(e->secret_copy.view().data(), secret.data(), secret.size());
-    };
-    const key_cache_entry* e = slot.load(std::memory_order_acquire);
-    if (matches(e)) return e->key;
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (cached_count_ >= max_cached_keys) {
-      uncached.emplace(secret, parts.scope.date, parts.scope.region, parts.scope.service);
-      return *uncached;
-    }
-    auto* fresh = new key_cache_entry(parts.access_key_id, scope_text, secret, parts.scope);
-    fresh->next = retired_;
-    retired_ = fresh;
-    ++cached_count_;
-    slot.store(fresh, std::memory_order_release);
-    return fresh->key;
+  // The signing key for the parts' scope and `secret`, from the cache or derived (and cached).
+  void key_for(const verified_parts& parts, std::string_view scope_text, std::string_view secret,
+               std::optional<signing_key>& out) const {
+    keys_.get(parts.access_key_id, scope_text, secret, out, [&] {
+      return signing_key(secret, parts.scope.date, parts.scope.region, parts.scope.service);
+    });
   }
 
   // Re-encodes the decoded query parameters (but the one at `skip`) into the scratch space's
@@ -759,10 +725,10 @@ class verifier {
     const auto request_digest = detail::sha256(cr);
     char sts[detail::string_to_sign_size(16, 256)];
     const std::size_t sts_size = detail::write_string_to_sign(sts, date, scope_text, request_digest.data());
-    std::optional<signing_key> uncached;
-    const signing_key& k = key_for(r.parts, scope_text, key.secret.view(), uncached);
+    std::optional<signing_key> k;
+    key_for(r.parts, scope_text, key.secret.view(), k);
     char expected[64];
-    k.sign(std::string_view(sts, sts_size), expected);
+    k->sign(std::string_view(sts, sts_size), expected);
     const bool same = provided.size() == 64 && detail::constant_time_equal(expected, provided.data(), 64);
     detail::cleanse(expected, sizeof expected);
     if (!same) return detail::refuse(r, verify_reason::signature_mismatch, "the signature does not match the request");
@@ -790,10 +756,7 @@ class verifier {
 
   key_lookup lookup_;
   verify_options options_;
-  mutable std::array<std::atomic<const key_cache_entry*>, cache_slots> slots_{};
-  mutable std::mutex mutex_;
-  mutable key_cache_entry* retired_ = nullptr;
-  mutable std::size_t cached_count_ = 0;
+  detail::key_cache keys_;
 };
 
 SIGV4_BACKEND_NS_END

@@ -68,6 +68,39 @@ using digest = std::array<unsigned char, sha256_size>;
 // Overwrites memory so the compiler cannot drop the store.
 inline void cleanse(void* p, std::size_t n) noexcept { OPENSSL_cleanse(p, n); }
 
+// Wipes a buffer of key material when its scope ends, on every path out (a throw included).
+class wipe_on_exit {
+ public:
+  wipe_on_exit(void* p, std::size_t n) noexcept : p_(p), n_(n) {}
+  wipe_on_exit(const wipe_on_exit&) = delete;
+  wipe_on_exit& operator=(const wipe_on_exit&) = delete;
+  ~wipe_on_exit() { cleanse(p_, n_); }
+
+ private:
+  void* p_;
+  std::size_t n_;
+};
+
+#if defined(SIGV4_FAULT_INJECTION)
+// Test builds only (tests/fault_injection.cpp): every OpenSSL call below counts itself in
+// fault_calls, and the call that brings fault_countdown from 1 to 0 fails as if OpenSSL had
+// failed. Not thread-safe by design: the test drives one thread.
+inline std::atomic<unsigned long> fault_calls{0};
+inline std::atomic<unsigned long> fault_countdown{0};
+inline bool fault_now() noexcept {
+  fault_calls.fetch_add(1, std::memory_order_relaxed);
+  const unsigned long n = fault_countdown.load(std::memory_order_relaxed);
+  if (n == 0) return false;
+  fault_countdown.store(n - 1, std::memory_order_relaxed);
+  return n == 1;
+}
+#define SIGV4_DETAIL_FAULT_NOW() (::sigv4::detail::fault_now())
+#else
+#define SIGV4_DETAIL_FAULT_NOW() false
+#endif
+// True when an OpenSSL call that returns 1 on success succeeded (and no fault was injected).
+#define SIGV4_DETAIL_OPENSSL_OK(call) (!SIGV4_DETAIL_FAULT_NOW() && (call) == 1)
+
 // Compares in time that depends on the length only, with CRYPTO_memcmp. Sixteen bytes at a
 // time: OpenSSL's x86-64 CRYPTO_memcmp compares exactly sixteen in two words and anything else
 // byte by byte (a 64-digit signature: about 11 ns in four calls against 35 ns in one). Every
@@ -101,13 +134,23 @@ SIGV4_BACKEND_NS_BEGIN
 #if SIGV4_LOW_LEVEL_SHA256
 SIGV4_DETAIL_BEGIN_DEPRECATED
 // An incremental SHA-256 over OpenSSL's low-level context (a copyable struct). It does not
-// wipe itself: the owners of key-derived states call wipe().
+// wipe itself: the owners of key-derived states call wipe(). The low-level functions do not
+// fail in practice; their results are checked all the same (a predictable branch).
 class sha256_ctx {
  public:
-  sha256_ctx() noexcept { SHA256_Init(&ctx_); }
-  void update(const void* data, std::size_t n) noexcept { SHA256_Update(&ctx_, data, n); }
-  void update(std::string_view s) noexcept { update(s.data(), s.size()); }
-  void finish(unsigned char* out) noexcept { SHA256_Final(out, &ctx_); }
+  struct overwritten_t {};
+  sha256_ctx() {
+    if (!SIGV4_DETAIL_OPENSSL_OK(SHA256_Init(&ctx_))) throw_openssl_error("SHA-256 init");
+  }
+  // A context whose bytes the caller writes next (a copy of a saved state).
+  explicit sha256_ctx(overwritten_t) noexcept : ctx_() {}
+  void update(const void* data, std::size_t n) {
+    if (!SIGV4_DETAIL_OPENSSL_OK(SHA256_Update(&ctx_, data, n))) throw_openssl_error("SHA-256 update");
+  }
+  void update(std::string_view s) { update(s.data(), s.size()); }
+  void finish(unsigned char* out) {
+    if (!SIGV4_DETAIL_OPENSSL_OK(SHA256_Final(out, &ctx_))) throw_openssl_error("SHA-256 final");
+  }
   // Overwrites the state (for contexts that absorbed key material).
   void wipe() noexcept { cleanse(&ctx_, sizeof ctx_); }
 
@@ -122,28 +165,34 @@ struct evp_md_ctx_deleter {
 // An incremental SHA-256 over an EVP digest context (copying duplicates the context).
 class sha256_ctx {
  public:
-  sha256_ctx() : ctx_(EVP_MD_CTX_new()) {
-    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) throw_openssl_error("SHA-256 init");
+  sha256_ctx() : ctx_(new_context()) {
+    if (!SIGV4_DETAIL_OPENSSL_OK(EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr))) throw_openssl_error("SHA-256 init");
   }
-  sha256_ctx(const sha256_ctx& other) : ctx_(EVP_MD_CTX_new()) {
-    if (!ctx_ || EVP_MD_CTX_copy_ex(ctx_.get(), other.ctx_.get()) != 1) throw_openssl_error("SHA-256 copy");
+  sha256_ctx(const sha256_ctx& other) : ctx_(new_context()) {
+    if (!SIGV4_DETAIL_OPENSSL_OK(EVP_MD_CTX_copy_ex(ctx_.get(), other.ctx_.get()))) throw_openssl_error("SHA-256 copy");
   }
   sha256_ctx& operator=(const sha256_ctx& other) {
-    if (this != &other && EVP_MD_CTX_copy_ex(ctx_.get(), other.ctx_.get()) != 1) throw_openssl_error("SHA-256 copy");
+    if (this != &other && !SIGV4_DETAIL_OPENSSL_OK(EVP_MD_CTX_copy_ex(ctx_.get(), other.ctx_.get())))
+      throw_openssl_error("SHA-256 copy");
     return *this;
   }
   void update(const void* data, std::size_t n) {
-    if (EVP_DigestUpdate(ctx_.get(), data, n) != 1) throw_openssl_error("SHA-256 update");
+    if (!SIGV4_DETAIL_OPENSSL_OK(EVP_DigestUpdate(ctx_.get(), data, n))) throw_openssl_error("SHA-256 update");
   }
   void update(std::string_view s) { update(s.data(), s.size()); }
   void finish(unsigned char* out) {
     unsigned int len = 0;
-    if (EVP_DigestFinal_ex(ctx_.get(), out, &len) != 1) throw_openssl_error("SHA-256 final");
+    if (!SIGV4_DETAIL_OPENSSL_OK(EVP_DigestFinal_ex(ctx_.get(), out, &len))) throw_openssl_error("SHA-256 final");
   }
   // EVP_MD_CTX_free cleanses the state when the context dies.
   void wipe() noexcept {}
 
  private:
+  static EVP_MD_CTX* new_context() {
+    EVP_MD_CTX* p = SIGV4_DETAIL_FAULT_NOW() ? nullptr : EVP_MD_CTX_new();
+    if (!p) throw_openssl_error("SHA-256 context allocation");
+    return p;
+  }
   std::unique_ptr<EVP_MD_CTX, evp_md_ctx_deleter> ctx_;  // EVP_MD_CTX_free cleanses
 };
 #endif
@@ -163,10 +212,16 @@ class hmac_sha256_key {
  public:
   hmac_sha256_key(const void* key, std::size_t n) {
     unsigned char block[sha256_block_size] = {};
+    const wipe_on_exit wipe_block(block, sizeof block);
     if (n > sha256_block_size) {
       sha256_ctx k;
-      k.update(key, n);
-      k.finish(block);
+      try {
+        k.update(key, n);
+        k.finish(block);
+      } catch (...) {
+        k.wipe();
+        throw;
+      }
       k.wipe();
     } else if (n != 0) {
       std::memcpy(block, key, n);
@@ -174,9 +229,16 @@ class hmac_sha256_key {
     for (auto& b : block) b ^= 0x36;
     inner_.update(block, sizeof block);
     for (auto& b : block) b ^= 0x36 ^ 0x5c;
-    outer_.update(block, sizeof block);
-    cleanse(block, sizeof block);
+    try {
+      outer_.update(block, sizeof block);
+    } catch (...) {
+      inner_.wipe();  // a constructor that throws runs no destructor
+      throw;
+    }
   }
+  // From the states of a key saved earlier (inner_state(), outer_state()): for the caches that
+  // keep them.
+  hmac_sha256_key(const sha256_ctx& inner, const sha256_ctx& outer) : inner_(inner), outer_(outer) {}
   hmac_sha256_key(const hmac_sha256_key&) = default;
   hmac_sha256_key& operator=(const hmac_sha256_key&) = default;
   ~hmac_sha256_key() {
@@ -194,18 +256,25 @@ class hmac_sha256_key {
   // The inner hash's state after the key block: a caller that signs many messages with the
   // same first blocks absorbs them once into a copy, then calls finish() per message.
   const sha256_ctx& inner_state() const noexcept { return inner_; }
+  // The outer hash's state after the key block.
+  const sha256_ctx& outer_state() const noexcept { return outer_; }
 
   // Completes HMAC(key, prefix + data) from `ctx`, the inner state after the prefix, and
   // writes it to out[0..32). `ctx` is used up and wiped.
   void finish(sha256_ctx& ctx, const void* data, std::size_t n, unsigned char* out) const {
-    ctx.update(data, n);
     unsigned char inner_hash[sha256_size];
-    ctx.finish(inner_hash);
-    ctx = outer_;
-    ctx.update(inner_hash, sizeof inner_hash);
-    ctx.finish(out);
+    const wipe_on_exit wipe_hash(inner_hash, sizeof inner_hash);
+    try {
+      ctx.update(data, n);
+      ctx.finish(inner_hash);
+      ctx = outer_;
+      ctx.update(inner_hash, sizeof inner_hash);
+      ctx.finish(out);
+    } catch (...) {
+      ctx.wipe();
+      throw;
+    }
     ctx.wipe();
-    cleanse(inner_hash, sizeof inner_hash);
   }
 
  private:

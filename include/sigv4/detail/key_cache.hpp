@@ -1,0 +1,213 @@
+// sigv4 — the verifier's signing-key cache: a fixed number of records shared between threads,
+// read without a lock, recycled in place, wiped when the cache dies.
+//
+// Each record is a sequence lock over relaxed atomic words (the pattern of sha256_state_slot):
+// the identity it answers for (access key id, scope text, secret: each at most max_text bytes)
+// and the signing key (its 32 bytes, and with the low-level back end its two HMAC states, so a
+// hit costs no hashing). A reader copies a record out and keeps the copy only if no writer
+// intervened; writers (on a miss) are serialised by a mutex. Records are grouped in sets of
+// `ways` by a hash of (id, scope); a full set gives up a record that no hit has touched since
+// the marks were last cleared (not recently used), so a key in use survives a stream of
+// one-off keys. Memory is fixed at construction: no request, however many access keys it
+// names, grows it.
+#ifndef SIGV4_DETAIL_KEY_CACHE_HPP
+#define SIGV4_DETAIL_KEY_CACHE_HPP
+
+#include "config.hpp"
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+#include "../signer.hpp"
+#include "openssl.hpp"
+
+namespace sigv4::detail {
+SIGV4_BACKEND_NS_BEGIN
+
+class key_cache {
+ public:
+  static constexpr std::size_t sets = 32;
+  static constexpr std::size_t ways = 4;
+  /// Identities with a part longer than this are not cached (their keys are derived each time).
+  static constexpr std::size_t max_text = 64;
+
+  key_cache() : records_(new record[sets * ways]) {}
+  key_cache(const key_cache&) = delete;
+  key_cache& operator=(const key_cache&) = delete;
+  ~key_cache() {
+    for (std::size_t i = 0; i < sets * ways; ++i) records_[i].wipe();
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+  }
+
+  static bool cacheable(std::string_view id, std::string_view scope, std::string_view secret) noexcept {
+    return id.size() <= max_text && scope.size() <= max_text && secret.size() <= max_text;
+  }
+
+  // The signing key of (id, scope, secret), from the cache or from `derive` (then offered to
+  // the cache), into `out`.
+  template <class Derive>
+  void get(std::string_view id, std::string_view scope, std::string_view secret, std::optional<signing_key>& out,
+           Derive&& derive) const {
+    if (!cacheable(id, scope, secret)) {
+      out.emplace(derive());
+      return;
+    }
+    const std::uint64_t tag = tag_of(id, scope);
+    const std::size_t set = static_cast<std::size_t>(tag % sets) * ways;
+    for (std::size_t w = 0; w < ways; ++w)
+      if (records_[set + w].load(tag, id, scope, secret, out)) return;
+    out.emplace(derive());
+    std::lock_guard<std::mutex> lock(writer_);
+    records_[set + victim(set)].store(tag, id, scope, secret, *out);
+  }
+
+ private:
+  static constexpr std::size_t text_words = max_text / 8;
+#if SIGV4_LOW_LEVEL_SHA256
+  static_assert(std::is_trivially_copyable<sha256_ctx>::value && sizeof(sha256_ctx) % 8 == 0,
+                "the low-level SHA-256 context is a plain struct of whole words");
+  static constexpr std::size_t state_words = sizeof(sha256_ctx) / 8;
+#else
+  static constexpr std::size_t state_words = 0;  // EVP contexts are no bytes to copy: keep the key
+#endif
+  // tag 0 marks an empty record (tag_of never gives 0)
+  static std::uint64_t tag_of(std::string_view id, std::string_view scope) noexcept {
+    const std::uint64_t h = std::hash<std::string_view>()(id) * 0x9E3779B97F4A7C15ull ^ std::hash<std::string_view>()(scope);
+    return h == 0 ? 1 : h;
+  }
+
+  struct record {
+    std::atomic<std::uint64_t> seq{0};
+    std::atomic<std::uint64_t> tag{0};
+    std::atomic<std::uint64_t> sizes{0};  // id | scope << 8 | secret << 16
+    mutable std::atomic<bool> used{false};  // a hit since the marks were last cleared
+    std::array<std::atomic<std::uint64_t>, 3 * text_words> text{};  // id, scope, secret
+    std::array<std::atomic<std::uint64_t>, 4> key{};
+    std::array<std::atomic<std::uint64_t>, 2 * state_words + 1> states{};  // inner, outer (+1: never empty)
+
+    static std::uint64_t sizes_of(std::string_view id, std::string_view scope, std::string_view secret) noexcept {
+      return id.size() | scope.size() << 8 | secret.size() << 16;
+    }
+    template <std::size_t N>
+    static void read(const std::array<std::atomic<std::uint64_t>, N>& from, std::size_t first, std::size_t words,
+                     unsigned char* to) noexcept {
+      for (std::size_t i = 0; i < words; ++i) {
+        const std::uint64_t v = from[first + i].load(std::memory_order_relaxed);
+        std::memcpy(to + 8 * i, &v, 8);
+      }
+    }
+    template <std::size_t N>
+    static void write(std::array<std::atomic<std::uint64_t>, N>& to, std::size_t first, std::size_t words,
+                      const unsigned char* from) noexcept {
+      for (std::size_t i = 0; i < words; ++i) {
+        std::uint64_t v;
+        std::memcpy(&v, from + 8 * i, 8);
+        to[first + i].store(v, std::memory_order_relaxed);
+      }
+    }
+    static void write_text(std::array<std::atomic<std::uint64_t>, 3 * text_words>& to, std::size_t part,
+                           std::string_view s) noexcept {
+      unsigned char buf[max_text] = {};
+      if (!s.empty()) std::memcpy(buf, s.data(), s.size());
+      write(to, part * text_words, text_words, buf);
+      cleanse(buf, sizeof buf);
+    }
+
+    // Copies the key out if this record holds (tag, id, scope, secret) and no writer is at work.
+    bool load(std::uint64_t want, std::string_view id, std::string_view scope, std::string_view secret,
+              std::optional<signing_key>& out) const {
+      const std::uint64_t before = seq.load(std::memory_order_acquire);
+      if ((before & 1) != 0 || tag.load(std::memory_order_relaxed) != want ||
+          sizes.load(std::memory_order_relaxed) != sizes_of(id, scope, secret))
+        return false;
+      struct copy {
+        unsigned char text[3 * max_text];
+        digest key;
+        unsigned char states[2 * state_words * 8 + 8];
+        ~copy() { cleanse(this, sizeof *this); }
+      } c;
+      read(text, 0, 3 * text_words, c.text);
+      read(key, 0, 4, c.key.data());
+      read(states, 0, 2 * state_words, c.states);
+      std::atomic_thread_fence(std::memory_order_acquire);
+      if (seq.load(std::memory_order_relaxed) != before) return false;
+      // the id and scope are public; the secret is compared in constant time
+      if ((!id.empty() && std::memcmp(c.text, id.data(), id.size()) != 0) ||
+          (!scope.empty() && std::memcmp(c.text + max_text, scope.data(), scope.size()) != 0) ||
+          !constant_time_equal(c.text + 2 * max_text, secret.data(), secret.size()))
+        return false;
+#if SIGV4_LOW_LEVEL_SHA256
+      sha256_ctx inner{sha256_ctx::overwritten_t{}}, outer{sha256_ctx::overwritten_t{}};
+      std::memcpy(static_cast<void*>(&inner), c.states, sizeof inner);
+      std::memcpy(static_cast<void*>(&outer), c.states + sizeof inner, sizeof outer);
+      out.emplace(c.key, hmac_sha256_key(inner, outer));
+      inner.wipe();
+      outer.wipe();
+#else
+      out.emplace(c.key);
+#endif
+      if (!used.load(std::memory_order_relaxed)) used.store(true, std::memory_order_relaxed);
+      return true;
+    }
+
+    // Replaces the record's contents (the caller holds the writers' mutex).
+    void store(std::uint64_t new_tag, std::string_view id, std::string_view scope, std::string_view secret,
+               const signing_key& k) noexcept {
+      const std::uint64_t s = seq.load(std::memory_order_relaxed);
+      seq.store(s + 1, std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_release);
+      tag.store(new_tag, std::memory_order_relaxed);
+      sizes.store(sizes_of(id, scope, secret), std::memory_order_relaxed);
+      write_text(text, 0, id);
+      write_text(text, 1, scope);
+      write_text(text, 2, secret);
+      write(key, 0, 4, k.bytes().data());
+#if SIGV4_LOW_LEVEL_SHA256
+      write(states, 0, state_words, reinterpret_cast<const unsigned char*>(&k.hmac().inner_state()));
+      write(states, state_words, state_words, reinterpret_cast<const unsigned char*>(&k.hmac().outer_state()));
+#endif
+      used.store(false, std::memory_order_relaxed);
+      seq.store(s + 2, std::memory_order_release);
+    }
+
+    void wipe() noexcept {
+      tag.store(0, std::memory_order_relaxed);
+      for (auto& w : text) w.store(0, std::memory_order_relaxed);
+      for (auto& w : key) w.store(0, std::memory_order_relaxed);
+      for (auto& w : states) w.store(0, std::memory_order_relaxed);
+    }
+  };
+
+  // The way of `set` to replace: an empty one, else one that no hit has touched since the marks
+  // were last cleared (not recently used); when every way has been hit, the marks are cleared
+  // and the ways taken in turn.
+  std::size_t victim(std::size_t set) const noexcept {
+    for (std::size_t w = 0; w < ways; ++w)
+      if (records_[set + w].tag.load(std::memory_order_relaxed) == 0) return w;
+    ++hand_;
+    for (std::size_t step = 0; step < ways; ++step) {
+      const std::size_t w = (hand_ + step) % ways;
+      if (!records_[set + w].used.load(std::memory_order_relaxed)) return w;
+    }
+    for (std::size_t w = 0; w < ways; ++w) records_[set + w].used.store(false, std::memory_order_relaxed);
+    return hand_ % ways;
+  }
+
+  std::unique_ptr<record[]> records_;
+  mutable std::mutex writer_;
+  mutable std::size_t hand_ = 0;  // under writer_
+};
+
+SIGV4_BACKEND_NS_END
+}  // namespace sigv4::detail
+
+#endif
