@@ -1,10 +1,11 @@
-// sigv4 — network addresses for allowlists: strict IPv4 and IPv6 addresses (one parser,
-// detail/ip.hpp), CIDR blocks, and CIDR sets with O(log n) membership. The policy documents of
-// policy.hpp carry these blocks in aws:SourceIp conditions; a service can also test a caller's
-// address against a cidr_set directly (examples/download_service does).
-//
-// The names live in sigv4::policy, beside the documents that use them: sigv4::policy::ip_address,
-// parse_ip_address, cidr_block, parse_cidr, cidr_set.
+/// @file
+/// sigv4 — network addresses for allowlists: strict IPv4 and IPv6 addresses (one parser,
+/// detail/ip.hpp), CIDR blocks, and CIDR sets with O(log n) membership. The policy documents of
+/// policy.hpp carry these blocks in aws:SourceIp conditions; a service can also test a caller's
+/// address against a cidr_set directly (examples/download_service does).
+///
+/// The names live in sigv4::policy, beside the documents that use them: sigv4::policy::ip_address,
+/// parse_ip_address, cidr_block, parse_cidr, cidr_set.
 #ifndef SIGV4_CIDR_HPP
 #define SIGV4_CIDR_HPP
 

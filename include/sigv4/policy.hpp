@@ -1,27 +1,28 @@
-// sigv4 — network allowlists for presigned URLs: S3 policy documents written as deterministic
-// JSON (IAM / MinIO user policy, bucket policy, AssumeRole session policy), the ready-made
-// allowlist shapes, and a local evaluator with AWS semantics so a service can refuse to issue a
-// link before it signs anything. The addresses and CIDR blocks they hold are in cidr.hpp.
-//
-// Where a policy applies to a presigned URL:
-//  - AWS S3 and Ceph RGW: the bucket policy applies to authenticated, presigned requests too,
-//    as does the IAM policy of the signing identity.
-//  - MinIO: bucket policies apply only to anonymous requests. A presigned URL is judged by the
-//    signing user's IAM policy (`mc admin policy create`), or by the session policy of
-//    temporary credentials from STS AssumeRole (see sts.hpp). Root credentials bypass every
-//    policy, so never presign with them.
-//  - On RGW an Allow with IpAddress alone does not stop the bucket owner's presigned URL from
-//    other addresses (the ACL allows the owner), hence the Deny + NotIpAddress statements of
-//    the bucket shape.
-//
-// The proxy caveat: aws:SourceIp is the address the storage server believes the request came
-// from. MinIO takes it from the first X-Forwarded-For entry (then X-Real-IP, then Forwarded)
-// when such a header is present, so a client can claim any address unless the proxy in front
-// of MinIO overwrites those headers. Behind a proxy that does not, an allowlist is no barrier.
-//
-// Every CIDR block is written with an explicit prefix: AWS and MinIO read an IPv6 address
-// written without one as /32, not /128.
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+/// @file
+/// sigv4 — network allowlists for presigned URLs: S3 policy documents written as deterministic
+/// JSON (IAM / MinIO user policy, bucket policy, AssumeRole session policy), the ready-made
+/// allowlist shapes, and a local evaluator with AWS semantics so a service can refuse to issue a
+/// link before it signs anything. The addresses and CIDR blocks they hold are in cidr.hpp.
+///
+/// Where a policy applies to a presigned URL:
+///  - AWS S3 and Ceph RGW: the bucket policy applies to authenticated, presigned requests too,
+///    as does the IAM policy of the signing identity.
+///  - MinIO: bucket policies apply only to anonymous requests. A presigned URL is judged by the
+///    signing user's IAM policy (`mc admin policy create`), or by the session policy of
+///    temporary credentials from STS AssumeRole (see sts.hpp). Root credentials bypass every
+///    policy, so never presign with them.
+///  - On RGW an Allow with IpAddress alone does not stop the bucket owner's presigned URL from
+///    other addresses (the ACL allows the owner), hence the Deny + NotIpAddress statements of
+///    the bucket shape.
+///
+/// The proxy caveat: aws:SourceIp is the address the storage server believes the request came
+/// from. MinIO takes it from the first X-Forwarded-For entry (then X-Real-IP, then Forwarded)
+/// when such a header is present, so a client can claim any address unless the proxy in front
+/// of MinIO overwrites those headers. Behind a proxy that does not, an allowlist is no barrier.
+///
+/// Every CIDR block is written with an explicit prefix: AWS and MinIO read an IPv6 address
+/// written without one as /32, not /128.
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
 #ifndef SIGV4_POLICY_HPP
 #define SIGV4_POLICY_HPP
 

@@ -1,8 +1,9 @@
-// sigv4 — browser uploads with presigned POST forms (S3 "POST Object", SigV4 POST policy):
-// the policy, its conditions and the form's fields, made from an s3::presigner; and the
-// server-side check of a received form, with a reason from a fixed set.
-// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html
-// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-post-example.html
+/// @file
+/// sigv4 — browser uploads with presigned POST forms (S3 "POST Object", SigV4 POST policy):
+/// the policy, its conditions and the form's fields, made from an s3::presigner; and the
+/// server-side check of a received form, with a reason from a fixed set.
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-post-example.html
 #ifndef SIGV4_POST_POLICY_HPP
 #define SIGV4_POST_POLICY_HPP
 

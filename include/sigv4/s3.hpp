@@ -1,7 +1,8 @@
-// sigv4 — S3 / MinIO presigned object URLs: endpoint and addressing style, bucket and key
-// checks, GET / PUT / HEAD / DELETE and multipart URLs, response-* overrides and version
-// ids, extra signed headers, session tokens.
-// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
+/// @file
+/// sigv4 — S3 / MinIO presigned object URLs: endpoint and addressing style, bucket and key
+/// checks, GET / PUT / HEAD / DELETE and multipart URLs, response-* overrides and version
+/// ids, extra signed headers, session tokens.
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
 #ifndef SIGV4_S3_HPP
 #define SIGV4_S3_HPP
 

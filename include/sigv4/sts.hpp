@@ -1,6 +1,7 @@
-// sigv4 — AWS STS, sans-IO: the signed GetSessionToken and AssumeRole requests, and a strict
-// little parser for the one XML document they answer with. MinIO and Ceph RGW speak the same
-// protocol. https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+/// @file
+/// sigv4 — AWS STS, sans-IO: the signed GetSessionToken and AssumeRole requests, and a strict
+/// little parser for the one XML document they answer with. MinIO and Ceph RGW speak the same
+/// protocol. https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
 #ifndef SIGV4_STS_HPP
 #define SIGV4_STS_HPP
 

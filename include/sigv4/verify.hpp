@@ -1,6 +1,7 @@
-// sigv4 — server-side verification of presigned URLs and of requests signed with the
-// Authorization header. A bad request is a result with a reason, never an exception.
-// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
+/// @file
+/// sigv4 — server-side verification of presigned URLs and of requests signed with the
+/// Authorization header. A bad request is a result with a reason, never an exception.
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
 #ifndef SIGV4_VERIFY_HPP
 #define SIGV4_VERIFY_HPP
 
