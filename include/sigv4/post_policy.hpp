@@ -404,7 +404,7 @@ inline post_form presign_post_now(const presigner& signer, const post_policy& po
 /// Why a received form was refused (or that it was not). The set is fixed; to_string gives
 /// the names `sigv4 verify-post` prints.
 enum class post_reason {
-  valid = 0,
+  valid = 0,               ///< every check passed
   malformed,               ///< policy, x-amz-signature, -algorithm, -credential or -date missing; a field repeated; an unparsable date or credential
   unsupported_algorithm,   ///< x-amz-algorithm other than AWS4-HMAC-SHA256
   unknown_access_key,      ///< the key lookup does not know the access key id

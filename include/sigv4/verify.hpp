@@ -36,7 +36,7 @@ SIGV4_BACKEND_NS_BEGIN
 /// Why a request was refused (or that it was not). The set is fixed; to_string gives the
 /// names used by `sigv4 verify`.
 enum class verify_reason {
-  valid = 0,
+  valid = 0,                   ///< every check passed
   malformed,                   ///< missing, repeated or unparsable authentication parts
   unsupported_algorithm,       ///< X-Amz-Algorithm other than AWS4-HMAC-SHA256
   unknown_access_key,          ///< the key lookup does not know the access key id
