@@ -25,6 +25,7 @@ add_custom_command(
   COMMAND "${CMAKE_COMMAND}" -E make_directory "${SIGV4_DOCS_OUTPUT_DIR}"
   COMMAND Doxygen::doxygen "${PROJECT_BINARY_DIR}/Doxyfile"
   DEPENDS "${PROJECT_BINARY_DIR}/Doxyfile" "${PROJECT_SOURCE_DIR}/docs/mainpage.md"
+          "${PROJECT_SOURCE_DIR}/docs/namespaces.dox"
           ${_sigv4_public_headers}
   WORKING_DIRECTORY "${PROJECT_BINARY_DIR}"
   COMMENT "sigv4: API reference (Doxygen) -> ${SIGV4_DOCS_OUTPUT_DIR}/html/index.html"

@@ -7,6 +7,7 @@ PACKAGES=(
   cmake g++ clang make pkg-config python3 curl
   libssl-dev libfmt-dev catch2 libbenchmark-dev nlohmann-json3-dev
   libcurl4-openssl-dev libcpp-httplib-dev
+  doxygen  # the API reference: scripts/test.sh builds the docs target with warnings as errors
 )
 # Extra packages can be requested by the caller, e.g. deps.sh python3-botocore
 PACKAGES+=("$@")

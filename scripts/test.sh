@@ -48,8 +48,16 @@ cmake -S . -B build-ci \
   -DSIGV4_WERROR=ON \
   -DSIGV4_SANITIZE=OFF \
   -DSIGV4_BUILD_TESTS=ON -DSIGV4_BUILD_EXAMPLES=ON -DSIGV4_BUILD_BENCHMARKS=ON \
+  -DSIGV4_DOCS_WERROR=ON \
   "-DSIGV4_PYTHON=$PYTHON" \
   "${EXTRA_ARGS[@]}"
+log "API reference (Doxygen, every warning an error)"
+# Every public function, type, enumerator and parameter documented; the stage's time is printed
+# by the next log line. On failure, Doxygen's warnings are in build-ci/docs/warnings.log.
+if ! cmake --build build-ci --target docs; then
+  cat build-ci/docs/warnings.log >&2 || true
+  exit 1
+fi
 log "build build-ci"
 cmake --build build-ci -j"$JOBS"
 log "test build-ci"

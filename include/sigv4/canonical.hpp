@@ -1,7 +1,8 @@
-// sigv4 — the pure step functions of Signature Version 4: canonical URI, canonical query,
-// canonical headers, canonical request and string to sign. Each takes plain values and
-// returns a string; the signer and the verifier are built from these and nothing else.
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+/// @file
+/// sigv4 — the pure step functions of Signature Version 4: canonical URI, canonical query,
+/// canonical headers, canonical request and string to sign. Each takes plain values and
+/// returns a string; the signer and the verifier are built from these and nothing else.
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
 #ifndef SIGV4_CANONICAL_HPP
 #define SIGV4_CANONICAL_HPP
 
@@ -26,14 +27,14 @@ SIGV4_BACKEND_NS_BEGIN
 
 /// An HTTP header as the caller has it (any case, untrimmed).
 struct header {
-  std::string name;
-  std::string value;
+  std::string name;   ///< the field name, e.g. "Content-Type" (any case)
+  std::string value;  ///< the field value as received or to be sent
 };
 
 /// A query parameter, decoded (the encoder adds the percent-encoding).
 struct query_param {
-  std::string name;
-  std::string value;
+  std::string name;   ///< the decoded name
+  std::string value;  ///< the decoded value (empty for a parameter without '=')
 };
 
 /// How a path becomes the canonical URI.
@@ -51,6 +52,9 @@ enum class path_rules {
 class payload_hash {
  public:
   /// The SHA-256 of `body`.
+  /// @param body the whole payload.
+  /// @return its hex SHA-256.
+  /// @throws sigv4::error errc::crypto_failure when OpenSSL fails.
   static payload_hash of(std::string_view body) {
     const auto d = detail::sha256(body);
     payload_hash p;
@@ -59,8 +63,10 @@ class payload_hash {
     return p;
   }
   /// The hash of the empty body (e3b0c442...b855).
+  /// @return payload_hash::of("").
   static payload_hash empty() { return of({}); }
   /// The literal UNSIGNED-PAYLOAD (S3 presigned URLs, unsigned S3 uploads).
+  /// @return the UNSIGNED-PAYLOAD marker.
   static payload_hash unsigned_payload() noexcept {
     payload_hash p;
     constexpr std::string_view text = "UNSIGNED-PAYLOAD";
@@ -69,6 +75,8 @@ class payload_hash {
     return p;
   }
   /// A hash computed elsewhere: 64 hex digits (upper case is lowered).
+  /// @param hex the hash in hex, e.g. the X-Amz-Content-Sha256 a client sent.
+  /// @return the hash, lower-cased.
   /// @throws sigv4::error errc::invalid_payload_hash otherwise.
   static payload_hash precomputed(std::string_view hex) {
     payload_hash p;
@@ -83,7 +91,9 @@ class payload_hash {
     return p;
   }
 
+  /// @return the payload line: 64 lower-case hex digits or "UNSIGNED-PAYLOAD" (a view into this object).
   std::string_view value() const noexcept { return {text_, size_}; }
+  /// @return whether this is UNSIGNED-PAYLOAD.
   bool is_unsigned() const noexcept { return size_ != 64; }
 
  private:
@@ -292,6 +302,8 @@ inline std::string canonical_uri(std::string_view path, path_rules rules) {
 /// the first '=' and the value is everything after it ("a=b=c" is a = "b=c"); %XX escapes are
 /// decoded and '+' is a space (write "%2B" for a plus). A parameter without '=' has an empty
 /// value; empty pieces are skipped. sign_headers and presign read http_request::query with it.
+/// @param raw_query the query as sent, without the '?'.
+/// @return the decoded parameters, in order.
 /// @throws sigv4::error errc::invalid_query on a '%' not followed by two hex digits.
 inline std::vector<query_param> parse_query(std::string_view raw_query) {
   std::vector<query_param> params;
@@ -304,6 +316,8 @@ inline std::vector<query_param> parse_query(std::string_view raw_query) {
 /// Step 2 — the canonical query string of decoded parameters: each name and value encoded
 /// (everything but A-Z a-z 0-9 - . _ ~, '/' included), sorted by name then value, joined as
 /// name=value with '&'. Repeated names and empty values are kept.
+/// @param params the decoded parameters, in any order.
+/// @return the canonical query string, e.g. "Action=ListUsers&Version=2010-05-08".
 inline std::string canonical_query(const std::vector<query_param>& params) {
   std::string buf;  // all encoded names and values, back to back
   std::size_t total = 0;
@@ -334,6 +348,8 @@ inline std::string canonical_query(const std::vector<query_param>& params) {
 
 /// Step 2, from a raw query string: decoded (see parse_query), then canonicalised, so that
 /// "%E1%88%B4=a" and a raw "ሴ=a" give the same result.
+/// @param raw_query the query as sent, without the '?'.
+/// @return the canonical query string.
 /// @throws sigv4::error errc::invalid_query on malformed percent-encoding.
 inline std::string canonical_query(std::string_view raw_query) { return canonical_query(parse_query(raw_query)); }
 
@@ -346,6 +362,8 @@ struct canonical_headers_result {
 /// Step 3 — canonical headers of the given headers (all of them are signed): names
 /// lower-cased; values trimmed with inner runs of spaces and tabs collapsed to one space;
 /// repeated names joined with ',' in their original order; sorted by name.
+/// @param headers the headers to sign, Host included.
+/// @return the canonical header block and the signed-header list.
 /// @throws sigv4::error errc::invalid_header_name for a name that is not an HTTP token,
 ///         errc::invalid_header_value for a value with CR, LF, NUL or another control character.
 inline canonical_headers_result canonical_headers(const std::vector<header>& headers) {
@@ -366,8 +384,15 @@ inline canonical_headers_result canonical_headers(const std::vector<header>& hea
   return r;
 }
 
-/// Step 4 — the canonical request:
-/// method \n canonical URI \n canonical query \n canonical headers \n signed headers \n payload.
+/// Step 4 — the canonical request: its six parts, each but the last followed by a newline.
+/// The parts are taken as given (make them with the step functions above).
+/// @param method the HTTP method, e.g. "GET".
+/// @param canonical_uri from canonical_uri().
+/// @param canonical_query from canonical_query().
+/// @param canonical_headers canonical_headers_result::canonical (it ends with a newline).
+/// @param signed_headers canonical_headers_result::signed_headers.
+/// @param payload_hash payload_hash::value().
+/// @return the canonical request.
 inline std::string canonical_request(std::string_view method, std::string_view canonical_uri,
                                      std::string_view canonical_query, std::string_view canonical_headers,
                                      std::string_view signed_headers, std::string_view payload_hash) {
@@ -388,10 +413,11 @@ inline constexpr std::string_view algorithm = "AWS4-HMAC-SHA256";
 
 /// The credential scope: date (YYYYMMDD), region, service, "aws4_request".
 struct credential_scope {
-  std::string date;
-  std::string region;
-  std::string service;
-  /// "20150830/us-east-1/service/aws4_request".
+  std::string date;     ///< YYYYMMDD, the date of the signing time (UTC)
+  std::string region;   ///< e.g. "us-east-1"
+  std::string service;  ///< e.g. "s3", "iam", "sts"
+  /// The scope as it appears in the string to sign and in X-Amz-Credential.
+  /// @return e.g. "20150830/us-east-1/service/aws4_request".
   std::string str() const { return date + '/' + region + '/' + service + "/aws4_request"; }
 };
 
@@ -424,8 +450,13 @@ SIGV4_BACKEND_NS_END
 }  // namespace detail
 SIGV4_BACKEND_NS_BEGIN
 
-/// Step 5 — the string to sign:
-/// "AWS4-HMAC-SHA256\n" X-Amz-Date "\n" scope "\n" hex(SHA-256(canonical request)).
+/// Step 5 — the string to sign: "AWS4-HMAC-SHA256", the X-Amz-Date, the scope and the hex
+/// SHA-256 of the canonical request, one per line.
+/// @param amz_date the signing time as YYYYMMDDTHHMMSSZ (amz_date::str()).
+/// @param scope credential_scope::str().
+/// @param canonical_request from canonical_request().
+/// @return the string to sign.
+/// @throws sigv4::error errc::crypto_failure when OpenSSL fails.
 inline std::string string_to_sign(std::string_view amz_date, std::string_view scope,
                                   std::string_view canonical_request) {
   const auto d = detail::sha256(canonical_request);

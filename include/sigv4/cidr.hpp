@@ -1,10 +1,11 @@
-// sigv4 — network addresses for allowlists: strict IPv4 and IPv6 addresses (one parser,
-// detail/ip.hpp), CIDR blocks, and CIDR sets with O(log n) membership. The policy documents of
-// policy.hpp carry these blocks in aws:SourceIp conditions; a service can also test a caller's
-// address against a cidr_set directly (examples/download_service does).
-//
-// The names live in sigv4::policy, beside the documents that use them: sigv4::policy::ip_address,
-// parse_ip_address, cidr_block, parse_cidr, cidr_set.
+/// @file
+/// sigv4 — network addresses for allowlists: strict IPv4 and IPv6 addresses (one parser,
+/// detail/ip.hpp), CIDR blocks, and CIDR sets with O(log n) membership. The policy documents of
+/// policy.hpp carry these blocks in aws:SourceIp conditions; a service can also test a caller's
+/// address against a cidr_set directly (examples/download_service does).
+///
+/// The names live in sigv4::policy, beside the documents that use them: sigv4::policy::ip_address,
+/// parse_ip_address, cidr_block, parse_cidr, cidr_set.
 #ifndef SIGV4_CIDR_HPP
 #define SIGV4_CIDR_HPP
 
@@ -103,7 +104,7 @@ inline std::string format_ipv6(u128 v) {
 }
 }  // namespace detail
 
-/// An IPv4 or IPv6 address. An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is held, compared,
+/// An IPv4 or IPv6 address. An IPv4-mapped IPv6 address ("::ffff:a.b.c.d") is held, compared,
 /// matched and printed as the IPv4 address a.b.c.d.
 class ip_address {
  public:
@@ -111,9 +112,13 @@ class ip_address {
   ip_address() = default;
 
   /// An IPv4 address from its 32-bit value (192.0.2.1 is 0xC0000201).
+  /// @param value the address, host byte order.
+  /// @return the address.
   static ip_address from_v4(std::uint32_t value) noexcept { return ip_address(ip_family::v4, {0, value}); }
 
   /// An IPv6 address from its 16 bytes in network order; an IPv4-mapped one becomes IPv4.
+  /// @param bytes the address, network order.
+  /// @return the address.
   static ip_address from_v6(const std::array<std::uint8_t, 16>& bytes) noexcept {
     detail::u128 v;
     for (std::size_t i = 0; i < 8; ++i) v.hi = (v.hi << 8) | bytes[i];
@@ -121,27 +126,41 @@ class ip_address {
     return from_value(v);
   }
 
+  /// @return ip_family::v4 or ip_family::v6.
   ip_family family() const noexcept { return family_; }
+  /// @return whether this is an IPv4 address.
   bool is_v4() const noexcept { return family_ == ip_family::v4; }
 
   /// The 32-bit value of an IPv4 address (0 for IPv6).
+  /// @return the value, host byte order.
   std::uint32_t v4_value() const noexcept { return is_v4() ? static_cast<std::uint32_t>(value_.lo) : 0; }
 
-  /// The 16 bytes in network order; an IPv4 address as its IPv4-mapped form ::ffff:a.b.c.d.
+  /// The 16 bytes in network order; an IPv4 address as its IPv4-mapped form "::ffff:a.b.c.d".
+  /// @return the bytes.
   std::array<std::uint8_t, 16> v6_bytes() const noexcept {
     return detail::to_bytes(is_v4() ? detail::u128{0, 0xffff00000000u | value_.lo} : value_);
   }
 
   /// Canonical text: dotted quad for IPv4, RFC 5952 for IPv6 ("2001:db8::1").
+  /// @return the text.
   std::string to_string() const {
     return is_v4() ? detail::format_ipv4(v4_value()) : detail::format_ipv6(value_);
   }
 
   /// Equality; the order puts every IPv4 address before every IPv6 address.
+  /// @param a an address.
+  /// @param b another.
+  /// @return whether they are the same address.
   friend bool operator==(const ip_address& a, const ip_address& b) noexcept {
     return a.family_ == b.family_ && a.value_ == b.value_;
   }
+  /// @param a an address.
+  /// @param b another.
+  /// @return whether they differ.
   friend bool operator!=(const ip_address& a, const ip_address& b) noexcept { return !(a == b); }
+  /// @param a an address.
+  /// @param b another.
+  /// @return whether `a` comes first: IPv4 before IPv6, then by value.
   friend bool operator<(const ip_address& a, const ip_address& b) noexcept {
     return a.family_ != b.family_ ? a.family_ < b.family_ : a.value_ < b.value_;
   }
@@ -163,6 +182,8 @@ class ip_address {
 /// Parses an IPv4 address ("192.0.2.1": four decimal parts 0-255, no leading zeros) or an
 /// IPv6 address ("2001:db8::1", "::ffff:192.0.2.1"; hex in either case, at most one "::", no
 /// zone index). An IPv4-mapped IPv6 address becomes the IPv4 address.
+/// @param text the address.
+/// @return the address.
 /// @throws sigv4::error errc::invalid_ip_address naming the text and what is wrong with it.
 inline ip_address parse_ip_address(std::string_view text) {
   if (text.empty()) throw error(errc::invalid_ip_address, "'' is not an IP address: it is empty");
@@ -182,6 +203,9 @@ inline ip_address parse_ip_address(std::string_view text) {
 }
 
 /// Non-throwing twin of parse_ip_address: sets `ec` and returns 0.0.0.0 on failure.
+/// @param text the address.
+/// @param ec set to errc::invalid_ip_address on failure, cleared on success.
+/// @return the address, or 0.0.0.0 when `ec` is set.
 inline ip_address parse_ip_address(std::string_view text, std::error_code& ec) {
   return detail::capture_error(ec, [&] { return parse_ip_address(text); });
 }
@@ -193,13 +217,16 @@ enum class cidr_parse {
 };
 
 /// A CIDR block: a network address and a prefix length, host bits clear. A block inside the
-/// IPv4-mapped range (::ffff:0:0/96 and longer) is the IPv4 block it maps.
+/// IPv4-mapped range ("::ffff:0:0/96" and longer) is the IPv4 block it maps.
 class cidr_block {
  public:
   /// 0.0.0.0/0.
   cidr_block() = default;
 
   /// The block of `address` with `prefix_length` bits (0-32 for IPv4, 0-128 for IPv6).
+  /// @param address the network address.
+  /// @param prefix_length the prefix length.
+  /// @param mode strict refuses host bits set in `address`; normalize clears them.
   /// @throws sigv4::error errc::invalid_ip_address for a prefix length out of range, or for
   ///         host bits set in `address` when `mode` is cidr_parse::strict.
   cidr_block(const ip_address& address, int prefix_length, cidr_parse mode = cidr_parse::strict) {
@@ -219,33 +246,53 @@ class cidr_block {
   }
 
   /// A single address: /32 for IPv4, /128 for IPv6.
+  /// @param address the address.
+  /// @return its one-address block.
   static cidr_block host(const ip_address& address) { return cidr_block(address, address.is_v4() ? 32 : 128); }
 
+  /// @return the network address (host bits clear).
   const ip_address& network() const noexcept { return network_; }
+  /// @return the prefix length.
   int prefix_length() const noexcept { return prefix_length_; }
+  /// @return the block's family.
   ip_family family() const noexcept { return network_.family(); }
 
-  /// The first and last addresses of the block.
+  /// The first address of the block.
+  /// @return the network address.
   const ip_address& first() const noexcept { return network_; }
+  /// The last address of the block.
+  /// @return the address with every host bit set.
   ip_address last() const noexcept {
     const detail::u128 host_bits = ~detail::prefix_mask(family(), prefix_length_) & detail::family_max(family());
     return ip_address(family(), network_.value() | host_bits);
   }
 
   /// True when `address` is inside the block. Never across families: 10.0.0.1 (or
-  /// ::ffff:10.0.0.1) is not in ::/0.
+  /// "::ffff:10.0.0.1") is not in "::/0".
+  /// @param address the address to test.
+  /// @return whether it is inside.
   bool contains(const ip_address& address) const noexcept {
     return address.family() == family() &&
            (address.value() & detail::prefix_mask(family(), prefix_length_)) == network_.value();
   }
 
   /// Canonical text, always with the prefix: "10.0.0.0/8", "2001:db8::/32", "::1/128".
+  /// @return the text.
   std::string to_string() const { return network_.to_string() + "/" + std::to_string(prefix_length_); }
 
+  /// @param a a block.
+  /// @param b another.
+  /// @return whether they are the same block.
   friend bool operator==(const cidr_block& a, const cidr_block& b) noexcept {
     return a.network_ == b.network_ && a.prefix_length_ == b.prefix_length_;
   }
+  /// @param a a block.
+  /// @param b another.
+  /// @return whether they differ.
   friend bool operator!=(const cidr_block& a, const cidr_block& b) noexcept { return !(a == b); }
+  /// @param a a block.
+  /// @param b another.
+  /// @return whether `a` comes first (by network address, then prefix length).
   friend bool operator<(const cidr_block& a, const cidr_block& b) noexcept {
     return a.network_ != b.network_ ? a.network_ < b.network_ : a.prefix_length_ < b.prefix_length_;
   }
@@ -258,7 +305,9 @@ class cidr_block {
 /// Parses a CIDR block, "ADDRESS/PREFIX" (IPv4 prefix 0-32, IPv6 0-128, decimal without
 /// leading zeros), or a bare address as a single host (/32 or /128; it is printed with the
 /// prefix). "::ffff:10.0.0.0/104" is the IPv4 block 10.0.0.0/8.
+/// @param text the block, e.g. "10.0.0.0/8", "2001:db8::/32", "192.0.2.7".
 /// @param mode cidr_parse::strict refuses host bits set ("10.0.0.1/8"); normalize clears them.
+/// @return the block.
 /// @throws sigv4::error errc::invalid_ip_address naming the text and what is wrong with it.
 inline cidr_block parse_cidr(std::string_view text, cidr_parse mode = cidr_parse::strict) {
   const auto fail = [&](const std::string& why) -> cidr_block {
@@ -300,6 +349,10 @@ inline cidr_block parse_cidr(std::string_view text, cidr_parse mode = cidr_parse
 }
 
 /// Non-throwing twin of parse_cidr: sets `ec` and returns 0.0.0.0/0 on failure.
+/// @param text the block.
+/// @param mode strict or normalize, as for parse_cidr.
+/// @param ec set to errc::invalid_ip_address on failure, cleared on success.
+/// @return the block, or 0.0.0.0/0 when `ec` is set.
 inline cidr_block parse_cidr(std::string_view text, cidr_parse mode, std::error_code& ec) {
   return detail::capture_error(ec, [&] { return parse_cidr(text, mode); });
 }
@@ -308,20 +361,26 @@ inline cidr_block parse_cidr(std::string_view text, cidr_parse mode, std::error_
 /// ranges per family, searched by binary search. Build it once, query it many times.
 class cidr_set {
  public:
+  /// An empty set (it contains no address).
   cidr_set() = default;
+  /// @param blocks the blocks, e.g. {parse_cidr("10.0.0.0/8"), parse_cidr("2001:db8::/32")}.
   cidr_set(std::initializer_list<cidr_block> blocks) : cidr_set(std::vector<cidr_block>(blocks)) {}
+  /// @param blocks the blocks; duplicates are dropped.
   explicit cidr_set(std::vector<cidr_block> blocks) {
     for (const cidr_block& b : blocks) add_block(b);
     rebuild();
   }
 
   /// Adds a block (a duplicate is ignored). O(n log n): prefer the constructor for many.
+  /// @param block the block to add.
   void insert(const cidr_block& block) {
     add_block(block);
     rebuild();
   }
 
   /// True when some block holds `address`.
+  /// @param address the address to test.
+  /// @return whether it is in the set.
   bool contains(const ip_address& address) const noexcept {
     const std::vector<range>& ranges = address.is_v4() ? v4_ : v6_;
     const detail::u128 v = address.value();
@@ -332,10 +391,13 @@ class cidr_set {
     return v <= it->last;
   }
 
+  /// @return whether the set has no block.
   bool empty() const noexcept { return blocks_.empty(); }
   /// The blocks in the order first added, without duplicates.
+  /// @return the blocks.
   const std::vector<cidr_block>& blocks() const noexcept { return blocks_; }
   /// How many disjoint, non-adjacent address ranges the blocks cover (both families).
+  /// @return the number of ranges searched.
   std::size_t range_count() const noexcept { return v4_.size() + v6_.size(); }
 
  private:

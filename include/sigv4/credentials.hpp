@@ -1,6 +1,7 @@
-// sigv4 — credentials: access key id, secret (wiped on destruction, never printed) and an
-// optional session token with its expiry; and the providers that find them (environment,
-// *_FILE secrets, the shared credentials file).
+/// @file
+/// sigv4 — credentials: access key id, secret (wiped on destruction, never printed) and an
+/// optional session token with its expiry; and the providers that find them (environment,
+/// *_FILE secrets, the shared credentials file).
 #ifndef SIGV4_CREDENTIALS_HPP
 #define SIGV4_CREDENTIALS_HPP
 
@@ -34,14 +35,27 @@ namespace sigv4 {
 /// object is destroyed or overwritten. It has no stream operator; view() is the only way in.
 class secret_string {
  public:
+  /// An empty secret.
   secret_string() = default;
+  /// @param s the secret, copied into the wiped block (wipe your own copy of it).
+  /// @throws std::bad_alloc only.
   explicit secret_string(std::string_view s) { assign(s); }
+  /// A second wiped copy.
+  /// @param o the secret to copy.
   secret_string(const secret_string& o) { assign(o.view()); }
+  /// Takes the block over; `o` is left empty.
+  /// @param o the secret to move from.
   secret_string(secret_string&& o) noexcept : data_(std::move(o.data_)), size_(std::exchange(o.size_, 0)) {}
+  /// Wipes this secret, then copies `o`.
+  /// @param o the secret to copy.
+  /// @return `*this`.
   secret_string& operator=(const secret_string& o) {
     if (this != &o) assign(o.view());
     return *this;
   }
+  /// Wipes this secret, then takes `o`'s block over; `o` is left empty.
+  /// @param o the secret to move from.
+  /// @return `*this`.
   secret_string& operator=(secret_string&& o) noexcept {
     if (this != &o) {
       wipe();
@@ -50,10 +64,15 @@ class secret_string {
     }
     return *this;
   }
+  /// Wipes the block (OPENSSL_cleanse) and frees it.
   ~secret_string() { wipe(); }
 
+  /// The secret's bytes.
+  /// @return a view valid while this object lives and is not assigned to.
   std::string_view view() const noexcept { return {data_.get(), size_}; }
+  /// @return the secret's length in bytes.
   std::size_t size() const noexcept { return size_; }
+  /// @return whether the secret is empty.
   bool empty() const noexcept { return size_ == 0; }
 
  private:
@@ -79,9 +98,15 @@ class secret_string {
 /// credentials and is sent with every request (X-Amz-Security-Token).
 class credentials {
  public:
+  /// Checks and holds a set of credentials.
+  /// @param access_key_id the access key id (public; it is part of every signature's scope).
+  /// @param secret_access_key the secret, kept in a secret_string.
+  /// @param session_token the session token of temporary credentials; empty for long-term ones.
+  /// @param expiration when temporary credentials stop working, if known (presigning checks URLs
+  ///        against it, see s3::credential_expiry).
   /// @throws sigv4::error errc::invalid_credentials when the key id is empty or holds '/',
   ///         whitespace or control characters, or the secret is empty. The message names the
-  ///         field, never its value.
+  ///         field, never its value. The session token may not hold control characters.
   credentials(std::string_view access_key_id, std::string_view secret_access_key, std::string_view session_token = {},
               std::optional<time_point> expiration = std::nullopt)
       : access_key_id_(access_key_id),
@@ -101,12 +126,17 @@ class credentials {
     }
   }
 
+  /// @return the access key id.
   const std::string& access_key_id() const noexcept { return access_key_id_; }
   /// The secret. Do not log it; nothing in this library ever prints it.
+  /// @return a view valid while these credentials live.
   std::string_view secret_access_key() const noexcept { return secret_.view(); }
+  /// @return the session token; empty for long-term credentials.
   const std::string& session_token() const noexcept { return session_token_; }
+  /// @return whether these are temporary credentials with a session token.
   bool has_session_token() const noexcept { return !session_token_.empty(); }
   /// When temporary credentials stop working, if known.
+  /// @return the expiry, or nullopt when unknown or none.
   const std::optional<time_point>& expiration() const noexcept { return expiration_; }
 
  private:
@@ -121,6 +151,7 @@ class credentials {
 /// expires=20261122T150405Z}`. The secret and the session token are never written; a missing token prints
 /// as `<none>`, a missing expiry as `<never>`.
 /// @param c the credentials to describe.
+/// @return the description, with no secret in it.
 /// @throws std::bad_alloc only.
 inline std::string to_string(const credentials& c) {
   std::string out = "credentials{access_key_id=";
@@ -134,6 +165,9 @@ inline std::string to_string(const credentials& c) {
 }
 
 /// Writes to_string(c): the secret and the session token are redacted.
+/// @param os the stream.
+/// @param c the credentials to describe.
+/// @return `os`.
 inline std::ostream& operator<<(std::ostream& os, const credentials& c) { return os << to_string(c); }
 
 // ---------------------------------------------------------------------------------------------
@@ -147,6 +181,7 @@ using env_lookup = std::function<std::optional<std::string>(std::string_view nam
 /// The process environment (std::getenv). An empty value counts as unset. Like getenv, not safe
 /// against a concurrent setenv/putenv.
 /// @param name the variable's name.
+/// @return its value, or nullopt when unset or empty.
 /// @throws std::bad_alloc only.
 inline std::optional<std::string> process_env(std::string_view name) {
   const std::string key(name);
@@ -451,6 +486,7 @@ inline void parse_shared_credentials(std::string_view text, std::string_view pro
 /// as container and Kubernetes secrets are mounted; surrounding whitespace, a trailing newline
 /// included, is stripped from it. X wins when both X and X_FILE are set.
 /// @param env where to look the variables up; the process environment by default.
+/// @return the credentials of the first pair present.
 /// @throws sigv4::error errc::credentials_not_found when no pair is present (the message lists
 ///         what was looked for), when a pair's key id is present but its secret is not (the
 ///         message names the missing variable), or when a *_FILE cannot be read or is empty
@@ -471,6 +507,7 @@ inline credentials credentials_from_env(const env_lookup& env = process_env) {
 /// @param path the file; empty means AWS_SHARED_CREDENTIALS_FILE, else $HOME/.aws/credentials.
 ///        A leading "~/" is expanded with HOME.
 /// @param env where to look the variables up; the process environment by default.
+/// @return the profile's credentials.
 /// @throws sigv4::error errc::credentials_not_found when no path can be formed (HOME unset), the
 ///         file cannot be read (naming the path and the reason), the profile is not in it (naming
 ///         the profile and the path), or the profile lacks the key id or the secret (naming the key,
@@ -508,6 +545,7 @@ inline credentials credentials_from_shared_file(std::string_view profile = {}, s
 /// a reason to fall back.
 /// @param profile the shared-file profile to use; empty for the chain.
 /// @param env where to look the variables up; the process environment by default.
+/// @return the first credentials found.
 /// @throws sigv4::error errc::credentials_not_found when neither source has credentials (one
 ///         message listing the variables looked for and why the shared file gave none, with its
 ///         path), or any error of credentials_from_env / credentials_from_shared_file.
@@ -526,11 +564,19 @@ inline credentials default_credentials(std::string_view profile = {}, const env_
 
 /// Non-throwing twin of credentials_from_env: on failure sets `ec` and returns nullopt. (The
 /// error_code comes first so that the other arguments keep their defaults.)
+/// @param ec set to the error on failure, cleared on success.
+/// @param env where to look the variables up.
+/// @return the credentials, or nullopt when `ec` is set.
 inline std::optional<credentials> credentials_from_env(std::error_code& ec, const env_lookup& env = process_env) {
   return detail::capture_error(ec, [&]() -> std::optional<credentials> { return credentials_from_env(env); });
 }
 
 /// Non-throwing twin of credentials_from_shared_file: on failure sets `ec` and returns nullopt.
+/// @param ec set to the error on failure, cleared on success.
+/// @param profile the section to read; empty means AWS_PROFILE, else "default".
+/// @param path the file; empty means AWS_SHARED_CREDENTIALS_FILE, else $HOME/.aws/credentials.
+/// @param env where to look the variables up.
+/// @return the credentials, or nullopt when `ec` is set.
 inline std::optional<credentials> credentials_from_shared_file(std::error_code& ec, std::string_view profile = {},
                                                                std::string_view path = {},
                                                                const env_lookup& env = process_env) {
@@ -539,6 +585,10 @@ inline std::optional<credentials> credentials_from_shared_file(std::error_code& 
 }
 
 /// Non-throwing twin of default_credentials: on failure sets `ec` and returns nullopt.
+/// @param ec set to the error on failure, cleared on success.
+/// @param profile the shared-file profile to use; empty for the chain.
+/// @param env where to look the variables up.
+/// @return the credentials, or nullopt when `ec` is set.
 inline std::optional<credentials> default_credentials(std::error_code& ec, std::string_view profile = {},
                                                       const env_lookup& env = process_env) {
   return detail::capture_error(ec,

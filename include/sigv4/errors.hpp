@@ -1,4 +1,5 @@
-// sigv4 — the library's one error type: an enum, its category, and an exception.
+/// @file
+/// sigv4 — the library's one error type: an enum, its category, and an exception.
 #ifndef SIGV4_ERRORS_HPP
 #define SIGV4_ERRORS_HPP
 
@@ -13,7 +14,7 @@ namespace sigv4 {
 
 /// Every way a sigv4 call can fail. Messages name the problem, never a secret.
 enum class errc {
-  ok = 0,
+  ok = 0,                  ///< no error (the value of a cleared std::error_code)
   invalid_method = 1,      ///< HTTP method empty or not an RFC 9110 token
   invalid_path,            ///< path does not start with '/' or is otherwise unusable
   invalid_query,           ///< malformed percent-encoding in a query, or auth parameters already present
@@ -77,20 +78,26 @@ class error_category_impl final : public std::error_category {
 };
 }  // namespace detail
 
-/// The category of every sigv4 error code.
+/// The category of every sigv4 error code; its name() is "sigv4".
+/// @return the one category object, valid for the whole program.
 inline const std::error_category& error_category() noexcept {
   static const detail::error_category_impl category;
   return category;
 }
 
-/// Makes a std::error_code from a sigv4::errc.
+/// Makes a std::error_code from a sigv4::errc (found by ADL, so `ec == sigv4::errc::...` works).
+/// @param e the code.
+/// @return `{int(e), error_category()}`.
 inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), error_category()}; }
 
 /// The one exception type. what() is "<detail>: <category message>"; the detail names the
 /// offending input (a header name, a bucket name, a date), never a secret or signature.
 class error : public std::system_error {
  public:
+  /// @param code what went wrong.
+  /// @param detail the offending input, named (never a secret); what() starts with it.
   error(errc code, const std::string& detail) : std::system_error(make_error_code(code), detail) {}
+  /// @param code what went wrong; what() is the category message alone.
   explicit error(errc code) : std::system_error(make_error_code(code)) {}
 };
 
@@ -134,6 +141,7 @@ auto capture_error(std::error_code& ec, F&& f) -> decltype(f()) {
 
 }  // namespace sigv4
 
+/// Makes sigv4::errc a std::error_code enum: an errc converts to std::error_code implicitly.
 template <>
 struct std::is_error_code_enum<sigv4::errc> : std::true_type {};
 

@@ -1,7 +1,8 @@
-// sigv4 — optional {fmt} formatters for the public types. Include it only where {fmt} is
-// available; nothing else in the library needs {fmt}. Secrets are never formatted: credentials
-// print their key id with the secret and session token redacted, signing keys print nothing
-// of themselves.
+/// @file
+/// sigv4 — optional {fmt} formatters for the public types. Include it only where {fmt} is
+/// available; nothing else in the library needs {fmt}. Secrets are never formatted: credentials
+/// print their key id with the secret and session token redacted, signing keys print nothing
+/// of themselves.
 #ifndef SIGV4_FMT_HPP
 #define SIGV4_FMT_HPP
 
@@ -56,25 +57,33 @@ struct endpoint_text {
 SIGV4_BACKEND_NS_END
 }  // namespace sigv4::detail
 
+/// {fmt} formatter of sigv4::errc: the category message ("invalid date").
 template <>
 struct fmt::formatter<sigv4::errc> : sigv4::detail::text_formatter<sigv4::errc, sigv4::detail::errc_text> {};
+/// {fmt} formatter of sigv4::verify_reason: to_string() of the reason ("expired").
 template <>
 struct fmt::formatter<sigv4::verify_reason>
     : sigv4::detail::text_formatter<sigv4::verify_reason, sigv4::detail::reason_text> {};
+/// {fmt} formatter of sigv4::amz_date: "YYYYMMDDTHHMMSSZ".
 template <>
 struct fmt::formatter<sigv4::amz_date> : sigv4::detail::text_formatter<sigv4::amz_date, sigv4::detail::amz_date_text> {};
+/// {fmt} formatter of sigv4::credentials: to_string(), the key id with the secret and token redacted.
 template <>
 struct fmt::formatter<sigv4::credentials>
     : sigv4::detail::text_formatter<sigv4::credentials, sigv4::detail::credentials_text> {};
+/// {fmt} formatter of sigv4::signing_key: "signing_key{<redacted>}", nothing of the key.
 template <>
 struct fmt::formatter<sigv4::signing_key>
     : sigv4::detail::text_formatter<sigv4::signing_key, sigv4::detail::signing_key_text> {};
+/// {fmt} formatter of sigv4::policy::ip_address: its canonical text (RFC 5952 for IPv6).
 template <>
 struct fmt::formatter<sigv4::policy::ip_address>
     : sigv4::detail::text_formatter<sigv4::policy::ip_address, sigv4::detail::ip_text> {};
+/// {fmt} formatter of sigv4::policy::cidr_block: "network/prefix".
 template <>
 struct fmt::formatter<sigv4::policy::cidr_block>
     : sigv4::detail::text_formatter<sigv4::policy::cidr_block, sigv4::detail::cidr_text> {};
+/// {fmt} formatter of sigv4::s3::endpoint: "scheme://authority".
 template <>
 struct fmt::formatter<sigv4::s3::endpoint>
     : sigv4::detail::text_formatter<sigv4::s3::endpoint, sigv4::detail::endpoint_text> {};

@@ -1,27 +1,28 @@
-// sigv4 — network allowlists for presigned URLs: S3 policy documents written as deterministic
-// JSON (IAM / MinIO user policy, bucket policy, AssumeRole session policy), the ready-made
-// allowlist shapes, and a local evaluator with AWS semantics so a service can refuse to issue a
-// link before it signs anything. The addresses and CIDR blocks they hold are in cidr.hpp.
-//
-// Where a policy applies to a presigned URL:
-//  - AWS S3 and Ceph RGW: the bucket policy applies to authenticated, presigned requests too,
-//    as does the IAM policy of the signing identity.
-//  - MinIO: bucket policies apply only to anonymous requests. A presigned URL is judged by the
-//    signing user's IAM policy (`mc admin policy create`), or by the session policy of
-//    temporary credentials from STS AssumeRole (see sts.hpp). Root credentials bypass every
-//    policy, so never presign with them.
-//  - On RGW an Allow with IpAddress alone does not stop the bucket owner's presigned URL from
-//    other addresses (the ACL allows the owner), hence the Deny + NotIpAddress statements of
-//    the bucket shape.
-//
-// The proxy caveat: aws:SourceIp is the address the storage server believes the request came
-// from. MinIO takes it from the first X-Forwarded-For entry (then X-Real-IP, then Forwarded)
-// when such a header is present, so a client can claim any address unless the proxy in front
-// of MinIO overwrites those headers. Behind a proxy that does not, an allowlist is no barrier.
-//
-// Every CIDR block is written with an explicit prefix: AWS and MinIO read an IPv6 address
-// written without one as /32, not /128.
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+/// @file
+/// sigv4 — network allowlists for presigned URLs: S3 policy documents written as deterministic
+/// JSON (IAM / MinIO user policy, bucket policy, AssumeRole session policy), the ready-made
+/// allowlist shapes, and a local evaluator with AWS semantics so a service can refuse to issue a
+/// link before it signs anything. The addresses and CIDR blocks they hold are in cidr.hpp.
+///
+/// Where a policy applies to a presigned URL:
+///  - AWS S3 and Ceph RGW: the bucket policy applies to authenticated, presigned requests too,
+///    as does the IAM policy of the signing identity.
+///  - MinIO: bucket policies apply only to anonymous requests. A presigned URL is judged by the
+///    signing user's IAM policy (`mc admin policy create`), or by the session policy of
+///    temporary credentials from STS AssumeRole (see sts.hpp). Root credentials bypass every
+///    policy, so never presign with them.
+///  - On RGW an Allow with IpAddress alone does not stop the bucket owner's presigned URL from
+///    other addresses (the ACL allows the owner), hence the Deny + NotIpAddress statements of
+///    the bucket shape.
+///
+/// The proxy caveat: aws:SourceIp is the address the storage server believes the request came
+/// from. MinIO takes it from the first X-Forwarded-For entry (then X-Real-IP, then Forwarded)
+/// when such a header is present, so a client can claim any address unless the proxy in front
+/// of MinIO overwrites those headers. Behind a proxy that does not, an allowlist is no barrier.
+///
+/// Every CIDR block is written with an explicit prefix: AWS and MinIO read an IPv6 address
+/// written without one as /32, not /128.
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
 #ifndef SIGV4_POLICY_HPP
 #define SIGV4_POLICY_HPP
 
@@ -72,6 +73,8 @@ enum class condition_key {
 };
 
 /// The operator's name in a policy ("IpAddress", ...).
+/// @param op the operator.
+/// @return its name, a static string.
 inline std::string_view operator_name(condition_operator op) noexcept {
   switch (op) {
     case condition_operator::ip_address: return "IpAddress";
@@ -86,6 +89,8 @@ inline std::string_view operator_name(condition_operator op) noexcept {
 }
 
 /// The key's name in a policy ("aws:SourceIp", ...).
+/// @param key the condition key.
+/// @return its name, a static string.
 inline std::string_view key_name(condition_key key) noexcept {
   switch (key) {
     case condition_key::source_ip: return "aws:SourceIp";
@@ -101,44 +106,60 @@ inline std::string_view key_name(condition_key key) noexcept {
 /// One operator on one key with its values. The values are OR'ed: the condition holds when
 /// the key matches any of them (NotIpAddress: when the address is in none of them).
 struct condition {
-  condition_operator op = condition_operator::string_equals;
-  condition_key key = condition_key::auth_type;
-  std::vector<std::string> values;
+  condition_operator op = condition_operator::string_equals;  ///< the operator, e.g. IpAddress
+  condition_key key = condition_key::auth_type;               ///< the key, e.g. aws:SourceIp
+  std::vector<std::string> values;                            ///< the values, as written in the policy
 };
 
 /// aws:SourceIp in one of the blocks (IpAddress).
+/// @param blocks the networks.
+/// @return the condition.
 inline condition source_ip_in(const std::vector<cidr_block>& blocks) {
   condition c{condition_operator::ip_address, condition_key::source_ip, {}};
   for (const cidr_block& b : blocks) c.values.push_back(b.to_string());
   return c;
 }
 /// aws:SourceIp in none of the blocks (NotIpAddress).
+/// @param blocks the networks.
+/// @return the condition.
 inline condition source_ip_not_in(const std::vector<cidr_block>& blocks) {
   condition c = source_ip_in(blocks);
   c.op = condition_operator::not_ip_address;
   return c;
 }
 /// aws:SecureTransport is `tls` (Bool).
+/// @param tls true to require TLS, false to match plain HTTP.
+/// @return the condition.
 inline condition secure_transport_is(bool tls) {
   return {condition_operator::boolean, condition_key::secure_transport, {tls ? "true" : "false"}};
 }
 /// s3:authType equals `type`, e.g. "REST-QUERY-STRING" for presigned URLs (StringEquals).
+/// @param type REST-QUERY-STRING, REST-HEADER or POST.
+/// @return the condition.
 inline condition auth_type_is(std::string_view type) {
   return {condition_operator::string_equals, condition_key::auth_type, {std::string(type)}};
 }
 /// s3:signatureAge below `age` (NumericLessThan, in milliseconds).
+/// @param age the age limit.
+/// @return the condition.
 inline condition signature_age_below(std::chrono::milliseconds age) {
   return {condition_operator::numeric_less_than, condition_key::signature_age, {std::to_string(age.count())}};
 }
 /// s3:signatureAge at least `age` (NumericGreaterThanEquals, in milliseconds).
+/// @param age the age limit.
+/// @return the condition.
 inline condition signature_age_at_least(std::chrono::milliseconds age) {
   return {condition_operator::numeric_greater_than_equals, condition_key::signature_age, {std::to_string(age.count())}};
 }
 /// s3:signatureversion equals `version`, e.g. "AWS4-HMAC-SHA256" (StringEquals).
+/// @param version the signature version.
+/// @return the condition.
 inline condition signature_version_is(std::string_view version) {
   return {condition_operator::string_equals, condition_key::signature_version, {std::string(version)}};
 }
 /// s3:prefix matches `pattern`, e.g. "reports/*" (StringLike).
+/// @param pattern the pattern, with '*' and '?' wildcards.
+/// @return the condition.
 inline condition s3_prefix_like(std::string_view pattern) {
   return {condition_operator::string_like, condition_key::s3_prefix, {std::string(pattern)}};
 }
@@ -146,18 +167,18 @@ inline condition s3_prefix_like(std::string_view pattern) {
 /// One statement. All conditions must hold (AND); within a condition the values are OR'ed.
 struct statement {
   std::string sid;  ///< optional; written when not empty
-  policy::effect effect = policy::effect::allow;
+  policy::effect effect = policy::effect::allow;  ///< Allow or Deny
   /// Bucket policies only: {"*"} writes "Principal": "*", anything else writes
   /// "Principal": {"AWS": [...]}; empty (identity and session policies) writes none.
   std::vector<std::string> principals;
   std::vector<std::string> actions;    ///< "s3:GetObject", "s3:*", ...
   std::vector<std::string> resources;  ///< "arn:aws:s3:::bucket/prefix*", ...
-  std::vector<condition> conditions;
+  std::vector<condition> conditions;  ///< all must hold; written as the Condition block
 };
 
 /// A policy document (Version 2012-10-17).
 struct document {
-  std::vector<statement> statements;
+  std::vector<statement> statements;  ///< the Statement array, in order
 };
 
 /// How to_json lays the document out.
@@ -324,6 +345,9 @@ inline void write_statement(json_writer& w, const statement& s) {
 ///         with no actions or resources, a condition whose operator does not suit its key or
 ///         whose values do not suit its operator, the same operator and key twice in a
 ///         statement, or text that is not valid UTF-8; errc::invalid_ip_address for a bad block.
+/// @param doc the document.
+/// @param style pretty (IAM, bucket) or compact (session policies).
+/// @return the JSON text.
 inline std::string to_json(const document& doc, json_style style = json_style::pretty) {
   detail::check_document(doc);
   detail::json_writer w(style == json_style::pretty);
@@ -342,6 +366,7 @@ inline std::string to_json(const document& doc, json_style style = json_style::p
 }
 
 /// Checks a session policy against the STS limit of 2048 characters.
+/// @param json the session policy, as to_json wrote it.
 /// @throws sigv4::error errc::invalid_policy giving its length when it is longer.
 inline void check_session_policy_size(std::string_view json) {
   if (json.size() > max_session_policy_size)
@@ -376,8 +401,9 @@ enum class decision {
 /// A decision and the statement (index into document::statements) that made it: the first
 /// matching Deny, or the first matching Allow; none for implicit_deny.
 struct evaluation {
-  decision outcome = decision::implicit_deny;
-  std::optional<std::size_t> statement_index;
+  decision outcome = decision::implicit_deny;  ///< allow, explicit_deny or implicit_deny
+  std::optional<std::size_t> statement_index;  ///< the deciding statement; none for implicit_deny
+  /// @return whether the request is allowed.
   bool allowed() const noexcept { return outcome == decision::allow; }
 };
 
@@ -423,6 +449,7 @@ inline bool wildcard_match(std::string_view pattern, std::string_view text, bool
 /// unknown origin, and a Deny with NotIpAddress refuses it too.
 class evaluator {
  public:
+  /// @param doc the policy document, checked and compiled here.
   /// @throws sigv4::error errc::invalid_policy or errc::invalid_ip_address, as to_json.
   explicit evaluator(document doc) : doc_(std::move(doc)) {
     detail::check_document(doc_);
@@ -448,6 +475,8 @@ class evaluator {
   }
 
   /// The decision for one request.
+  /// @param request the action, resource and condition keys the request presents.
+  /// @return the decision and the statement that made it.
   evaluation evaluate(const request_context& request) const {
     evaluation result;
     for (std::size_t i = 0; i < doc_.statements.size(); ++i) {
@@ -459,6 +488,7 @@ class evaluator {
     return result;
   }
 
+  /// @return the document being evaluated.
   const document& policy_document() const noexcept { return doc_; }
 
  private:
@@ -521,6 +551,9 @@ class evaluator {
 };
 
 /// Evaluates `doc` for one request (builds an evaluator; keep one for many requests).
+/// @param doc the policy document.
+/// @param request what the request presents.
+/// @return the decision and the statement that made it.
 /// @throws sigv4::error errc::invalid_policy or errc::invalid_ip_address for a bad document.
 inline evaluation evaluate(const document& doc, const request_context& request) {
   return evaluator(doc).evaluate(request);
@@ -538,6 +571,8 @@ enum class s3_access {
 };
 
 /// The action name ("s3:GetObject", ...).
+/// @param a the access.
+/// @return its action name, a static string.
 inline std::string_view action_name(s3_access a) noexcept {
   switch (a) {
     case s3_access::get: return "s3:GetObject";
@@ -548,9 +583,14 @@ inline std::string_view action_name(s3_access a) noexcept {
   return "";
 }
 
-/// "arn:aws:s3:::bucket".
+/// The ARN of a bucket.
+/// @param bucket the bucket name.
+/// @return "arn:aws:s3:::bucket".
 inline std::string bucket_arn(std::string_view bucket) { return "arn:aws:s3:::" + std::string(bucket); }
-/// "arn:aws:s3:::bucket/key" (a key, or a pattern such as "prefix*").
+/// The ARN of an object, or of the objects a pattern matches.
+/// @param bucket the bucket name.
+/// @param key a key, or a pattern such as "prefix*".
+/// @return "arn:aws:s3:::bucket/key".
 inline std::string object_arn(std::string_view bucket, std::string_view key) {
   return bucket_arn(bucket) + "/" + std::string(key);
 }
@@ -566,13 +606,13 @@ enum class policy_kind {
 struct client_rule {
   std::string name;    ///< names its statements' Sid (letters and digits kept)
   std::string prefix;  ///< key prefix, e.g. "acme/"; empty for the whole bucket
-  std::vector<cidr_block> networks;
+  std::vector<cidr_block> networks;  ///< the networks the client may use the prefix from
 };
 
 /// The input of the ready-made shapes: who may do what in a bucket, from where.
 struct allowlist {
-  std::string bucket;
-  std::vector<s3_access> actions = {s3_access::get};
+  std::string bucket;                                 ///< the bucket the policy is about
+  std::vector<s3_access> actions = {s3_access::get};  ///< what the URLs may do
   /// The key prefix `networks` may use; empty for the whole bucket.
   std::string prefix;
   /// The networks allowed for `prefix`; may be empty when there are clients.
@@ -662,6 +702,9 @@ inline void make_sids_unique(document& doc) {
 ///    aws:SecureTransport "false" and for s3:signatureAge at least the limit.
 /// Bucket policies carry `principals`; IAM and session policies no Principal. Session
 /// policies carry no Sid (they count against 2048 characters).
+/// @param kind iam, bucket or session.
+/// @param a who may do what, from where.
+/// @return the policy document (write it with to_json, or use policy_json).
 /// @throws sigv4::error errc::invalid_policy when there are no actions, no networks at all, a
 ///         prefix without networks, a client without a name or networks, a prefix with a
 ///         wildcard, or a maximum signature age that is not positive;
@@ -763,6 +806,9 @@ inline document make_policy(policy_kind kind, const allowlist& a) {
 }
 
 /// The allowlist's policy as JSON: pretty for iam and bucket, compact for session.
+/// @param kind iam, bucket or session.
+/// @param a who may do what, from where.
+/// @return the JSON text.
 /// @throws sigv4::error as make_policy and to_json; for session, errc::invalid_policy when the
 ///         document is longer than 2048 characters (the message gives its length).
 inline std::string policy_json(policy_kind kind, const allowlist& a) {
@@ -776,6 +822,12 @@ inline std::string policy_json(policy_kind kind, const allowlist& a) {
 /// The context of a presigned URL for `access` used right after it is issued, from `client`:
 /// s3:authType REST-QUERY-STRING, s3:signatureversion AWS4-HMAC-SHA256, s3:signatureAge 0.
 /// For list, `key` is the s3:prefix and the resource the bucket.
+/// @param access what the URL does.
+/// @param bucket the bucket.
+/// @param key the object key (list: the prefix).
+/// @param client the client's address (aws:SourceIp).
+/// @param https whether the URL is fetched over TLS (aws:SecureTransport).
+/// @return the request context to evaluate.
 inline request_context presigned_request(s3_access access, std::string_view bucket, std::string_view key,
                                          const ip_address& client, bool https) {
   request_context r;

@@ -1,8 +1,9 @@
-// sigv4 — browser uploads with presigned POST forms (S3 "POST Object", SigV4 POST policy):
-// the policy, its conditions and the form's fields, made from an s3::presigner; and the
-// server-side check of a received form, with a reason from a fixed set.
-// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html
-// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-post-example.html
+/// @file
+/// sigv4 — browser uploads with presigned POST forms (S3 "POST Object", SigV4 POST policy):
+/// the policy, its conditions and the form's fields, made from an s3::presigner; and the
+/// server-side check of a received form, with a reason from a fixed set.
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-post-example.html
 #ifndef SIGV4_POST_POLICY_HPP
 #define SIGV4_POST_POLICY_HPP
 
@@ -40,8 +41,8 @@ SIGV4_BACKEND_NS_BEGIN
 
 /// One field of an HTML form: a part of the multipart/form-data body.
 struct post_field {
-  std::string name;
-  std::string value;
+  std::string name;   ///< the field's name, e.g. "key", "Content-Type"
+  std::string value;  ///< its value
 };
 
 /// How a condition matches a form field's value.
@@ -54,8 +55,8 @@ enum class post_match {
 /// Content-Type. Fields with a fixed value belong in post_policy::fields instead.
 struct post_condition {
   std::string field;  ///< the form field's name, e.g. "Content-Type", "x-amz-meta-tag"
-  post_match match = post_match::exact;
-  std::string value;
+  post_match match = post_match::exact;  ///< exact value or starts-with prefix
+  std::string value;                     ///< the value, or the prefix
 };
 
 /// The largest object one POST can upload (5 GiB), the upper end of content-length-range.
@@ -63,13 +64,13 @@ inline constexpr std::uint64_t max_post_object_size = std::uint64_t{5} << 30;
 
 /// content-length-range: the file part must be min..max bytes (both included).
 struct content_length_range {
-  std::uint64_t min = 0;
-  std::uint64_t max = max_post_object_size;
+  std::uint64_t min = 0;                     ///< the smallest file accepted, in bytes
+  std::uint64_t max = max_post_object_size;  ///< the largest file accepted, in bytes (at most 5 GiB)
 };
 
 /// One POST form to make.
 struct post_policy {
-  std::string bucket;
+  std::string bucket;  ///< the bucket the form uploads to (S3's naming rules)
   /// The object key (1 to 1024 bytes of UTF-8), or with key_is_prefix the prefix every key
   /// must start with (at most 1024 bytes of UTF-8, may be empty).
   std::string key;
@@ -89,7 +90,7 @@ struct post_policy {
   std::optional<content_length_range> size;
   /// success_action_status (200, 201 or 204): a field and its exact condition.
   std::optional<int> success_action_status;
-  credential_expiry on_credential_expiry = credential_expiry::refuse;
+  credential_expiry on_credential_expiry = credential_expiry::refuse;  ///< temporary credentials ending first: refuse or clamp
 };
 
 /// A signed form: where to POST it and what to send.
@@ -319,6 +320,9 @@ SIGV4_BACKEND_NS_END
 SIGV4_BACKEND_NS_BEGIN
 
 /// The signature of a POST form: hex(HMAC-SHA256(signing key of the day, base64 policy)).
+/// @param key the signing key of the policy's day, region and service s3.
+/// @param policy_base64 the "policy" field, as sent.
+/// @return the x-amz-signature field, 64 hex digits.
 inline std::string post_policy_signature(const signing_key& key, std::string_view policy_base64) {
   return signature(key, policy_base64);
 }
@@ -328,6 +332,10 @@ inline std::string post_policy_signature(const signing_key& key, std::string_vie
 /// deterministically (the same input and time give the same bytes); with temporary
 /// credentials the form carries x-amz-security-token and lives no longer than they do
 /// (errc::credentials_expired, unless policy.on_credential_expiry is clamp).
+/// @param signer the presigner whose endpoint, region, credentials, style and keys the form uses.
+/// @param caller_policy the key, lifetime, fields and conditions of the form.
+/// @param at the signing time (x-amz-date).
+/// @return the form's action URL, its fields in order, and the policy document.
 /// @throws sigv4::error errc::invalid_bucket_name; invalid_object_key (a bad key, or a prefix
 ///         over 1024 bytes or not UTF-8); invalid_expiry (outside 1..604800 s);
 ///         credentials_expired; invalid_header_name (a field name that is not an HTTP token,
@@ -388,11 +396,20 @@ inline post_form presign_post(const presigner& signer, const post_policy& caller
 }
 
 /// Non-throwing twin of presign_post: on error `ec` is set and the form is empty.
+/// @param signer the presigner whose endpoint, region, credentials, style and keys the form uses.
+/// @param policy the key, lifetime, fields and conditions of the form.
+/// @param at the signing time.
+/// @param ec set to the error on failure, cleared on success.
+/// @return the form, empty when `ec` is set.
 inline post_form presign_post(const presigner& signer, const post_policy& policy, time_point at, std::error_code& ec) {
   return detail::capture_error(ec, [&] { return presign_post(signer, policy, at); });
 }
 
 /// presign_post at the current time.
+/// @param signer the presigner whose endpoint, region, credentials, style and keys the form uses.
+/// @param policy the key, lifetime, fields and conditions of the form.
+/// @return the form.
+/// @throws sigv4::error as presign_post.
 inline post_form presign_post_now(const presigner& signer, const post_policy& policy) {
   return presign_post(signer, policy, clock::now());
 }
@@ -403,7 +420,7 @@ inline post_form presign_post_now(const presigner& signer, const post_policy& po
 /// Why a received form was refused (or that it was not). The set is fixed; to_string gives
 /// the names `sigv4 verify-post` prints.
 enum class post_reason {
-  valid = 0,
+  valid = 0,               ///< every check passed
   malformed,               ///< policy, x-amz-signature, -algorithm, -credential or -date missing; a field repeated; an unparsable date or credential
   unsupported_algorithm,   ///< x-amz-algorithm other than AWS4-HMAC-SHA256
   unknown_access_key,      ///< the key lookup does not know the access key id
@@ -418,6 +435,8 @@ enum class post_reason {
 };
 
 /// "valid", "malformed", "signature mismatch", ...
+/// @param r the reason.
+/// @return its name, a static string (what `sigv4 verify-post` prints).
 inline const char* to_string(post_reason r) noexcept {
   switch (r) {
     case post_reason::valid: return "valid";
@@ -446,13 +465,15 @@ struct post_verify_options {
 /// The outcome: valid, or one reason with a short detail that names a field or a condition
 /// but never holds a secret, a session token or a signature.
 struct post_check_result {
-  post_reason reason = post_reason::malformed;
-  std::string detail;
-  std::string access_key_id;
-  credential_scope scope;
+  post_reason reason = post_reason::malformed;  ///< valid, or why the form was refused
+  std::string detail;                          ///< what exactly failed; safe to log
+  std::string access_key_id;                   ///< from x-amz-credential, when it parsed
+  credential_scope scope;                      ///< from x-amz-credential, when it parsed
   time_point signed_at{};   ///< x-amz-date
   time_point expires_at{};  ///< the policy's expiration
+  /// @return whether the form is authentic, in time and within its policy.
   bool valid() const noexcept { return reason == post_reason::valid; }
+  /// @return valid().
   explicit operator bool() const noexcept { return valid(); }
 };
 
@@ -573,11 +594,16 @@ SIGV4_BACKEND_NS_BEGIN
 /// key, day, region, secret) are kept, so a check derives no key in the common case.
 class post_verifier {
  public:
+  /// @param lookup  finds the secret (and expected session token) of an access key id.
+  /// @param options accepted regions and the limits on the policy document.
   explicit post_verifier(key_lookup lookup, post_verify_options options = {})
       : lookup_(std::move(lookup)), options_(std::move(options)) {}
+  /// Not copyable (it owns its key cache).
   post_verifier(const post_verifier&) = delete;
+  /// Not assignable.
   post_verifier& operator=(const post_verifier&) = delete;
 
+  /// @return the options the checker was made with.
   const post_verify_options& options() const noexcept { return options_; }
 
   /// Checks a form posted to `bucket` at `now`: `fields` are the form's text fields as
@@ -587,6 +613,13 @@ class post_verifier {
   /// the policy document, its expiry, every condition (the bucket against `bucket`, a missing
   /// field as ""), that every field is covered by a condition, and content-length-range.
   /// Field names match without regard to case. Never throws for bad input.
+  /// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html
+  /// @param bucket    the bucket the form was posted to.
+  /// @param fields    the form's text fields as received.
+  /// @param file_size the size of the file part, in bytes.
+  /// @param now       the server's time.
+  /// @return valid, or the first reason the form fails, with a detail safe to log. An exception
+  ///         thrown by the key lookup (or std::bad_alloc) propagates.
   post_check_result verify(std::string_view bucket, const std::vector<post_field>& fields, std::uint64_t file_size,
                            time_point now) const {
     post_check_result r;

@@ -1,7 +1,8 @@
-// sigv4 — S3 / MinIO presigned object URLs: endpoint and addressing style, bucket and key
-// checks, GET / PUT / HEAD / DELETE and multipart URLs, response-* overrides and version
-// ids, extra signed headers, session tokens.
-// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
+/// @file
+/// sigv4 — S3 / MinIO presigned object URLs: endpoint and addressing style, bucket and key
+/// checks, GET / PUT / HEAD / DELETE and multipart URLs, response-* overrides and version
+/// ids, extra signed headers, session tokens.
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
 #ifndef SIGV4_S3_HPP
 #define SIGV4_S3_HPP
 
@@ -56,6 +57,8 @@ enum class addressing_style {
 enum class http_method { get, put, head, delete_, post };
 
 /// The method's name as sent ("GET", "DELETE", ...).
+/// @param m the method.
+/// @return its name, a static string.
 inline std::string_view method_name(http_method m) noexcept {
   switch (m) {
     case http_method::get: return "GET";
@@ -74,24 +77,46 @@ inline std::string_view method_name(http_method m) noexcept {
 /// (`r.key = make_key(job);` does not compile; keep the string in a variable first).
 class text_ref {
  public:
+  /// An empty text.
   constexpr text_ref() noexcept = default;
+  /// @param s a NUL-terminated string that outlives the request (a literal, say).
   constexpr text_ref(const char* s) noexcept : view_(s) {}  // NOLINT: implicit by design
+  /// @param s a view whose characters outlive the request.
   constexpr text_ref(std::string_view s) noexcept : view_(s) {}
+  /// @param s a string that outlives the request and is not changed before the URL is made.
   text_ref(const std::string& s) noexcept : view_(s) {}
   text_ref(std::string&&) = delete;  ///< a temporary string would dangle: keep it in a variable
+  /// A temporary string would dangle: refused at compile time.
   text_ref(const std::string&&) = delete;
 
+  /// @return the borrowed characters.
   constexpr std::string_view view() const noexcept { return view_; }
+  /// @return view().
   constexpr operator std::string_view() const noexcept { return view_; }
+  /// @return the first character (not NUL-terminated in general).
   constexpr const char* data() const noexcept { return view_.data(); }
+  /// @return the length in bytes.
   constexpr std::size_t size() const noexcept { return view_.size(); }
+  /// @return whether the text is empty.
   constexpr bool empty() const noexcept { return view_.empty(); }
+  /// @return an iterator to the first character.
   constexpr const char* begin() const noexcept { return view_.data(); }
+  /// @return an iterator past the last character.
   constexpr const char* end() const noexcept { return view_.data() + view_.size(); }
+  /// @param i an index below size().
+  /// @return the character at `i`.
   constexpr char operator[](std::size_t i) const noexcept { return view_[i]; }
+  /// @return the first character; the text must not be empty.
   constexpr char front() const noexcept { return view_.front(); }
+  /// @return the last character; the text must not be empty.
   constexpr char back() const noexcept { return view_.back(); }
+  /// @param a a text.
+  /// @param b another.
+  /// @return whether they hold the same characters.
   friend constexpr bool operator==(text_ref a, text_ref b) noexcept { return a.view_ == b.view_; }
+  /// @param a a text.
+  /// @param b another.
+  /// @return whether their characters differ.
   friend constexpr bool operator!=(text_ref a, text_ref b) noexcept { return a.view_ != b.view_; }
 
  private:
@@ -101,8 +126,8 @@ class text_ref {
 /// A name and a raw (not yet encoded) value: an extra query parameter or signed header.
 /// Both are borrowed (see text_ref).
 struct param {
-  text_ref name;
-  text_ref value;
+  text_ref name;   ///< the parameter or header name, e.g. "response-content-disposition", "Content-Type"
+  text_ref value;  ///< the raw value; the presigner encodes it
 };
 
 /// What to do when temporary credentials expire before the URL would.
@@ -130,8 +155,8 @@ enum class key_rules {
 
 /// How a presigner is set up; see presigner's constructors.
 struct presigner_options {
-  addressing_style style = addressing_style::automatic;
-  key_cache cache = key_cache::per_day;
+  addressing_style style = addressing_style::automatic;  ///< path, virtual-hosted or automatic
+  key_cache cache = key_cache::per_day;                  ///< whether each day's signing key is kept
   /// A canned ACL to lock into every upload URL: when not empty, every PutObject URL and
   /// every CreateMultipartUpload URL signs `x-amz-acl: <upload_acl>`, so the client must send
   /// exactly that header and cannot choose another ACL (servers that ignore unsigned headers,
@@ -139,14 +164,14 @@ struct presigner_options {
   /// One of S3's canned ACLs: private, public-read, public-read-write, authenticated-read,
   /// aws-exec-read, bucket-owner-read, bucket-owner-full-control.
   std::string upload_acl;
-  key_rules keys = key_rules::s3;
+  key_rules keys = key_rules::s3;  ///< which object keys are accepted (key_rules::minio refuses "." / ".." segments)
 };
 
 /// One presigned object URL to make. Views only: nothing here is copied or owned, and the
 /// text must outlive the presign call (text_ref refuses temporary strings).
 struct object_request {
-  http_method method = http_method::get;
-  text_ref bucket;
+  http_method method = http_method::get;  ///< the method the URL is signed for
+  text_ref bucket;                        ///< the bucket, checked against S3's naming rules
   /// The object key, 1 to 1024 bytes of UTF-8, signed verbatim: "a//b", a leading '/', "."
   /// and ".." segments are real keys and stay as they are (unless the presigner is told
   /// key_rules::minio).
@@ -163,18 +188,22 @@ struct object_request {
   /// this value, or the server refuses the request (SignatureDoesNotMatch). Host and
   /// x-amz-content-sha256 are refused.
   std::vector<param> headers;
-  credential_expiry on_credential_expiry = credential_expiry::refuse;
+  credential_expiry on_credential_expiry = credential_expiry::refuse;  ///< temporary credentials ending first: refuse or clamp
 };
 
 /// A parsed endpoint: scheme, host and optional port.
 struct endpoint {
-  bool https = true;
+  bool https = true;  ///< https (true) or http (false)
   std::string host;  ///< lower-cased host name, IPv4 literal, or bracketed IPv6 literal
-  std::optional<std::uint16_t> port;
-  bool is_ip_literal = false;
+  std::optional<std::uint16_t> port;  ///< the port, when the URL gave one
+  bool is_ip_literal = false;         ///< whether host is an IPv4 or IPv6 address (no virtual-hosted style then)
 
   /// The Host header: the host, plus ":port" unless the port is the scheme's default.
+  /// @return e.g. "127.0.0.1:9000", "s3.us-east-1.amazonaws.com".
   std::string authority() const { return sigv4::detail::host_and_port(https, host, port); }
+  /// Whether this is an AWS endpoint (a host under amazonaws.com or amazonaws.com.cn), where
+  /// addressing_style::automatic picks virtual-hosted URLs.
+  /// @return true for AWS hosts.
   bool is_aws() const noexcept {
     const std::string_view h = host;
     const auto ends_with = [&](std::string_view s) { return h.size() > s.size() && h.substr(h.size() - s.size()) == s; };
@@ -246,6 +275,8 @@ SIGV4_BACKEND_NS_BEGIN
 /// Parses an endpoint URL: "http(s)://host[:port]" with an optional trailing '/', through the
 /// library's one URL parser (detail/url.hpp). The host is a DNS name (RFC 1123 labels), an
 /// IPv4 address or a bracketed IPv6 literal.
+/// @param url the endpoint, e.g. "https://s3.us-east-1.amazonaws.com", "http://[::1]:9000".
+/// @return its scheme, host (lower-cased) and port.
 /// @throws sigv4::error errc::invalid_endpoint saying why: a scheme other than http or https,
 ///         user info, a path, query or fragment (a proxy that rewrites paths breaks
 ///         signatures), a bad host or port, an IPv6 literal without brackets. The message
@@ -278,6 +309,7 @@ inline endpoint parse_endpoint(std::string_view url) {
 /// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 /// (MinIO: IsValidBucketName in cmd/object-api-utils.go refuses a label starting or ending
 /// with '-' and four all-digit labels.)
+/// @param b the bucket name.
 /// @throws sigv4::error errc::invalid_bucket_name naming the rule broken.
 inline void check_bucket_name(std::string_view b) {
   using detail::quote_input;
@@ -320,6 +352,7 @@ inline void check_bucket_name(std::string_view b) {
 }
 
 /// Checks an object key: 1 to 1024 bytes of valid UTF-8.
+/// @param key the object key.
 /// @throws sigv4::error errc::invalid_object_key saying which.
 inline void check_object_key(std::string_view key) {
   if (key.empty()) throw error(errc::invalid_object_key, "the object key is empty");
@@ -387,6 +420,8 @@ SIGV4_BACKEND_NS_BEGIN
 
 /// Checks an object key under `rules`: as check_object_key, and with key_rules::minio no "."
 /// or ".." path segment.
+/// @param key the object key.
+/// @param rules key_rules::s3 or key_rules::minio.
 /// @throws sigv4::error errc::invalid_object_key saying which rule.
 inline void check_object_key(std::string_view key, key_rules rules) {
   check_object_key(key);
@@ -398,6 +433,7 @@ inline void check_object_key(std::string_view key, key_rules rules) {
 
 /// Checks a canned ACL: one of private, public-read, public-read-write, authenticated-read,
 /// aws-exec-read, bucket-owner-read, bucket-owner-full-control.
+/// @param acl the value of x-amz-acl, e.g. "private".
 /// @throws sigv4::error errc::invalid_argument naming the value and the list.
 inline void check_canned_acl(std::string_view acl) {
   for (std::string_view a : detail::canned_acls)
@@ -416,8 +452,12 @@ inline void check_canned_acl(std::string_view acl) {
 /// (minio.svc:9000) fails with SignatureDoesNotMatch when fetched through a public one.
 class presigner {
  public:
-  /// @param endpoint_url "https://s3.us-east-1.amazonaws.com", "http://127.0.0.1:9000", ...
+  /// A presigner for one endpoint, region and set of credentials.
+  /// @param endpoint_url "https://s3.us-east-1.amazonaws.com", "http://127.0.0.1:9000", ... (see parse_endpoint)
   /// @param region       the region of the credential scope (MinIO's default: us-east-1)
+  /// @param creds        the credentials every URL is signed with (see default_credentials())
+  /// @param style        how the bucket goes into the URL
+  /// @param cache        whether each day's signing key is kept
   /// @throws sigv4::error errc::invalid_endpoint, errc::invalid_region.
   presigner(std::string_view endpoint_url, std::string_view region, credentials creds,
             addressing_style style = addressing_style::automatic, key_cache cache = key_cache::per_day)
@@ -425,6 +465,7 @@ class presigner {
 
   /// @param endpoint_url "https://s3.us-east-1.amazonaws.com", "http://127.0.0.1:9000", ...
   /// @param region       the region of the credential scope (MinIO's default: us-east-1)
+  /// @param creds        the credentials every URL is signed with (see default_credentials())
   /// @param options      addressing style, key cache, the upload ACL to lock, the key rules
   /// @throws sigv4::error errc::invalid_endpoint, errc::invalid_region, errc::invalid_argument
   ///         (an upload_acl that is not a canned ACL).
@@ -443,8 +484,11 @@ class presigner {
     base_url_ = (endpoint_.https ? "https://" : "http://");
   }
 
+  /// Not copyable (it owns its key cache); share one through a reference or a shared_ptr.
   presigner(const presigner&) = delete;
+  /// Not assignable: make a new presigner to change credentials (see the README on rotation).
   presigner& operator=(const presigner&) = delete;
+  /// Frees the cached signing keys (wiped).
   ~presigner() {
     for (auto* e = retired_.load(); e;) {
       auto* next = e->next;
@@ -453,12 +497,18 @@ class presigner {
     }
   }
 
+  /// @return the parsed endpoint.
   const endpoint& endpoint_info() const noexcept { return endpoint_; }
+  /// @return the region of the credential scope.
   const std::string& region() const noexcept { return region_; }
+  /// @return the credentials URLs are signed with.
   const credentials& creds() const noexcept { return creds_; }
+  /// @return the options the presigner was made with.
   const presigner_options& options() const noexcept { return options_; }
 
   /// Whether `bucket` goes in the host name (virtual-hosted) for this endpoint and style.
+  /// @param bucket a bucket name.
+  /// @return true for bucket.host/key URLs, false for host/bucket/key.
   bool uses_virtual_host(std::string_view bucket) const noexcept {
     switch (options_.style) {
       case addressing_style::path: return false;
@@ -479,6 +529,9 @@ class presigner {
   ///         x-amz-content-sha256, or an x-amz-acl other than the locked upload ACL),
   ///         invalid_endpoint (virtual-hosted style on an IP-literal endpoint). On error `out`
   ///         is left as it was.
+  /// @param req the URL to make; its text must outlive this call.
+  /// @param at the signing time (X-Amz-Date).
+  /// @param out the buffer the URL is appended to (reuse it to save allocations).
   void presign(const object_request& req, time_point at, std::string& out) const {
     const std::size_t start = out.size();
     try {
@@ -490,42 +543,83 @@ class presigner {
   }
 
   /// The presigned URL of `req`, signed at `at`.
+  /// @param req the URL to make; its text must outlive this call.
+  /// @param at the signing time (X-Amz-Date).
+  /// @return the URL.
+  /// @throws sigv4::error as the appending presign().
   std::string presign(const object_request& req, time_point at) const {
     std::string out;
     presign_into(req, at, out);
     return out;
   }
 
-  /// Non-throwing twins: on error `ec` is set (and `out` left as it was).
+  /// Non-throwing twin of the appending presign(): on error `ec` is set and `out` left as it was.
+  /// @param req the URL to make.
+  /// @param at the signing time.
+  /// @param out the buffer the URL is appended to.
+  /// @param ec set to the error on failure, cleared on success.
   void presign(const object_request& req, time_point at, std::string& out, std::error_code& ec) const {
     detail::capture_error(ec, [&] { presign(req, at, out); });
   }
+  /// Non-throwing twin of presign(req, at).
+  /// @param req the URL to make.
+  /// @param at the signing time.
+  /// @param ec set to the error on failure, cleared on success.
+  /// @return the URL, or an empty string when `ec` is set.
   std::string presign(const object_request& req, time_point at, std::error_code& ec) const {
     return detail::capture_error(ec, [&] { return presign(req, at); });
   }
 
   /// presign at the current time.
+  /// @param req the URL to make.
+  /// @return the URL.
+  /// @throws sigv4::error as presign().
   std::string presign_now(const object_request& req) const { return presign(req, clock::now()); }
 
-  /// A GET URL (download).
+  /// A GET URL (download; GetObject).
+  /// @param bucket the bucket, checked against S3's rules (check_bucket_name).
+  /// @param key the object key, 1 to 1024 bytes of UTF-8, signed verbatim.
+  /// @param expires X-Amz-Expires, 1 to 604800 seconds.
+  /// @param at the signing time.
+  /// @return the URL.
+  /// @throws sigv4::error as presign().
   std::string presign_get(std::string_view bucket, std::string_view key, std::chrono::seconds expires,
                           time_point at) const {
     return presign(simple(http_method::get, bucket, key, expires), at);
   }
   /// A PUT URL (upload). The client must send exactly the headers given in `headers` (and
-  /// x-amz-acl when the presigner locks an upload ACL).
+  /// x-amz-acl when the presigner locks an upload ACL). PutObject.
+  /// @param bucket the bucket, checked against S3's rules (check_bucket_name).
+  /// @param key the object key, 1 to 1024 bytes of UTF-8, signed verbatim.
+  /// @param expires X-Amz-Expires, 1 to 604800 seconds.
+  /// @param at the signing time.
+  /// @param headers extra signed headers, e.g. {{"Content-Type", "image/tiff"}}; borrowed.
+  /// @return the URL.
+  /// @throws sigv4::error as presign().
   std::string presign_put(std::string_view bucket, std::string_view key, std::chrono::seconds expires, time_point at,
                           std::vector<param> headers = {}) const {
     object_request r = simple(http_method::put, bucket, key, expires);
     r.headers = std::move(headers);
     return presign(r, at);
   }
-  /// A HEAD URL (metadata).
+  /// A HEAD URL (metadata; HeadObject).
+  /// @param bucket the bucket, checked against S3's rules (check_bucket_name).
+  /// @param key the object key, 1 to 1024 bytes of UTF-8, signed verbatim.
+  /// @param expires X-Amz-Expires, 1 to 604800 seconds.
+  /// @param at the signing time.
+  /// @return the URL.
+  /// @throws sigv4::error as presign().
   std::string presign_head(std::string_view bucket, std::string_view key, std::chrono::seconds expires,
                            time_point at) const {
     return presign(simple(http_method::head, bucket, key, expires), at);
   }
-  /// A DELETE URL.
+  /// A DELETE URL (DeleteObject).
+  /// @param bucket the bucket, checked against S3's rules (check_bucket_name).
+  /// @param key the object key, 1 to 1024 bytes of UTF-8, signed verbatim.
+  /// @param expires X-Amz-Expires, 1 to 604800 seconds.
+  /// @param at the signing time.
+  /// @return the URL.
+  /// @throws sigv4::error as presign().
   std::string presign_delete(std::string_view bucket, std::string_view key, std::chrono::seconds expires,
                              time_point at) const {
     return presign(simple(http_method::delete_, bucket, key, expires), at);
@@ -533,6 +627,12 @@ class presigner {
 
   /// CreateMultipartUpload: POST ?uploads; the answer's XML carries the UploadId. With a
   /// locked upload ACL, x-amz-acl is signed here (the parts then need none).
+  /// @param bucket the bucket, checked against S3's rules (check_bucket_name).
+  /// @param key the object key, 1 to 1024 bytes of UTF-8, signed verbatim.
+  /// @param expires X-Amz-Expires, 1 to 604800 seconds.
+  /// @param at the signing time.
+  /// @return the URL.
+  /// @throws sigv4::error as presign().
   std::string presign_create_multipart_upload(std::string_view bucket, std::string_view key,
                                               std::chrono::seconds expires, time_point at) const {
     object_request r = simple(http_method::post, bucket, key, expires);
@@ -540,7 +640,15 @@ class presigner {
     return presign(r, at);
   }
   /// UploadPart: PUT ?partNumber=N&uploadId=ID, N from 1 to 10000.
-  /// @throws sigv4::error errc::invalid_argument for a part number outside 1..10000 or an empty upload id.
+  /// @param bucket the bucket, checked against S3's rules (check_bucket_name).
+  /// @param key the object key, 1 to 1024 bytes of UTF-8, signed verbatim.
+  /// @param upload_id the UploadId of CreateMultipartUpload's answer.
+  /// @param part_number the part, 1 to 10000.
+  /// @param expires X-Amz-Expires, 1 to 604800 seconds.
+  /// @param at the signing time.
+  /// @return the URL.
+  /// @throws sigv4::error errc::invalid_argument for a part number outside 1..10000 or an empty upload id;
+  ///         otherwise as presign().
   std::string presign_upload_part(std::string_view bucket, std::string_view key, std::string_view upload_id,
                                   int part_number, std::chrono::seconds expires, time_point at) const {
     if (part_number < 1 || part_number > 10000)
@@ -552,12 +660,26 @@ class presigner {
     return presign(r, at);
   }
   /// CompleteMultipartUpload: POST ?uploadId=ID with the part list as the XML body.
+  /// @param bucket the bucket, checked against S3's rules (check_bucket_name).
+  /// @param key the object key, 1 to 1024 bytes of UTF-8, signed verbatim.
+  /// @param upload_id the UploadId of CreateMultipartUpload's answer.
+  /// @param expires X-Amz-Expires, 1 to 604800 seconds.
+  /// @param at the signing time.
+  /// @return the URL.
+  /// @throws sigv4::error errc::invalid_argument for an empty upload id; otherwise as presign().
   std::string presign_complete_multipart_upload(std::string_view bucket, std::string_view key,
                                                 std::string_view upload_id, std::chrono::seconds expires,
                                                 time_point at) const {
     return presign_upload_id_action(http_method::post, bucket, key, upload_id, expires, at);
   }
   /// AbortMultipartUpload: DELETE ?uploadId=ID.
+  /// @param bucket the bucket, checked against S3's rules (check_bucket_name).
+  /// @param key the object key, 1 to 1024 bytes of UTF-8, signed verbatim.
+  /// @param upload_id the UploadId of CreateMultipartUpload's answer.
+  /// @param expires X-Amz-Expires, 1 to 604800 seconds.
+  /// @param at the signing time.
+  /// @return the URL.
+  /// @throws sigv4::error errc::invalid_argument for an empty upload id; otherwise as presign().
   std::string presign_abort_multipart_upload(std::string_view bucket, std::string_view key,
                                              std::string_view upload_id, std::chrono::seconds expires,
                                              time_point at) const {
@@ -569,6 +691,10 @@ class presigner {
 
   /// The lifetime a form signed at `at` may have: `expires` under the rules of X-Amz-Expires
   /// (1..604800 s) and of temporary credentials (`rule`).
+  /// @param expires the lifetime asked for.
+  /// @param rule what to do when temporary credentials expire first.
+  /// @param at the signing time.
+  /// @return `expires`, or the credentials' remaining lifetime under credential_expiry::clamp.
   /// @throws sigv4::error errc::invalid_expiry, errc::credentials_expired.
   std::chrono::seconds checked_lifetime(std::chrono::seconds expires, credential_expiry rule, time_point at) const {
     object_request r;
@@ -578,6 +704,8 @@ class presigner {
   }
   /// Calls `use(const detail::scope_entry&)` with the signing key, scope and credential of
   /// the day of `at`: the cached entry, or (key_cache::off) one derived for this call.
+  /// @param at the signing time.
+  /// @param use the callable.
   template <class Use>
   void with_scope_entry(time_point at, Use&& use) const {
     const auto split = sigv4::detail::split_time(at);

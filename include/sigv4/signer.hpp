@@ -1,6 +1,7 @@
-// sigv4 — signing keys, signatures, and whole-request signing: the Authorization header
-// (sign_headers) or the query string (presign), for any AWS service.
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+/// @file
+/// sigv4 — signing keys, signatures, and whole-request signing: the Authorization header
+/// (sign_headers) or the query string (presign), for any AWS service.
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
 #ifndef SIGV4_SIGNER_HPP
 #define SIGV4_SIGNER_HPP
 
@@ -34,24 +35,40 @@ inline constexpr long long max_expires_seconds = 604800;
 class signing_key {
  public:
   /// Step 6 — derives kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").
+  /// @param secret the secret access key (credentials::secret_access_key()).
   /// @param date YYYYMMDD (the scope date).
+  /// @param region the scope's region, e.g. "us-east-1".
+  /// @param service the scope's service, e.g. "s3".
+  /// @throws sigv4::error errc::crypto_failure when OpenSSL fails.
   signing_key(std::string_view secret, std::string_view date, std::string_view region, std::string_view service)
       : key_(derive(secret, date, region, service)), hmac_(keyed(key_)) {}
   /// A key derived earlier, from its 32 bytes (its HMAC states are computed again).
+  /// @param key the 32 bytes of a signing key.
+  /// @throws sigv4::error errc::crypto_failure when OpenSSL fails.
   explicit signing_key(const detail::digest& key) : key_(key), hmac_(keyed(key_)) {}
   /// A key derived earlier, from its 32 bytes and its HMAC states (the verifier's cache).
+  /// @param key the 32 bytes of a signing key.
+  /// @param hmac the HMAC states of the same key.
   signing_key(const detail::digest& key, const detail::hmac_sha256_key& hmac) : key_(key), hmac_(hmac) {}
+  /// A copy of the key (wiped when it is destroyed, too).
   signing_key(const signing_key&) = default;
+  /// Copies another key in.
+  /// @return `*this`.
   signing_key& operator=(const signing_key&) = default;
+  /// Wipes the key bytes.
   ~signing_key() { detail::cleanse(key_.data(), key_.size()); }
 
   /// The HMAC states of the key (for the library's caches).
+  /// @return the states, valid while this object lives.
   const detail::hmac_sha256_key& hmac() const noexcept { return hmac_; }
 
   /// The 32 raw bytes (for tests against published keys; keep them out of logs).
+  /// @return the key, valid while this object lives.
   const detail::digest& bytes() const noexcept { return key_; }
 
   /// Writes the 64 hex digits of HMAC(key, string_to_sign) to out.
+  /// @param string_to_sign from sigv4::string_to_sign().
+  /// @param out room for 64 characters (no NUL is written).
   void sign(std::string_view string_to_sign, char* out) const {
     unsigned char mac[detail::sha256_size];  // the signature itself: public, nothing to wipe
     hmac_.sign(string_to_sign, mac);
@@ -63,6 +80,10 @@ class signing_key {
   /// The HMAC state after those bytes is taken from `slot` when it holds `tag`, and computed
   /// and offered to it otherwise. The slot must only ever see one key, and `tag` must name
   /// the first 64 bytes exactly.
+  /// @param string_to_sign from sigv4::string_to_sign().
+  /// @param out room for 64 characters (no NUL is written).
+  /// @param slot a cache of one HMAC state, used by one key only.
+  /// @param tag what the string's first 64 bytes are (e.g. the signing second).
   void sign(std::string_view string_to_sign, char* out, detail::sha256_state_slot& slot, std::int64_t tag) const {
     constexpr std::size_t block = detail::sha256_block_size;
     if (string_to_sign.size() < block) return sign(string_to_sign, out);
@@ -113,12 +134,21 @@ class signing_key {
 };
 
 /// Step 6, as a function: the signing key of `secret` for (date, region, service).
+/// @param secret the secret access key.
+/// @param date YYYYMMDD (the scope date).
+/// @param region the scope's region.
+/// @param service the scope's service.
+/// @return the key.
+/// @throws sigv4::error errc::crypto_failure when OpenSSL fails.
 inline signing_key derive_signing_key(std::string_view secret, std::string_view date, std::string_view region,
                                       std::string_view service) {
   return signing_key(secret, date, region, service);
 }
 
 /// Step 7 — the signature: hex(HMAC-SHA256(signing key, string to sign)), 64 characters.
+/// @param key from derive_signing_key().
+/// @param string_to_sign from sigv4::string_to_sign().
+/// @return the signature, 64 lower-case hex digits.
 inline std::string signature(const signing_key& key, std::string_view string_to_sign) {
   std::string out(64, '\0');
   key.sign(string_to_sign, &out[0]);
@@ -127,7 +157,7 @@ inline std::string signature(const signing_key& key, std::string_view string_to_
 
 /// A request to sign. The signer adds headers (header mode) or query parameters (presign).
 struct http_request {
-  std::string method = "GET";
+  std::string method = "GET";  ///< the HTTP method, an RFC 9110 token ("GET", "PUT", ...)
   /// The path, starting with '/'. Under path_rules::s3 it is the object path as it is (the
   /// signer encodes it once); under path_rules::generic it is the path as sent.
   std::string path = "/";
@@ -146,22 +176,22 @@ enum class token_placement {
 
 /// What to sign with.
 struct signing_options {
-  std::string region;
-  std::string service;
-  path_rules path = path_rules::generic;
+  std::string region;                     ///< the scope's region, e.g. "us-east-1"
+  std::string service;                    ///< the scope's service, e.g. "s3", "iam"
+  path_rules path = path_rules::generic;  ///< how http_request::path becomes the canonical URI
   /// The payload line. The suite and most services: the body's hash; S3 presigning: UNSIGNED-PAYLOAD.
   payload_hash payload = payload_hash::empty();
   /// Header mode: add and sign x-amz-content-sha256 carrying the payload line (S3 requires it).
   bool content_sha256_header = false;
-  token_placement token = token_placement::signed_in_request;
+  token_placement token = token_placement::signed_in_request;  ///< where the session token goes, if any
   /// Presign only: X-Amz-Expires, 1..604800 seconds.
   std::chrono::seconds expires{3600};
 };
 
 /// What signing produced, for logging and debugging (it holds no secret).
 struct signing_result {
-  std::string canonical_request;
-  std::string string_to_sign;
+  std::string canonical_request;  ///< step 4's text
+  std::string string_to_sign;     ///< step 5's text
   std::string signature;       ///< 64 hex digits
   std::string credential;      ///< "AKID/20150830/us-east-1/service/aws4_request"
   std::string signed_headers;  ///< "host;x-amz-date"
@@ -233,7 +263,11 @@ SIGV4_BACKEND_NS_BEGIN
 /// x-amz-content-sha256 when asked, and Authorization; any earlier Authorization, X-Amz-Date,
 /// X-Amz-Security-Token or (when it adds one) x-amz-content-sha256 header is replaced.
 /// Every header of the request is signed and must be sent unchanged.
+/// @param req the request; its headers (sign_headers) or query (presign) are extended in place.
+/// @param creds the credentials to sign with.
+/// @param opt region, service, path rules, payload line, token placement (and expiry).
 /// @param at the signing time (X-Amz-Date).
+/// @return the canonical request, string to sign, signature, credential and signed headers.
 /// @throws sigv4::error on bad input: errc::invalid_method, invalid_path, invalid_query,
 ///         invalid_header_name, invalid_header_value, missing_host_header, invalid_region,
 ///         invalid_service.
@@ -271,6 +305,11 @@ inline signing_result sign_headers(http_request& req, const credentials& creds, 
 /// -Date, -Expires, -SignedHeaders, -Security-Token (signed, or after signing) and
 /// -Signature are appended to req.query. Every header of the request (Host at least) is
 /// signed and must be sent unchanged. The payload line is opt.payload (S3: UNSIGNED-PAYLOAD).
+/// @param req the request; its headers (sign_headers) or query (presign) are extended in place.
+/// @param creds the credentials to sign with.
+/// @param opt region, service, path rules, payload line, token placement (and expiry).
+/// @param at the signing time (X-Amz-Date).
+/// @return the canonical request, string to sign, signature, credential and signed headers.
 /// @throws sigv4::error as sign_headers, plus errc::invalid_expiry (outside 1..604800 s) and
 ///         errc::invalid_query when the query already holds X-Amz-* authentication parameters.
 inline signing_result presign(http_request& req, const credentials& creds, const signing_options& opt, time_point at) {
@@ -308,23 +347,45 @@ inline signing_result presign(http_request& req, const credentials& creds, const
 }
 
 /// Non-throwing twin of sign_headers.
+/// @param req the request; its headers (sign_headers) or query (presign) are extended in place.
+/// @param creds the credentials to sign with.
+/// @param opt region, service, path rules, payload line, token placement (and expiry).
+/// @param at the signing time (X-Amz-Date).
+/// @param ec set to the error on failure (`req` is then unchanged), cleared on success.
+/// @return as sign_headers; empty when `ec` is set.
 inline signing_result sign_headers(http_request& req, const credentials& creds, const signing_options& opt,
                                    time_point at, std::error_code& ec) {
   return detail::capture_error(ec, [&] { return sign_headers(req, creds, opt, at); });
 }
 
 /// Non-throwing twin of presign.
+/// @param req the request; its headers (sign_headers) or query (presign) are extended in place.
+/// @param creds the credentials to sign with.
+/// @param opt region, service, path rules, payload line, token placement (and expiry).
+/// @param at the signing time (X-Amz-Date).
+/// @param ec set to the error on failure (`req` is then unchanged), cleared on success.
+/// @return as presign; empty when `ec` is set.
 inline signing_result presign(http_request& req, const credentials& creds, const signing_options& opt, time_point at,
                               std::error_code& ec) {
   return detail::capture_error(ec, [&] { return presign(req, creds, opt, at); });
 }
 
 /// sign_headers at the current time.
+/// @param req the request, extended in place.
+/// @param creds the credentials to sign with.
+/// @param opt what to sign with.
+/// @return as sign_headers.
+/// @throws sigv4::error as sign_headers.
 inline signing_result sign_headers_now(http_request& req, const credentials& creds, const signing_options& opt) {
   return sign_headers(req, creds, opt, clock::now());
 }
 
 /// presign at the current time.
+/// @param req the request, extended in place.
+/// @param creds the credentials to sign with.
+/// @param opt what to sign with.
+/// @return as presign.
+/// @throws sigv4::error as presign.
 inline signing_result presign_now(http_request& req, const credentials& creds, const signing_options& opt) {
   return presign(req, creds, opt, clock::now());
 }

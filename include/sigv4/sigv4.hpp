@@ -1,4 +1,5 @@
-// sigv4 — AWS Signature Version 4 signing and S3 / MinIO presigning. The umbrella header.
+/// @file
+/// sigv4 — AWS Signature Version 4 signing and S3 / MinIO presigning. The umbrella header.
 #ifndef SIGV4_SIGV4_HPP
 #define SIGV4_SIGV4_HPP
 

@@ -1,6 +1,7 @@
-// sigv4 — AWS STS, sans-IO: the signed GetSessionToken and AssumeRole requests, and a strict
-// little parser for the one XML document they answer with. MinIO and Ceph RGW speak the same
-// protocol. https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+/// @file
+/// sigv4 — AWS STS, sans-IO: the signed GetSessionToken and AssumeRole requests, and a strict
+/// little parser for the one XML document they answer with. MinIO and Ceph RGW speak the same
+/// protocol. https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
 #ifndef SIGV4_STS_HPP
 #define SIGV4_STS_HPP
 
@@ -27,9 +28,9 @@ SIGV4_BACKEND_NS_BEGIN
 /// A signed form POST: send `request.headers` (Host, Content-Type, X-Amz-Date, Authorization,
 /// and the session token when the caller's credentials have one) and `body` to `url`.
 struct form_request {
-  std::string url;
-  http_request request;
-  std::string body;
+  std::string url;      ///< where to POST, the endpoint with path "/"
+  http_request request; ///< method POST, path, and the signed headers to send
+  std::string body;     ///< the application/x-www-form-urlencoded body (signed)
 };
 
 /// The longest inline session policy (characters), as MinIO and AWS limit it.
@@ -38,7 +39,7 @@ inline constexpr std::size_t max_session_policy_size = 2048;
 /// What AssumeRole takes besides the caller's credentials.
 struct assume_role_params {
   std::string role_arn = "arn:aws:iam::000000000000:role/sigv4";  ///< MinIO ignores it; AWS needs a real one
-  std::string role_session_name = "sigv4";
+  std::string role_session_name = "sigv4";  ///< RoleSessionName, not empty
   /// 900 s up to MinIO's 31536000 s (AWS allows up to the role's maximum, at most 43200).
   std::chrono::seconds duration{3600};
   /// An inline session policy (JSON, at most 2048 characters) that narrows what the temporary
@@ -160,7 +161,13 @@ SIGV4_BACKEND_NS_END
 SIGV4_BACKEND_NS_BEGIN
 
 /// GetSessionToken: temporary credentials for the caller's own identity.
+/// https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html
+/// @param endpoint_url the STS endpoint, e.g. "https://sts.amazonaws.com", "http://127.0.0.1:9000" (MinIO).
+/// @param region the region to sign for ("us-east-1" for the global endpoint and MinIO).
+/// @param creds the caller's credentials.
 /// @param duration 900 to 129600 seconds.
+/// @param at the signing time.
+/// @return the request to send; parse its answer with parse_credentials_response.
 /// @throws sigv4::error errc::invalid_endpoint, invalid_region, invalid_argument (duration).
 inline form_request get_session_token(std::string_view endpoint_url, std::string_view region, const credentials& creds,
                                       std::chrono::seconds duration, time_point at) {
@@ -174,6 +181,13 @@ inline form_request get_session_token(std::string_view endpoint_url, std::string
 
 /// AssumeRole, with an optional inline session policy (MinIO: the policy that limits what a
 /// presigned URL made with the returned credentials may do, e.g. from which networks).
+/// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+/// @param endpoint_url the STS endpoint, e.g. "https://sts.amazonaws.com", "http://127.0.0.1:9000" (MinIO).
+/// @param region the region to sign for ("us-east-1" for the global endpoint and MinIO).
+/// @param creds the caller's credentials.
+/// @param p the role, session name, duration and session policy.
+/// @param at the signing time.
+/// @return the request to send; parse its answer with parse_credentials_response.
 /// @throws sigv4::error errc::invalid_policy when the policy is longer than 2048 characters,
 ///         errc::invalid_argument for a duration outside 900..31536000 or an empty session name.
 inline form_request assume_role(std::string_view endpoint_url, std::string_view region, const credentials& creds,
@@ -195,12 +209,14 @@ inline form_request assume_role(std::string_view endpoint_url, std::string_view 
 }
 
 /// Parses the XML answer of GetSessionToken or AssumeRole into credentials with their
-/// session token and expiry. Strict: the <Credentials> element must hold exactly one each of
+/// session token and expiry. Strict: the `<Credentials>` element must hold exactly one each of
 /// AccessKeyId, SecretAccessKey, SessionToken and Expiration (ISO-8601), as text.
 /// The secret key and the session token are decoded each into one buffer reserved before it is
 /// written, which is wiped on every way out, returned or thrown (the credentials keep their
 /// own copy). The caller's `xml` still holds them: wipe it when done.
-/// @throws sigv4::error errc::invalid_sts_response for an <ErrorResponse> (its Code and
+/// @param xml the body of STS's answer.
+/// @return the temporary credentials, with their session token and expiration.
+/// @throws sigv4::error errc::invalid_sts_response for an `<ErrorResponse>` (its Code and
 ///         Message quoted) or a document that is not this shape; the message never holds a
 ///         secret.
 inline credentials parse_credentials_response(std::string_view xml) {

@@ -1,5 +1,6 @@
-// sigv4 — the X-Amz-Date format (YYYYMMDDTHHMMSSZ, UTC) and the scope date (YYYYMMDD).
-// Every signing entry point takes a time; "now" is only ever read by thin wrappers.
+/// @file
+/// sigv4 — the X-Amz-Date format (YYYYMMDDTHHMMSSZ, UTC) and the scope date (YYYYMMDD).
+/// Every signing entry point takes a time; "now" is only ever read by thin wrappers.
 #ifndef SIGV4_TIME_HPP
 #define SIGV4_TIME_HPP
 
@@ -18,6 +19,7 @@ namespace sigv4 {
 
 /// The clock and time point every API takes.
 using clock = std::chrono::system_clock;
+/// A point in time of sigv4::clock (UTC; the signing time, the time of a check).
 using time_point = std::chrono::system_clock::time_point;
 
 /// A formatted X-Amz-Date, kept inline (no allocation).
@@ -34,11 +36,14 @@ class amz_date_builder;
 /// C string; to keep the text, use to_string() (or std::string(d)).
 class amz_date {
  public:
-  /// "YYYYMMDDTHHMMSSZ", a view into this object (no terminating NUL).
+  /// The X-Amz-Date text.
+  /// @return "YYYYMMDDTHHMMSSZ", a view into this object (no terminating NUL).
   std::string_view str() const noexcept { return {text_, 16}; }
-  /// "YYYYMMDD", the date of the credential scope, a view into this object (no terminating NUL).
+  /// The date of the credential scope.
+  /// @return "YYYYMMDD", a view into this object (no terminating NUL).
   std::string_view date() const noexcept { return {text_, 8}; }
-  /// "YYYYMMDDTHHMMSSZ" as an owned string.
+  /// The X-Amz-Date text, copied.
+  /// @return "YYYYMMDDTHHMMSSZ" as an owned string.
   std::string to_string() const { return std::string(text_, 16); }
   /// "YYYYMMDDTHHMMSSZ" as an owned string.
   explicit operator std::string() const { return to_string(); }
@@ -154,6 +159,8 @@ class amz_date_builder {
 
 /// Formats a time as X-Amz-Date (UTC, whole seconds; sub-second parts are dropped).
 /// Years outside 0000..9999 cannot be written and are clamped to that range's ends.
+/// @param t the time.
+/// @return its X-Amz-Date ("YYYYMMDDTHHMMSSZ"); never throws.
 inline amz_date format_amz_date(time_point t) {
   const detail::day_and_second split = detail::split_time(t);
   std::int64_t days = split.day;
@@ -172,6 +179,8 @@ inline amz_date format_amz_date(time_point t) {
 
 /// Parses an X-Amz-Date ("YYYYMMDDTHHMMSSZ", UTC) strictly: exactly 16 characters, a real
 /// calendar date, hours 00-23, minutes and seconds 00-59, within the clock's range.
+/// @param text the date, e.g. "20130524T000000Z".
+/// @return the time it names.
 /// @throws sigv4::error errc::invalid_date naming the text.
 inline time_point parse_amz_date(std::string_view text) {
   unsigned y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
@@ -187,6 +196,9 @@ inline time_point parse_amz_date(std::string_view text) {
 }
 
 /// Non-throwing twin of parse_amz_date.
+/// @param text the date.
+/// @param ec set to errc::invalid_date on failure, cleared on success.
+/// @return the time, or the epoch when `ec` is set.
 inline time_point parse_amz_date(std::string_view text, std::error_code& ec) {
   return detail::capture_error(ec, [&] { return parse_amz_date(text); });
 }
@@ -227,6 +239,7 @@ inline std::optional<time_point> try_parse_iso8601(std::string_view t) noexcept 
 /// `Z` or `+00:00` as the zone. The form AWS uses for credential expiry (STS, the SDKs'
 /// AWS_CREDENTIAL_EXPIRATION). Upper-case `T` and `Z` only; no leap second 60.
 /// @param text the time, e.g. "2026-11-22T15:04:05Z".
+/// @return the time it names.
 /// @throws sigv4::error errc::invalid_date naming the text when it is malformed, not a real
 ///         calendar time, or outside what time_point can represent.
 inline time_point parse_iso8601(std::string_view text) {
@@ -236,6 +249,9 @@ inline time_point parse_iso8601(std::string_view text) {
 }
 
 /// Non-throwing twin of parse_iso8601: sets `ec` and returns the epoch on failure.
+/// @param text the time.
+/// @param ec set to errc::invalid_date on failure, cleared on success.
+/// @return the time, or the epoch when `ec` is set.
 inline time_point parse_iso8601(std::string_view text, std::error_code& ec) {
   return detail::capture_error(ec, [&] { return parse_iso8601(text); });
 }

@@ -1,6 +1,7 @@
-// sigv4 — server-side verification of presigned URLs and of requests signed with the
-// Authorization header. A bad request is a result with a reason, never an exception.
-// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
+/// @file
+/// sigv4 — server-side verification of presigned URLs and of requests signed with the
+/// Authorization header. A bad request is a result with a reason, never an exception.
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
 #ifndef SIGV4_VERIFY_HPP
 #define SIGV4_VERIFY_HPP
 
@@ -36,7 +37,7 @@ SIGV4_BACKEND_NS_BEGIN
 /// Why a request was refused (or that it was not). The set is fixed; to_string gives the
 /// names used by `sigv4 verify`.
 enum class verify_reason {
-  valid = 0,
+  valid = 0,                   ///< every check passed
   malformed,                   ///< missing, repeated or unparsable authentication parts
   unsupported_algorithm,       ///< X-Amz-Algorithm other than AWS4-HMAC-SHA256
   unknown_access_key,          ///< the key lookup does not know the access key id
@@ -52,6 +53,8 @@ enum class verify_reason {
 };
 
 /// "valid", "malformed", "unsupported algorithm", ...
+/// @param r the reason.
+/// @return its name, a static string (what `sigv4 verify` prints).
 inline const char* to_string(verify_reason r) noexcept {
   switch (r) {
     case verify_reason::valid: return "valid";
@@ -73,7 +76,7 @@ inline const char* to_string(verify_reason r) noexcept {
 
 /// What the key lookup returns for a known access key id.
 struct key_entry {
-  secret_string secret;
+  secret_string secret;  ///< the key's secret access key
   /// The session token requests with this key must carry; empty when it has none.
   std::string session_token;
 };
@@ -101,20 +104,22 @@ struct verify_options {
 
 /// The authentication parts of a request, filled as far as parsing got.
 struct verified_parts {
-  std::string access_key_id;
-  credential_scope scope;
-  time_point signed_at{};
+  std::string access_key_id;  ///< from X-Amz-Credential / the Authorization header
+  credential_scope scope;     ///< date, region and service of the credential
+  time_point signed_at{};     ///< X-Amz-Date
   time_point expires_at{};  ///< presigned: X-Amz-Date + X-Amz-Expires; header mode: X-Amz-Date + skew
-  std::vector<std::string> signed_headers;
+  std::vector<std::string> signed_headers;  ///< the SignedHeaders list, lower case, in order
 };
 
 /// The outcome: valid, or one reason with a short human-readable detail that never holds a
 /// secret or a signature.
 struct verify_result {
-  verify_reason reason = verify_reason::malformed;
-  std::string detail;
-  verified_parts parts;
+  verify_reason reason = verify_reason::malformed;  ///< valid, or why the request was refused
+  std::string detail;                              ///< what exactly failed; safe to log
+  verified_parts parts;                            ///< the authentication parts, as far as parsing got
+  /// @return whether the request is authentic and in time.
   bool valid() const noexcept { return reason == verify_reason::valid; }
+  /// @return valid().
   explicit operator bool() const noexcept { return valid(); }
 };
 
@@ -206,19 +211,28 @@ SIGV4_BACKEND_NS_BEGIN
 /// many others pass through it; no request can grow it.
 class verifier {
  public:
+  /// @param lookup  finds the secret (and expected session token) of an access key id.
+  /// @param options accepted regions and services, clock skew, required signed headers, path rules.
   verifier(key_lookup lookup, verify_options options = {}) : lookup_(std::move(lookup)), options_(std::move(options)) {}
+  /// Not copyable (it owns its key cache).
   verifier(const verifier&) = delete;
+  /// Not assignable.
   verifier& operator=(const verifier&) = delete;
 
+  /// @return the options the verifier was made with.
   const verify_options& options() const noexcept { return options_; }
 
   /// Verifies a presigned request.
+  /// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
   /// @param method  the request's method ("GET")
   /// @param target  the request target exactly as received: raw path and query ("/b/k?X-Amz-...")
   /// @param headers every header of the request as received; Host is required (it is signed).
   ///                An x-amz-* header that is not signed makes the request unsigned_header, a
   ///                signed header that is absent signed_header_missing: pass them all.
   /// @param now     the server's time
+  /// @return valid, or the first reason the request fails (with a detail safe to log) and the
+  ///         parts parsed so far. A bad request is never an exception; an exception thrown by
+  ///         the key lookup (or std::bad_alloc) propagates.
   verify_result verify_presigned(std::string_view method, std::string_view target, const std::vector<header>& headers,
                                  time_point now) const {
     verify_result r;
@@ -278,6 +292,14 @@ class verifier {
   /// 1-65535; anything else is malformed, with the parser's description (which never quotes the
   /// URL). The Host header is taken from the URL: the host lower-cased, with the port unless it
   /// is the scheme's default; `headers` holds the other headers the client sends.
+  /// @param method  the request's method ("GET")
+  /// @param url     the whole URL as the client used it
+  /// @param headers the other headers of the request as received (not Host); pass them all, as
+  ///                for verify_presigned
+  /// @param now     the server's time
+  /// @return valid, or the first reason the request fails (with a detail safe to log) and the
+  ///         parts parsed so far. A bad request is never an exception; an exception thrown by
+  ///         the key lookup (or std::bad_alloc) propagates.
   verify_result verify_presigned_url(std::string_view method, std::string_view url, std::vector<header> headers,
                                      time_point now) const {
     detail::url_parts u;
@@ -292,11 +314,18 @@ class verifier {
   }
 
   /// Verifies a request signed with the Authorization header.
+  /// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-auth-using-authorization-header.html
+  /// @param method  the request's method ("PUT")
+  /// @param target  the request target exactly as received: raw path and query
   /// @param headers every header of the request as received, Authorization and X-Amz-Date
   ///                included; as for verify_presigned, an unsigned x-amz-* header is refused.
   /// @param payload the payload hash the server trusts (e.g. of the body it received); when
   ///                nullopt, the x-amz-content-sha256 header's value is used (S3), and its
   ///                absence is malformed.
+  /// @param now     the server's time
+  /// @return valid, or the first reason the request fails (with a detail safe to log) and the
+  ///         parts parsed so far. A bad request is never an exception; an exception thrown by
+  ///         the key lookup (or std::bad_alloc) propagates.
   verify_result verify_signed_request(std::string_view method, std::string_view target,
                                       const std::vector<header>& headers, std::optional<payload_hash> payload,
                                       time_point now) const {

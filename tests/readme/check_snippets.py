@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
-"""The README's whole C++ files must compile (C++17, -Wall -Wextra -Wpedantic -Werror) against
-this tree's headers, so that the README's code stays true as the API changes: every ```cpp
-block of the "## Tasks with code" section, and every other block that holds a main().
-Other blocks are fragments (shown inside a function of your own) and are not compiled.
+"""Every ```cpp block of the README is a whole file that must compile (C++17, -Wall -Wextra
+-Wpedantic -Werror) against this tree's headers, so that the README's code stays true as the
+API changes. The "## Tasks with code" section must be there and hold at least MIN_TASKS of them.
 
     check_snippets.py SOURCE_DIR WORK_DIR CXX [extra compiler flags...]
 """
@@ -12,29 +11,29 @@ import subprocess
 import sys
 
 SECTION = "## Tasks with code"
-MIN_BLOCKS = 5
+MIN_TASKS = 6
 
 
 def blocks(readme):
-    """The blocks to compile, in order: those of SECTION, and those elsewhere with a main()."""
+    """Every ```cpp block, in order, and how many of them are in SECTION."""
     start = readme.find("\n" + SECTION + "\n")
     if start < 0:
         sys.exit(f"README.md has no '{SECTION}' section")
     end = readme.find("\n## ", start + 1)
     end = end if end >= 0 else len(readme)
-    found = []
+    found, in_section = [], 0
     for m in re.finditer(r"^```cpp\n(.*?)^```$", readme, re.MULTILINE | re.DOTALL):
-        if start <= m.start() < end or re.search(r"\bint main\(", m.group(1)):
-            found.append(m.group(1))
-    return found
+        found.append(m.group(1))
+        in_section += start <= m.start() < end
+    return found, in_section
 
 
 def main():
     source_dir, work_dir, cxx, *extra = sys.argv[1:]
     with open(os.path.join(source_dir, "README.md"), encoding="utf-8") as f:
-        found = blocks(f.read())
-    if len(found) < MIN_BLOCKS:
-        sys.exit(f"README.md has {len(found)} whole C++ files to compile, expected at least {MIN_BLOCKS}")
+        found, in_section = blocks(f.read())
+    if in_section < MIN_TASKS:
+        sys.exit(f"README.md's '{SECTION}' has {in_section} C++ blocks, expected at least {MIN_TASKS}")
     os.makedirs(work_dir, exist_ok=True)
     failed = 0
     for n, code in enumerate(found, 1):
