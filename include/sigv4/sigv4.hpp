@@ -7,6 +7,7 @@
 #include "credential_provider.hpp"
 #include "credentials.hpp"
 #include "errors.hpp"
+#include "key_set.hpp"
 #include "policy.hpp"
 #include "post_policy.hpp"
 #include "refresh.hpp"
