@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <new>
 #include <string>
+#include <thread>
 
 #include <sigv4/sigv4.hpp>
 
@@ -160,6 +161,41 @@ void BM_presign_get_new_second(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_presign_get_new_second)->UseRealTime();
+
+// As BM_presign_get_cached_buffer, while another thread replaces the presigner's credentials
+// every `range(0)` milliseconds (set_credentials: a new epoch, whose day key the next URL
+// derives; the swap waits for the presigns in flight). With 2 cores the swapping thread takes
+// time from the presigning one only while it swaps. Allocations are those of the presigning
+// thread (none: the swap allocates on its own thread).
+void BM_presign_get_swapping(benchmark::State& state) {
+  sigv4::s3::presigner p(endpoint, "us-east-1", creds(), sigv4::s3::addressing_style::path);
+  const auto req = get_request();
+  std::string buf;
+  p.presign(req, when, buf);
+  std::atomic<bool> stop{false};
+  std::atomic<long long> swaps{0};
+  std::thread swapper([&] {
+    const auto every = std::chrono::milliseconds(state.range(0));
+    for (long long n = 1; !stop.load(std::memory_order_relaxed); ++n) {
+      std::this_thread::sleep_for(every);
+      p.set_credentials(sigv4::credentials("AKIAROTATED" + std::to_string(n % 100), "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+      swaps.store(n, std::memory_order_relaxed);
+    }
+  });
+  {
+    allocation_meter m(state);
+    for (auto _ : state) {
+      buf.clear();
+      p.presign(req, when, buf);
+      benchmark::DoNotOptimize(buf.data());
+    }
+  }
+  stop.store(true);
+  swapper.join();
+  state.counters["swaps"] = static_cast<double>(swaps.load());
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_presign_get_swapping)->Arg(1)->Arg(10)->UseRealTime();
 
 void BM_presign_get_derived(benchmark::State& state) {
   const sigv4::s3::presigner p(endpoint, "us-east-1", creds(), sigv4::s3::addressing_style::path,

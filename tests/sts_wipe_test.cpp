@@ -8,6 +8,9 @@
 // with the text in it), is caught here; the secret's own block in sigv4::secret_string is
 // wiped before it is freed, so the accepted answers must come out clean too.
 //
+// The same watch then checks s3::presigner::set_credentials: replacing the credentials frees
+// the old ones and the per-day signing keys derived from them, each wiped first.
+//
 // A program of its own, not a Catch2 test: the replaced allocator must not watch the rest of
 // the unit tests. glibc only (malloc_usable_size gives the size of a block freed unsized).
 #include <sigv4/sts.hpp>
@@ -29,6 +32,9 @@ namespace {
 // The first bytes of the secret: any block holding them held (a part of) the secret. The
 // secret is built at run time so that it never sits in the program image as one string.
 char marker[17] = {};
+// A second pattern to watch for, when set (the first 16 bytes of a signing key).
+unsigned char key_marker[16] = {};
+bool watch_key = false;
 bool watching = false;
 int leaks = 0;
 
@@ -36,7 +42,7 @@ void inspect(void* p, std::size_t n) noexcept {
   if (!watching || p == nullptr || marker[0] == '\0' || n < 16) return;
   const char* c = static_cast<const char*>(p);
   for (std::size_t i = 0; i + 16 <= n; ++i)
-    if (std::memcmp(c + i, marker, 16) == 0) {
+    if (std::memcmp(c + i, marker, 16) == 0 || (watch_key && std::memcmp(c + i, key_marker, 16) == 0)) {
       ++leaks;
       return;
     }
@@ -130,6 +136,27 @@ int main() {
                 accepted ? "accepted" : "refused", leaks);
     if (!ok) ++failures;
   }
+  // A presigner's old credentials and their day keys, freed by set_credentials, come out wiped.
+  {
+    const sigv4::time_point day = sigv4::parse_amz_date("20260301T120000Z");
+    const auto k = sigv4::derive_signing_key(secret, "20260301", "us-east-1", "s3");
+    std::memcpy(key_marker, k.bytes().data(), sizeof key_marker);
+    sigv4::s3::presigner p("http://127.0.0.1:9000", "us-east-1", sigv4::credentials("AKIDOLD", secret),
+                           sigv4::s3::addressing_style::path);
+    leaks = 0;
+    watching = true;
+    watch_key = true;
+    const std::string url = p.presign_get("bkt", "key", std::chrono::seconds(900), day);
+    const std::string url2 = p.presign_get("bkt", "key", std::chrono::seconds(900), day + std::chrono::hours(24));
+    p.set_credentials(sigv4::credentials("AKIDNEW", "another-secret-entirely"));
+    const bool swapped = p.creds().access_key_id() == "AKIDNEW";
+    watching = false;
+    watch_key = false;
+    const bool ok = swapped && leaks == 0 && url.find("AKIDOLD") != std::string::npos;
+    std::printf("%s set_credentials: %d freed block(s) held the old secret or its signing key\n", ok ? "ok  " : "FAIL",
+                leaks);
+    if (!ok) ++failures;
+  }
   // The detector itself: a std::string holding the secret, freed unwiped, must be seen.
   leaks = 0;
   watching = true;
@@ -139,7 +166,17 @@ int main() {
   const bool detector_works = leaks == 1;
   std::printf("%s the watch sees a std::string freed with the secret in it\n", detector_works ? "ok  " : "FAIL");
   if (!detector_works) ++failures;
-  std::printf("%d passed, %d failed\n", static_cast<int>(probes.size()) + 1 - failures, failures);
+  // ... and a freed block holding a signing key's bytes.
+  leaks = 0;
+  watching = watch_key = true;
+  unsigned char* volatile raw = new unsigned char[48]();
+  std::memcpy(raw + 8, key_marker, sizeof key_marker);
+  delete[] raw;
+  watching = watch_key = false;
+  const bool key_detector_works = leaks == 1;
+  std::printf("%s the watch sees a block freed with a signing key in it\n", key_detector_works ? "ok  " : "FAIL");
+  if (!key_detector_works) ++failures;
+  std::printf("%d passed, %d failed\n", static_cast<int>(probes.size()) + 3 - failures, failures);
   return failures == 0 ? 0 : 1;
 #endif
 }

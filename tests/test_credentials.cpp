@@ -16,7 +16,13 @@
 #include <utility>
 #include <vector>
 
+#include <sigv4/credential_provider.hpp>
 #include <sigv4/credentials.hpp>
+
+#if !defined(_WIN32)
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
 
 namespace {
 
@@ -586,3 +592,253 @@ TEST_CASE("secret_string copies and moves keep the value; moved-from is empty", 
   CHECK(c3.secret_access_key() == aws_secret);
   CHECK(c.secret_access_key() == aws_secret);
 }
+
+// ---------------------------------------------------------------------------------------------
+// credential_provider: sources that notice change
+
+namespace {
+using steady = std::chrono::steady_clock;
+const steady::time_point t0 = steady::time_point(std::chrono::hours(1000));
+const char* const old_secret = "old-rotated-secret-0a1b2c";
+const char* const new_secret = "new-rotated-secret-3d4e5f";
+
+// A secret volume as the kubelet lays it out (pkg/volume/util/atomic_writer.go): the files in a
+// timestamped folder, `..data` a symlink to it, and each key a symlink `KEY -> ..data/KEY`. An
+// update writes a new folder, points `..data_tmp` at it, renames `..data_tmp` over `..data` (the
+// one atomic step) and removes the old folder.
+class secret_volume {
+ public:
+  explicit secret_volume(const temp_dir& d) : dir_(d) {}
+  void publish(const std::map<std::string, std::string>& files) {
+    const std::string version = "..2026_12_02_14_00_00." + std::to_string(++n_);
+    for (const auto& f : files) dir_.write(version + "/" + f.first, f.second);
+    const fs::path root = dir_.path();
+    fs::create_directory_symlink(version, root / "..data_tmp");
+    fs::rename(root / "..data_tmp", root / "..data");
+    for (const auto& f : files)
+      if (!fs::is_symlink(root / f.first)) fs::create_symlink(fs::path("..data") / f.first, root / f.first);
+    if (!previous_.empty()) fs::remove_all(root / previous_);
+    previous_ = version;
+  }
+
+ private:
+  const temp_dir& dir_;
+  std::string previous_;
+  int n_ = 0;
+};
+
+std::map<std::string, std::string> secret_files(const std::string& id, const std::string& secret) {
+  return {{"AWS_ACCESS_KEY_ID", id + "\n"}, {"AWS_SECRET_ACCESS_KEY", secret + "\n"}};
+}
+
+void check_clean(const std::optional<std::string>& problem) {
+  REQUIRE(problem);
+  for (const auto& s : all_secrets) CHECK(problem->find(s) == std::string::npos);
+  CHECK(problem->find(old_secret) == std::string::npos);
+  CHECK(problem->find(new_secret) == std::string::npos);
+  CHECK(problem->find("the last good credentials stay in use") != std::string::npos);
+}
+}  // namespace
+
+TEST_CASE("provider: a secret directory swapped through ..data is re-read at the next check", "[provider][dir]") {
+  temp_dir dir;
+  secret_volume vol(dir);
+  vol.publish(secret_files("AKIDOLD", old_secret));
+  sigv4::credential_provider p(sigv4::from_secret_dir{dir.path(), {}}, {std::chrono::seconds(10)});
+  CHECK(p.current().access_key_id() == "AKIDOLD");
+  CHECK(p.current().secret_access_key() == old_secret);
+  auto r = p.poll(t0);  // due, nothing changed
+  CHECK_FALSE(r.changed);
+  CHECK_FALSE(r.problem);
+
+  vol.publish(secret_files("AKIDNEW", new_secret));
+  r = p.poll(t0 + std::chrono::seconds(9));  // not due yet: the files are not even looked at
+  CHECK_FALSE(r.changed);
+  CHECK(p.current().access_key_id() == "AKIDOLD");
+  r = p.poll(t0 + std::chrono::seconds(10));
+  CHECK(r.changed);
+  CHECK_FALSE(r.problem);
+  CHECK(p.current().access_key_id() == "AKIDNEW");
+  CHECK(p.current().secret_access_key() == new_secret);
+  r = p.poll(t0 + std::chrono::seconds(20));
+  CHECK_FALSE(r.changed);
+
+  SECTION("with a session token and an expiry") {
+    auto files = secret_files("ASIATEMP", new_secret);
+    files["AWS_SESSION_TOKEN"] = "FwoGZXIvtoken\n";
+    files["AWS_CREDENTIAL_EXPIRATION"] = "2026-12-02T15:00:00Z\n";
+    vol.publish(files);
+    CHECK(p.poll(t0 + std::chrono::seconds(30)).changed);
+    CHECK(p.current().session_token() == "FwoGZXIvtoken");
+    REQUIRE(p.current().expiration());
+    CHECK(*p.current().expiration() == sigv4::parse_iso8601("2026-12-02T15:00:00Z"));
+  }
+  SECTION("a new presigner URL after poll_into") {
+    sigv4::credentials first = p.current();
+    struct target {
+      std::vector<std::string> ids;
+      void set_credentials(const sigv4::credentials& c) { ids.push_back(c.access_key_id()); }
+    } t;
+    vol.publish(secret_files("AKIDTHIRD", old_secret));
+    CHECK(p.poll_into(t, t0 + std::chrono::seconds(30)).changed);
+    CHECK(t.ids == std::vector<std::string>{"AKIDTHIRD"});
+    CHECK_FALSE(p.poll_into(t, t0 + std::chrono::seconds(40)).changed);
+    CHECK(t.ids.size() == 1);
+  }
+}
+
+TEST_CASE("provider: half-written, missing and empty files keep the last good credentials, reported once",
+          "[provider][errors]") {
+  temp_dir dir;
+  const std::string id_file = dir.write("id", "AKIDOLD\n");
+  const std::string secret_file = dir.write("secret", std::string(old_secret) + "\n");
+  sigv4::credential_provider p(
+      sigv4::from_environment{fake({{"AWS_ACCESS_KEY_ID_FILE", id_file}, {"AWS_SECRET_ACCESS_KEY_FILE", secret_file}})},
+      {std::chrono::seconds(5)});
+  CHECK(p.current().secret_access_key() == old_secret);
+  auto at = t0;
+  const auto next = [&] { return p.poll(at += std::chrono::seconds(5)); };
+
+  dir.write("secret", "");  // truncated: the writer has not written the new value yet
+  auto r = next();
+  CHECK_FALSE(r.changed);
+  check_clean(r.problem);
+  CHECK(r.problem->find(secret_file) != std::string::npos);
+  CHECK(r.problem->find("empty") != std::string::npos);
+  CHECK(p.current().secret_access_key() == old_secret);  // never an empty secret
+  r = next();  // the same problem: not reported again
+  CHECK_FALSE(r.changed);
+  CHECK_FALSE(r.problem);
+
+  fs::remove(secret_file);  // removed
+  r = next();
+  check_clean(r.problem);
+  CHECK(r.problem->find(std::generic_category().message(ENOENT)) != std::string::npos);
+  CHECK(p.current().secret_access_key() == old_secret);
+  CHECK_FALSE(next().problem);
+
+  dir.write("secret", std::string(new_secret) + "\n");  // the writer is done
+  r = next();
+  CHECK(r.changed);
+  CHECK_FALSE(r.problem);
+  CHECK(p.current().secret_access_key() == new_secret);
+
+  dir.write("secret", "   \n");  // blank again: a new episode is reported again
+  check_clean(next().problem);
+  CHECK(p.current().secret_access_key() == new_secret);
+
+  dir.write("id", "AKID WITH SPACE\n");  // unusable values
+  dir.write("secret", std::string(old_secret) + "\n");
+  r = next();
+  check_clean(r.problem);
+  CHECK(r.problem->find("access key id") != std::string::npos);
+  CHECK(p.current().secret_access_key() == new_secret);
+}
+
+TEST_CASE("provider: a file that changes while it is read is read again at the next check", "[provider]") {
+  temp_dir dir;
+  const std::string file = dir.write("secret", old_secret);
+  int reads = 0;
+  // a reader during which a writer replaces the file (the second read only)
+  sigv4::credential_provider p(
+      [&] {
+        ++reads;
+        sigv4::detail::scrubbed s;
+        REQUIRE(sigv4::detail::read_file(file, s) == 0);
+        if (reads == 2) dir.write("secret", new_secret);
+        return sigv4::credentials("AKID", s.view());
+      },
+      [&] { return std::vector<std::string>{file}; }, {std::chrono::seconds(1)});
+  dir.write("secret", std::string(old_secret) + "-2");
+  auto r = p.poll(t0);
+  CHECK(reads == 2);
+  CHECK_FALSE(r.changed);  // dropped: the file changed under the read
+  CHECK_FALSE(r.problem);
+  CHECK(p.current().secret_access_key() == old_secret);
+  r = p.poll(t0 + std::chrono::seconds(1));
+  CHECK(reads == 3);
+  CHECK(r.changed);
+  CHECK(p.current().secret_access_key() == new_secret);
+}
+
+TEST_CASE("provider: the check interval runs on the caller's steady clock; a clock that goes back checks",
+          "[provider][time]") {
+  temp_dir dir;
+  const std::string ini = dir.write("credentials", "[default]\naws_access_key_id = AKIDOLD\naws_secret_access_key = " +
+                                                       std::string(old_secret) + "\n");
+  sigv4::credential_provider p(sigv4::from_shared_file{"", ini, fake({})}, {std::chrono::seconds(60)});
+  CHECK_FALSE(p.poll(t0).changed);
+  dir.write("credentials", "[default]\naws_access_key_id = AKIDNEW\naws_secret_access_key = " + std::string(new_secret) +
+                               "\n");
+  CHECK_FALSE(p.poll(t0 + std::chrono::seconds(59)).changed);
+  CHECK(p.current().access_key_id() == "AKIDOLD");
+  CHECK(p.poll(t0 - std::chrono::seconds(3600)).changed);  // before the last check: counts as due
+  CHECK(p.current().access_key_id() == "AKIDNEW");
+
+  SECTION("the profile gone from the file") {
+    dir.write("credentials", "[other]\naws_access_key_id = AKIDX\naws_secret_access_key = x\n");
+    const auto r = p.poll(t0 + std::chrono::hours(1));
+    check_clean(r.problem);
+    CHECK(r.problem->find("profile 'default' is not in") != std::string::npos);
+    CHECK(p.current().access_key_id() == "AKIDNEW");
+  }
+}
+
+TEST_CASE("provider: the first read throws as the source's function does", "[provider][errors]") {
+  temp_dir dir;
+  expect_error([&] { sigv4::credential_provider p(sigv4::from_secret_dir{dir.path(), {}}); },
+               sigv4::errc::credentials_not_found, {dir.path("AWS_ACCESS_KEY_ID"), "cannot be read"});
+  dir.write("AWS_ACCESS_KEY_ID", "AKID");
+  dir.write("AWS_SECRET_ACCESS_KEY", "\n");
+  expect_error([&] { sigv4::credential_provider p(sigv4::from_secret_dir{dir.path(), {}}); },
+               sigv4::errc::credentials_not_found, {dir.path("AWS_SECRET_ACCESS_KEY"), "empty"});
+  dir.write("AWS_SECRET_ACCESS_KEY", file_secret);
+  dir.write("AWS_CREDENTIAL_EXPIRATION", "tomorrow");
+  expect_error([&] { sigv4::credential_provider p(sigv4::from_secret_dir{dir.path(), {}}); },
+               sigv4::errc::invalid_date, {dir.path("AWS_CREDENTIAL_EXPIRATION"), "ISO-8601"});
+}
+
+#if !defined(_WIN32)
+TEST_CASE("provider: a file replaced by one it may not read is reported (permission denied), the old credentials stay",
+          "[provider][errors]") {
+  temp_dir dir;
+  const std::string id = dir.write("AWS_ACCESS_KEY_ID", "AKIDOLD");
+  const std::string secret = dir.write("AWS_SECRET_ACCESS_KEY", old_secret);
+  for (const auto& f : {dir.path(), id, secret}) fs::permissions(f, fs::perms::others_read, fs::perm_options::add);
+  fs::permissions(dir.path(), fs::perms::others_exec, fs::perm_options::add);
+  sigv4::credential_provider p(sigv4::from_secret_dir{dir.path(), {}}, {std::chrono::seconds(1)});
+  fs::remove(secret);
+  dir.write("AWS_SECRET_ACCESS_KEY", new_secret);
+  fs::permissions(secret, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  // Root reads any file: the check runs in a child process that has become `nobody` (65534).
+  // Exit codes: 0 all good, 10 still able to read the file, 11-14 a failed expectation.
+  const auto check = [&]() -> int {
+    if (std::FILE* f = std::fopen(secret.c_str(), "rb")) {
+      std::fclose(f);
+      return 10;
+    }
+    const auto r = p.poll(t0);
+    if (r.changed) return 11;
+    if (!r.problem || r.problem->find(std::generic_category().message(EACCES)) == std::string::npos ||
+        r.problem->find(secret) == std::string::npos)
+      return 12;
+    if (r.problem->find(new_secret) != std::string::npos || r.problem->find(old_secret) != std::string::npos) return 13;
+    if (p.current().secret_access_key() != old_secret) return 14;
+    return 0;
+  };
+  if (::geteuid() != 0) {
+    CHECK(check() == 0);
+    return;
+  }
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(20);
+    ::_exit(check());
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+#endif

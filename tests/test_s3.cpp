@@ -256,6 +256,43 @@ TEST_CASE("temporary credentials: a URL that would outlive them is refused or cl
   CHECK(ec == sigv4::errc::credentials_expired);
 }
 
+TEST_CASE("set_credentials: the next URL is signed with the new credentials, and checked against their expiry", "[s3][rotation]") {
+  const char* const published =
+      "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="
+      "AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-"
+      "Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature="
+      "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404";
+  for (auto cache : {sigv4::s3::key_cache::per_day, sigv4::s3::key_cache::off}) {
+    CAPTURE(static_cast<int>(cache));
+    sigv4::s3::presigner p("https://s3.amazonaws.com", "us-east-1", sigv4::credentials("AKIDOLD", "old-secret"),
+                           addressing_style::virtual_hosted, cache);
+    const std::string before = p.presign_get("examplebucket", "test.txt", 86400s, when);
+    CHECK(before.find("X-Amz-Credential=AKIDOLD%2F") != std::string::npos);
+    p.set_credentials(sigv4::credentials(key_id, secret));
+    CHECK(p.creds().access_key_id() == key_id);
+    CHECK(p.presign_get("examplebucket", "test.txt", 86400s, when) == published);  // AWS's example, to the byte
+
+    // temporary credentials that expire in 299 s: a 900 s URL is refused, a 200 s one carries the token
+    const sigv4::credentials temp("ASIATEMP", "temp-secret", "tok/en+=", when + 299s);
+    p.set_credentials(temp);
+    try {
+      p.presign_get("examplebucket", "test.txt", 900s, when);
+      FAIL("no error");
+    } catch (const sigv4::error& e) {
+      CHECK(e.code() == sigv4::errc::credentials_expired);
+      CHECK(std::string(e.what()).find("expire in 299 s") != std::string::npos);
+    }
+    const sigv4::s3::presigner fresh("https://s3.amazonaws.com", "us-east-1", temp, addressing_style::virtual_hosted);
+    const std::string with_token = p.presign_get("examplebucket", "test.txt", 200s, when);
+    CHECK(with_token == fresh.presign_get("examplebucket", "test.txt", 200s, when));
+    CHECK(with_token.find("&X-Amz-Security-Token=tok%2Fen%2B%3D&") != std::string::npos);
+
+    // refreshed before they expire: the new ones sign 900 s URLs again, without the old token
+    p.set_credentials(sigv4::credentials(key_id, secret));
+    CHECK(p.presign_get("examplebucket", "test.txt", 86400s, when) == published);
+  }
+}
+
 TEST_CASE("appending into a caller's buffer; on error the buffer is unchanged", "[s3]") {
   const auto p = make("http://127.0.0.1:9000", addressing_style::path);
   sigv4::s3::object_request r;

@@ -10,6 +10,7 @@
 #include <map>
 
 #include <sigv4/s3.hpp>
+#include <sigv4/key_set.hpp>
 #include <sigv4/verify.hpp>
 
 #include "suite_reader.hpp"
@@ -731,4 +732,45 @@ TEST_CASE("verify_presigned_url reads the URL with the one strict parser", "[ver
   CHECK(verify(secure) == verify_reason::valid);
   CHECK(verify(replaced(secure, ".com/", ".com:443/")) == verify_reason::valid);
   CHECK(verify(replaced(secure, ".com/", ".com:8443/")) == verify_reason::signature_mismatch);
+}
+
+TEST_CASE("key_set: during a rotation the old and the new key verify; the removed one stops at once", "[verify][rotation]") {
+  using namespace std::chrono_literals;
+  // AWS's published presigned GET (sigv4-query-string-auth.html), signed with the old key
+  const std::string published =
+      "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="
+      "AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-"
+      "Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature="
+      "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404";
+  const sigv4::time_point signed_at = sigv4::parse_amz_date("20130524T000000Z");
+  const sigv4::time_point now = signed_at + 3600s;
+  sigv4::key_set keys;
+  keys.put("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+  const sigv4::verifier v(keys.lookup());
+  CHECK(v.verify_presigned_url("GET", published, {}, now).valid());
+
+  // the new key is added, and the signer switched to it
+  const sigv4::credentials next("AKIDNEWROTATED", "new-rotated-secret/0123456789");
+  keys.put(next);
+  CHECK(keys.size() == 2);
+  sigv4::s3::presigner p("https://s3.amazonaws.com", "us-east-1",
+                         sigv4::credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+                         sigv4::s3::addressing_style::virtual_hosted);
+  CHECK(p.presign_get("examplebucket", "test.txt", 86400s, signed_at) == published);
+  p.set_credentials(next);
+  const std::string fresh = p.presign_get("examplebucket", "test.txt", 86400s, signed_at);
+  CHECK(v.verify_presigned_url("GET", fresh, {}, now).valid());      // new key
+  CHECK(v.verify_presigned_url("GET", published, {}, now).valid());  // old key: the overlap
+
+  // the overlap is over: the old key goes, its links fail although they have not expired
+  CHECK(keys.remove("AKIAIOSFODNN7EXAMPLE"));
+  CHECK_FALSE(keys.remove("AKIAIOSFODNN7EXAMPLE"));
+  CHECK(v.verify_presigned_url("GET", published, {}, now).reason == sigv4::verify_reason::unknown_access_key);
+  CHECK(v.verify_presigned_url("GET", fresh, {}, now).valid());
+
+  // a key put again with another secret: the verifier uses the new secret at once
+  keys.put("AKIDNEWROTATED", "a-different-secret");
+  CHECK(v.verify_presigned_url("GET", fresh, {}, now).reason == sigv4::verify_reason::signature_mismatch);
+  CHECK_THROWS_AS(keys.put("", "x"), sigv4::error);
+  CHECK_THROWS_AS(keys.put("AKID", ""), sigv4::error);
 }

@@ -18,8 +18,23 @@
 //
 // --listen with port 0 picks a free port; the first stdout line says which
 // ("listening on http://HOST:PORT"; an IPv6 HOST, e.g. of --listen [::1]:0, in brackets).
-// Credentials: sigv4::default_credentials() (environment,
-// *_FILE secrets, ~/.aws/credentials). Known jobs are those of the grants plus any --job.
+// Known jobs are those of the grants plus any --job.
+//
+// Credentials (sigv4/credential_provider.hpp), followed while the service runs: with
+// --credentials-dir DIR, a mounted secret directory (files AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY, optional AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION, replaced by
+// the kubelet's ..data symlink swap); else the environment (*_FILE secrets too) when it names
+// credentials, else the shared credentials file. A maintenance thread of the service looks at
+// the files every --check-every seconds (default 10) and swaps new credentials into the
+// presigner (s3::presigner::set_credentials), logging "credentials-rotated access_key_id=..."
+// (the key id is public; the secret is never written); a file it cannot use keeps the old
+// credentials and is logged once ("credentials-problem ...", on stderr).
+//
+// With --sts-endpoint URL, links are signed with temporary credentials from STS instead
+// (GetSessionToken, or AssumeRole with --sts-role-arn), for --sts-duration seconds (default
+// 3600), asked for again --refresh-before seconds (default: the link lifetime + 300) before they
+// expire (sigv4/refresh.hpp: the service makes the HTTP call, the library says when and reads
+// the answer), so that a link never has to be refused because its credentials would die first.
 // A grants file holds one `TOKEN=JOB_ID,JOB_ID` per line; blank lines and '#' comments are skipped.
 //
 // One audit line per link on stdout: time, client address, a fingerprint of the token (never the
@@ -31,20 +46,26 @@
 // form API (POST /api/v1/uploads/{job_id}/form) makes the same checks and answers a presigned
 // POST form for uploads/job-<id>/ (one "form-issued" audit line each).
 #include <sigv4/cidr.hpp>
+#include <sigv4/credential_provider.hpp>
+#include <sigv4/refresh.hpp>
 #include <sigv4/s3.hpp>
+#include <sigv4/sts.hpp>
 
 #include "upload_page.hpp"
 
 #include <fmt/core.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -52,6 +73,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -155,13 +177,35 @@ struct options {
   std::vector<sigv4::policy::cidr_block> allow;
   std::chrono::seconds expires = 15min;
   upload_page::settings upload;
+  std::string credentials_dir;
+  std::chrono::seconds check_every = 10s;
+  std::string sts_endpoint;
+  std::string sts_role_arn;
+  std::chrono::seconds sts_duration = 3600s;
+  std::optional<std::chrono::seconds> refresh_before;
 };
 
 constexpr const char* usage_text =
     "usage: download_service --listen HOST:PORT --bucket BUCKET --public-endpoint URL --region REGION\n"
     "                        [--grant TOKEN=JOB_ID,...]... [--grants-file PATH] [--job JOB_ID]...\n"
     "                        [--allow-cidr CIDR]... [--expires SECONDS]\n"
-    "                        [--service-url URL [--upload-max-bytes N] [--upload-expires SECONDS]]\n";
+    "                        [--service-url URL [--upload-max-bytes N] [--upload-expires SECONDS]]\n"
+    "                        [--credentials-dir DIR] [--check-every SECONDS]\n"
+    "                        [--sts-endpoint URL [--sts-role-arn ARN] [--sts-duration SECONDS]\n"
+    "                         [--refresh-before SECONDS]]\n";
+
+// A whole number of seconds in [low, high], or a usage error naming the option.
+std::chrono::seconds seconds_option(std::string_view name, const std::string& v, long long low, long long high) {
+  long long s = 0;
+  try {
+    s = std::stoll(v);
+  } catch (const std::exception&) {
+    s = low - 1;
+  }
+  if (s < low || s > high)
+    throw usage_error(fmt::format("{}: {} to {} seconds", name, low, high));
+  return std::chrono::seconds(s);
+}
 
 options parse_args(int argc, char** argv) {
   options o;
@@ -200,20 +244,40 @@ options parse_args(int argc, char** argv) {
     } else if (a == "--allow-cidr") {
       o.allow.push_back(parse_allow_cidr(v));
     } else if (a == "--expires") {
-      long long s = 0;
-      try {
-        s = std::stoll(v);
-      } catch (const std::exception&) {
-      }
-      if (s < 1 || s > 604800) throw usage_error("--expires: 1 to 604800 seconds");
-      o.expires = std::chrono::seconds(s);
+      o.expires = seconds_option(a, v, 1, 604800);
+    } else if (a == "--credentials-dir") {
+      o.credentials_dir = v;
+    } else if (a == "--check-every") {
+      o.check_every = seconds_option(a, v, 1, 86400);
+    } else if (a == "--sts-endpoint") {
+      o.sts_endpoint = v;
+    } else if (a == "--sts-role-arn") {
+      o.sts_role_arn = v;
+    } else if (a == "--sts-duration") {
+      o.sts_duration = seconds_option(a, v, 900, 129600);
+    } else if (a == "--refresh-before") {
+      o.refresh_before = seconds_option(a, v, 1, 129600);
     } else if (upload_page::parse_option<usage_error>(a, v, o.upload)) {
     } else {
       throw usage_error("unknown option " + std::string(a));
     }
   }
   if (o.bucket.empty() || o.public_endpoint.empty()) throw usage_error("--bucket and --public-endpoint are required");
+  if (!o.sts_endpoint.empty() && o.refresh_before.value_or(o.expires + 300s) >= o.sts_duration)
+    throw usage_error("--refresh-before (default: --expires + 300) must be shorter than --sts-duration");
   return o;
+}
+
+// The credentials' source: the secret directory, else the environment when it names
+// credentials, else the shared credentials file.
+std::unique_ptr<sigv4::credential_provider> make_provider(const options& o) {
+  const sigv4::provider_options po{o.check_every};
+  if (!o.credentials_dir.empty())
+    return std::make_unique<sigv4::credential_provider>(sigv4::from_secret_dir{o.credentials_dir, {}}, po);
+  for (const char* v : {"AWS_ACCESS_KEY_ID", "MINIO_ROOT_USER", "MINIO_ACCESS_KEY"})
+    if (sigv4::process_env(v) || sigv4::process_env(std::string(v) + "_FILE"))
+      return std::make_unique<sigv4::credential_provider>(sigv4::from_environment{}, po);
+  return std::make_unique<sigv4::credential_provider>(sigv4::from_shared_file{}, po);
 }
 
 void send_error(httplib::Response& res, int status, std::string_view message) {
@@ -229,9 +293,11 @@ class service {
   // http://minio.geocrop.svc.cluster.local:9000, what this service might use to reach the store
   // itself) would be refused with SignatureDoesNotMatch when fetched through the public name, and
   // that internal name does not even resolve outside the cluster. Keep the two distinct.
-  service(options o, sigv4::credentials creds)
+  service(options o, std::unique_ptr<sigv4::credential_provider> provider)
       : opt_(std::move(o)),
-        presigner_(opt_.public_endpoint, opt_.region, std::move(creds), sigv4::s3::addressing_style::path) {
+        provider_(std::move(provider)),
+        presigner_(opt_.public_endpoint, opt_.region, provider_->current(), sigv4::s3::addressing_style::path),
+        refresher_({opt_.refresh_before.value_or(opt_.expires + 300s), 30s}) {
     sigv4::s3::check_bucket_name(opt_.bucket);
     for (const auto& g : opt_.grants) known_.insert(g.jobs.begin(), g.jobs.end());
     known_.insert(opt_.extra_jobs.begin(), opt_.extra_jobs.end());
@@ -287,7 +353,77 @@ class service {
 
   const options& settings() const { return opt_; }
 
+  // Called by the maintenance thread (and once before serving): follows the credential source
+  // and, with STS, refreshes the temporary credentials when they are due. Returns false when
+  // STS gave no credentials and none are held (at start: the service cannot run).
+  bool maintain() {
+    const auto polled = provider_->poll(std::chrono::steady_clock::now());
+    if (polled.problem) log_stderr("credentials-problem " + *polled.problem);
+    if (polled.changed) {
+      const sigv4::credentials fresh = provider_->current();
+      if (opt_.sts_endpoint.empty()) presigner_.set_credentials(fresh);
+      log_event("credentials-rotated access_key_id=" + fresh.access_key_id());
+    }
+    if (opt_.sts_endpoint.empty()) return true;
+    const sigv4::time_point now = sigv4::clock::now();
+    if (refresher_.begin_refresh(now)) refresh_from_sts(now);
+    return refresher_.current().has_value();
+  }
+
  private:
+  // One STS call with the base credentials; the answer goes to the refresher and, accepted,
+  // into the presigner. The answer holds a secret: it is wiped after.
+  void refresh_from_sts(sigv4::time_point now) {
+    const sigv4::credentials base = provider_->current();
+    sigv4::sts::form_request f;
+    try {
+      if (opt_.sts_role_arn.empty()) {
+        f = sigv4::sts::get_session_token(opt_.sts_endpoint, opt_.region, base, opt_.sts_duration, now);
+      } else {
+        sigv4::sts::assume_role_params p;
+        p.role_arn = opt_.sts_role_arn;
+        p.role_session_name = "download-service";
+        p.duration = opt_.sts_duration;
+        f = sigv4::sts::assume_role(opt_.sts_endpoint, opt_.region, base, p, now);
+      }
+    } catch (const sigv4::error& e) {
+      refresher_.refresh_failed(now);
+      return log_stderr(std::string("sts-refresh-failed ") + e.what());
+    }
+    const sigv4::s3::endpoint ep = sigv4::s3::parse_endpoint(opt_.sts_endpoint);
+    httplib::Client client(std::string(ep.https ? "https://" : "http://") + ep.authority());
+    client.set_connection_timeout(5);
+    client.set_read_timeout(10);
+    httplib::Headers headers;
+    std::string content_type;
+    for (const auto& h : f.request.headers) {
+      if (sigv4::detail::iequals(h.name, "content-type")) content_type = h.value;
+      else if (!sigv4::detail::iequals(h.name, "host")) headers.emplace(h.name, h.value);
+    }
+    auto res = client.Post("/", headers, f.body, content_type);
+    if (!res) {
+      refresher_.refresh_failed(now);
+      return log_stderr("sts-refresh-failed no answer: " + httplib::to_string(res.error()));
+    }
+    // an error answer is refused by the parser too, which quotes its Code and Message
+    const sigv4::refresh_result r = res->status == 200 ? refresher_.accept_answer_into(presigner_, res->body, now)
+                                                       : refresher_.accept_answer(res->body, now);
+    sigv4::detail::wipe_string(res->body);
+    if (!r.accepted) return log_stderr("sts-refresh-failed status=" + std::to_string(res->status) + " " + r.problem.value_or(""));
+    const auto c = refresher_.current();
+    log_event("credentials-refreshed access_key_id=" + c->access_key_id() +
+              " expires=" + sigv4::format_amz_date(*c->expiration()).to_string());
+  }
+
+  void log_event(const std::string& what) const {
+    const std::lock_guard<std::mutex> lock(audit_mutex_);
+    fmt::print("{} {}\n", sigv4::format_amz_date(sigv4::clock::now()).str(), what);
+    std::fflush(stdout);
+  }
+  static void log_stderr(const std::string& what) {
+    fmt::print(stderr, "{} download_service: {}\n", sigv4::format_amz_date(sigv4::clock::now()).str(), what);
+  }
+
   // The checks of every API call about a job, in order. `who` is the caller's grant when every
   // check passes; it stays nullptr when `res` holds the refusal.
   void check_access(const httplib::Request& req, httplib::Response& res, const std::string& job,
@@ -357,7 +493,9 @@ class service {
   }
 
   options opt_;
+  std::unique_ptr<sigv4::credential_provider> provider_;
   sigv4::s3::presigner presigner_;
+  sigv4::refreshing_credentials refresher_;
   std::set<std::string> known_;
   sigv4::policy::cidr_set allow_;
   mutable std::mutex audit_mutex_;
@@ -370,7 +508,32 @@ int main(int argc, char** argv) {
     options opt = parse_args(argc, argv);
     const std::string host = opt.host;
     const int wanted_port = opt.port;
-    const service svc(std::move(opt), sigv4::default_credentials());
+    auto provider = make_provider(opt);  // the first read: throws when there are no credentials
+    service svc(std::move(opt), std::move(provider));
+    if (!svc.maintain()) {
+      fmt::print(stderr, "download_service: no temporary credentials from STS\n");
+      return 1;
+    }
+    // The maintenance thread: the credential source and the STS schedule, once a second.
+    std::atomic<bool> stopping{false};
+    std::mutex stop_mutex;
+    std::condition_variable stop_cv;
+    std::thread maintenance([&] {
+      std::unique_lock<std::mutex> lock(stop_mutex);
+      while (!stop_cv.wait_for(lock, 1s, [&] { return stopping.load(); })) {
+        lock.unlock();
+        svc.maintain();
+        lock.lock();
+      }
+    });
+    const auto stop_maintenance = [&] {
+      {
+        const std::lock_guard<std::mutex> lock(stop_mutex);
+        stopping = true;
+      }
+      stop_cv.notify_all();
+      maintenance.join();
+    };
 
     httplib::Server server;
     server.Get(R"(/api/v1/results/([^/]+)/download)",
@@ -389,12 +552,15 @@ int main(int argc, char** argv) {
     }
     if (port <= 0) {
       fmt::print(stderr, "download_service: cannot listen on {}:{}\n", host, wanted_port);
+      stop_maintenance();
       return 1;
     }
     const bool v6 = host.find(':') != std::string::npos;
     fmt::print("listening on http://{}{}{}:{}\n", v6 ? "[" : "", host, v6 ? "]" : "", port);
     std::fflush(stdout);
-    return server.listen_after_bind() ? 0 : 1;
+    const bool ok = server.listen_after_bind();
+    stop_maintenance();
+    return ok ? 0 : 1;
   } catch (const usage_error& e) {
     fmt::print(stderr, "download_service: {}\n{}", e.what(), usage_text);
     return 2;

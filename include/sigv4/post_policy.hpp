@@ -363,13 +363,15 @@ inline post_form presign_post(const presigner& signer, const post_policy& caller
   }
   const post_policy& policy = with_acl ? *with_acl : caller_policy;
   detail::check_post_policy(policy, signer.options().keys);
-  const std::chrono::seconds lifetime = signer.checked_lifetime(policy.expires, policy.on_credential_expiry, at);
   post_form form;
   form.url = detail::post_action_url(signer, policy.bucket);
-  const auto expiration = detail::post_expiration_text(sigv4::detail::epoch_seconds(at) + lifetime.count());
-  const credentials& creds = signer.creds();
   const auto split = sigv4::detail::split_time(at);
+  // one set of credentials for the lifetime check and the signature (set_credentials may swap them)
   signer.with_scope_entry(at, [&](const detail::scope_entry& entry) {
+    const credentials& creds = entry.creds;
+    const std::chrono::seconds lifetime =
+        presigner::checked_lifetime(policy.expires, policy.on_credential_expiry, at, creds);
+    const auto expiration = detail::post_expiration_text(sigv4::detail::epoch_seconds(at) + lifetime.count());
     std::string credential;
     credential.reserve(creds.access_key_id().size() + 1 + entry.scope.size());
     credential.append(creds.access_key_id()).append("/").append(entry.scope);

@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include "canonical.hpp"
@@ -233,11 +234,12 @@ inline constexpr bucket_char_table bucket_chars{};
 // The signing key of one scope date, with the strings that go with it, built once.
 struct scope_entry {
   scope_entry(const credentials& c, std::int64_t days, std::string_view date, const std::string& region)
-      : key(c.secret_access_key(), date, region, "s3"), day_number(days), day(date) {
+      : creds(c), key(c.secret_access_key(), date, region, "s3"), day_number(days), day(date) {
     scope.append(date).append("/").append(region).append("/s3/aws4_request");
     credential_param = sigv4::detail::uri_encode(c.access_key_id() + '/' + scope, sigv4::detail::encode_set::component);
     query_prefix = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=" + credential_param + "&X-Amz-Date=";
   }
+  const credentials& creds;      // the credentials the key is derived from (they outlive the entry)
   signing_key key;
   std::int64_t day_number;       // days since 1970-01-01
   std::string day;               // YYYYMMDD
@@ -444,9 +446,10 @@ inline void check_canned_acl(std::string_view acl) {
                                           "bucket-owner-full-control)");
 }
 
-/// Presigns S3 / MinIO object URLs. Configured once, then immutable: one object is safe to
-/// share between threads. The signing key of each day is derived once and cached (lock-free
-/// on the hot path); a URL then costs about ten SHA-256 block compressions.
+/// Presigns S3 / MinIO object URLs. Configured once; only the credentials can change
+/// afterwards (set_credentials), atomically: one object is safe to share between threads. The
+/// signing key of each day is derived once and cached (lock-free on the hot path); a URL then
+/// costs about ten SHA-256 block compressions.
 ///
 /// Sign for the host the client will use: a URL signed for an internal name
 /// (minio.svc:9000) fails with SignatureDoesNotMatch when fetched through a public one.
@@ -474,37 +477,59 @@ class presigner {
         region_(region),
         options_(std::move(options)),
         is_aws_(endpoint_.is_aws()),
-        creds_(std::move(creds)),
-        authority_(endpoint_.authority()),
-        token_param_(sigv4::detail::uri_encode(creds_.session_token(), sigv4::detail::encode_set::component)) {
+        authority_(endpoint_.authority()) {
     sigv4::detail::check_scope_part(region_, errc::invalid_region, "region");
     if (region_.size() > 64) throw error(errc::invalid_region, "the region is longer than 64 characters");
     if (!options_.upload_acl.empty()) check_canned_acl(options_.upload_acl);
     acl_header_ = {"x-amz-acl", std::string_view(options_.upload_acl)};
     base_url_ = (endpoint_.https ? "https://" : "http://");
+    epoch_.store(new credential_epoch(std::move(creds)), std::memory_order_release);
   }
 
   /// Not copyable (it owns its key cache); share one through a reference or a shared_ptr.
   presigner(const presigner&) = delete;
-  /// Not assignable: make a new presigner to change credentials (see the README on rotation).
+  /// Not assignable: change the credentials with set_credentials (see the README on rotation).
   presigner& operator=(const presigner&) = delete;
-  /// Frees the cached signing keys (wiped).
-  ~presigner() {
-    for (auto* e = retired_.load(); e;) {
-      auto* next = e->next;
-      delete e;
-      e = next;
-    }
-  }
+  /// Wipes the credentials and every cached signing key.
+  ~presigner() { delete epoch_.load(std::memory_order_acquire); }
 
   /// @return the parsed endpoint.
   const endpoint& endpoint_info() const noexcept { return endpoint_; }
   /// @return the region of the credential scope.
   const std::string& region() const noexcept { return region_; }
-  /// @return the credentials URLs are signed with.
-  const credentials& creds() const noexcept { return creds_; }
+  /// A copy of the credentials the presigner signs with now (they may be replaced the next
+  /// moment by set_credentials on another thread).
+  /// @return the credentials.
+  credentials creds() const {
+    const reading r(*this);
+    return r.epoch().creds;
+  }
   /// @return the options the presigner was made with.
   const presigner_options& options() const noexcept { return options_; }
+
+  /// Replaces the credentials, atomically with respect to presigns on other threads: a URL
+  /// (or POST form) is signed entirely with the old or entirely with the new credentials, and
+  /// its lifetime checked against the expiry of the same ones. The new credentials' state is
+  /// built before the swap; the call then waits until no presign that may still read the old
+  /// credentials is running (a few microseconds: presigns in flight are short), and destroys
+  /// them: their secret and every signing key derived from them are wiped. Presigns are never
+  /// blocked (the hot path takes no lock). Must not be called from inside a presign (the
+  /// callback of with_scope_entry).
+  /// URLs signed before the swap stay valid as long as the server still accepts the old key.
+  void set_credentials(credentials fresh) {
+    std::unique_ptr<credential_epoch> next(new credential_epoch(std::move(fresh)));
+    std::unique_ptr<const credential_epoch> old;  // destroyed (wiped) after the lock is released
+    {
+      std::lock_guard<std::mutex> lock(swap_mutex_);
+      old.reset(epoch_.exchange(next.release(), std::memory_order_seq_cst));
+      // New presigns count themselves under the other parity from here on; those counted
+      // under the old one may hold the old credentials: wait for them to finish.
+      const unsigned was = parity_.load(std::memory_order_relaxed);
+      parity_.store(was ^ 1u, std::memory_order_seq_cst);
+      for (const auto& stripe : readers_)
+        while (stripe.count[was].load(std::memory_order_acquire) != 0) std::this_thread::yield();
+    }
+  }
 
   /// Whether `bucket` goes in the host name (virtual-hosted) for this endpoint and style.
   /// @param bucket a bucket name.
@@ -697,23 +722,32 @@ class presigner {
   /// @return `expires`, or the credentials' remaining lifetime under credential_expiry::clamp.
   /// @throws sigv4::error errc::invalid_expiry, errc::credentials_expired.
   std::chrono::seconds checked_lifetime(std::chrono::seconds expires, credential_expiry rule, time_point at) const {
+    const reading held(*this);
+    return checked_lifetime(expires, rule, at, held.epoch().creds);
+  }
+  /// checked_lifetime against given credentials (those of a scope entry: entry.creds).
+  static std::chrono::seconds checked_lifetime(std::chrono::seconds expires, credential_expiry rule, time_point at,
+                                               const credentials& creds) {
     object_request r;
     r.expires = expires;
     r.on_credential_expiry = rule;
-    return effective_expiry(r, at);
+    return effective_expiry(r, at, creds);
   }
   /// Calls `use(const detail::scope_entry&)` with the signing key, scope and credential of
-  /// the day of `at`: the cached entry, or (key_cache::off) one derived for this call.
+  /// the day of `at`: the cached entry, or (key_cache::off) one derived for this call. The
+  /// entry's credentials (entry.creds) stay those of the presigner for the whole call, even
+  /// if set_credentials runs meanwhile; `use` must not call set_credentials.
   /// @param at the signing time.
   /// @param use the callable.
   template <class Use>
   void with_scope_entry(time_point at, Use&& use) const {
+    const reading held(*this);
     const auto split = sigv4::detail::split_time(at);
     if (options_.cache == key_cache::off) {
-      const detail::scope_entry fresh(creds_, split.day, format_amz_date(at).date(), region_);
+      const detail::scope_entry fresh(held.epoch().creds, split.day, format_amz_date(at).date(), region_);
       use(fresh);
     } else {
-      use(entry_for(split.day, at));
+      use(entry_for(held.epoch(), split.day, at));
     }
   }
 
@@ -721,6 +755,70 @@ class presigner {
   struct cache_node : detail::scope_entry {
     using detail::scope_entry::scope_entry;
     cache_node* next = nullptr;
+  };
+
+  // The credentials of one period between swaps and what is derived from them: the encoded
+  // session token and the signing key of each day used. Immutable once published but for the
+  // key cache (a lock-free read; a miss derives under the mutex). Destroyed, keys wiped, by the
+  // swap that replaces it once no presign can read it any more.
+  struct credential_epoch {
+    explicit credential_epoch(credentials c)
+        : creds(std::move(c)),
+          token_param(sigv4::detail::uri_encode(creds.session_token(), sigv4::detail::encode_set::component)) {}
+    credential_epoch(const credential_epoch&) = delete;
+    credential_epoch& operator=(const credential_epoch&) = delete;
+    ~credential_epoch() {
+      for (auto* e = retired.load(std::memory_order_acquire); e;) {
+        auto* next = e->next;
+        delete e;  // the signing key and the cached HMAC state are wiped by their destructors
+        e = next;
+      }
+      sigv4::detail::wipe_string(token_param);
+    }
+    credentials creds;
+    std::string token_param;
+    mutable std::atomic<const cache_node*> current{nullptr};
+    mutable std::atomic<cache_node*> retired{nullptr};
+    mutable std::mutex mutex;
+  };
+
+  // Presigns in flight, counted per parity: the swap flips the parity and waits for the count
+  // of the old one to drain (two generations, as in SRCU). Striped over cache lines by thread,
+  // so that threads presigning on one presigner do not all write the same line.
+  struct alignas(64) reader_stripe {
+    std::atomic<std::uint32_t> count[2] = {{0}, {0}};
+  };
+  static constexpr std::size_t reader_stripes = 8;
+  static std::size_t stripe_of_this_thread() noexcept {
+    static thread_local const char tag = 0;
+    const auto a = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(&tag));
+    return static_cast<std::size_t>((a * 0x9E3779B97F4A7C15ull) >> 61);  // 3 bits: 8 stripes
+  }
+
+  // Holds the current credentials for one presign: counted in, under a parity that was still
+  // current once counted (else counted again), then the epoch is read; counted out at the end.
+  // No lock, no allocation: three atomic loads and two atomic additions.
+  class reading {
+   public:
+    explicit reading(const presigner& p) noexcept {
+      reader_stripe& stripe = p.readers_[stripe_of_this_thread()];
+      for (;;) {
+        const unsigned parity = p.parity_.load(std::memory_order_seq_cst);
+        counter_ = &stripe.count[parity];
+        counter_->fetch_add(1, std::memory_order_seq_cst);
+        if (p.parity_.load(std::memory_order_seq_cst) == parity) break;
+        counter_->fetch_sub(1, std::memory_order_release);
+      }
+      epoch_ = p.epoch_.load(std::memory_order_seq_cst);
+    }
+    reading(const reading&) = delete;
+    reading& operator=(const reading&) = delete;
+    ~reading() { counter_->fetch_sub(1, std::memory_order_release); }
+    const credential_epoch& epoch() const noexcept { return *epoch_; }
+
+   private:
+    std::atomic<std::uint32_t>* counter_ = nullptr;
+    const credential_epoch* epoch_ = nullptr;
   };
 
   static object_request simple(http_method m, std::string_view bucket, std::string_view key,
@@ -746,29 +844,29 @@ class presigner {
     return presign(r, at);
   }
 
-  // The cached scope entry of `date`: one acquire load on the hot path. A miss derives the key
-  // under a mutex; entries are kept until the presigner dies (one per distinct date used), so
-  // a pointer handed out stays valid.
-  const detail::scope_entry& entry_for(std::int64_t day, time_point at) const {
-    const cache_node* cur = current_.load(std::memory_order_acquire);
+  // The cached scope entry of `date` in epoch `e`: one acquire load on the hot path. A miss
+  // derives the key under the epoch's mutex; entries are kept until the epoch dies (one per
+  // distinct date used), so a pointer handed out stays valid while the epoch is held.
+  const detail::scope_entry& entry_for(const credential_epoch& e, std::int64_t day, time_point at) const {
+    const cache_node* cur = e.current.load(std::memory_order_acquire);
     if (cur && cur->day_number == day) return *cur;
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (cache_node* e = retired_.load(std::memory_order_relaxed); e; e = e->next) {
-      if (e->day_number == day) {
-        current_.store(e, std::memory_order_release);
-        return *e;
+    std::lock_guard<std::mutex> lock(e.mutex);
+    for (cache_node* n = e.retired.load(std::memory_order_relaxed); n; n = n->next) {
+      if (n->day_number == day) {
+        e.current.store(n, std::memory_order_release);
+        return *n;
       }
     }
-    auto* fresh = new cache_node(creds_, day, format_amz_date(at).date(), region_);
-    fresh->next = retired_.load(std::memory_order_relaxed);
-    retired_.store(fresh, std::memory_order_relaxed);
-    current_.store(fresh, std::memory_order_release);
+    auto* fresh = new cache_node(e.creds, day, format_amz_date(at).date(), region_);
+    fresh->next = e.retired.load(std::memory_order_relaxed);
+    e.retired.store(fresh, std::memory_order_relaxed);
+    e.current.store(fresh, std::memory_order_release);
     return *fresh;
   }
 
-  std::chrono::seconds effective_expiry(const object_request& req, time_point at) const {
+  static std::chrono::seconds effective_expiry(const object_request& req, time_point at, const credentials& creds) {
     sigv4::detail::check_expires(req.expires);
-    const auto& exp = creds_.expiration();
+    const auto& exp = creds.expiration();
     if (!exp) return req.expires;
     const std::chrono::seconds left(sigv4::detail::epoch_seconds(*exp) - sigv4::detail::epoch_seconds(at));
     if (left.count() < 1)
@@ -815,19 +913,21 @@ class presigner {
   void presign_into(const object_request& req, time_point at, std::string& out) const {
     check_bucket_name(req.bucket);
     check_object_key(req.key, options_.keys);
-    const std::chrono::seconds expires = effective_expiry(req, at);
+    const reading held(*this);  // the credentials of this URL, from its expiry to its signature
+    const credential_epoch& ep = held.epoch();
+    const std::chrono::seconds expires = effective_expiry(req, at, ep.creds);
     const bool virtual_host = uses_virtual_host(req.bucket);
     if (virtual_host && endpoint_.is_ip_literal)
       throw error(errc::invalid_endpoint, "virtual-hosted style needs a host name, not an IP literal");
     const param* acl = acl_to_sign(req);
     const auto split = sigv4::detail::split_time(at);
     const url_inputs inputs{req, acl, split.second, expires, virtual_host,
-                            acl || !req.query.empty() || !req.headers.empty()};
+                            acl || !req.query.empty() || !req.headers.empty(), ep.token_param};
     if (options_.cache == key_cache::off) {
-      const detail::scope_entry fresh(creds_, split.day, format_amz_date(at).date(), region_);
+      const detail::scope_entry fresh(ep.creds, split.day, format_amz_date(at).date(), region_);
       build_url(inputs, fresh, out);
     } else {
-      build_url(inputs, entry_for(split.day, at), out);
+      build_url(inputs, entry_for(ep, split.day, at), out);
     }
   }
 
@@ -839,6 +939,7 @@ class presigner {
     std::chrono::seconds expires;
     bool virtual_host;
     bool has_extras;  // acl, or extra query parameters or headers: the canonical query is sorted anew
+    std::string_view token_param;  // the session token, encoded; empty without one
   };
 
   // Where the pieces of a URL written into `out` are.
@@ -885,11 +986,11 @@ class presigner {
     constexpr std::string_view expires_name = "&X-Amz-Expires=", token_name = "&X-Amz-Security-Token=",
                                signed_host = "&X-Amz-SignedHeaders=host", signature_name = "&X-Amz-Signature=";
     const object_request& req = u.req;
-    const bool token = creds_.has_session_token();
+    const bool token = !u.token_param.empty();
     const std::size_t start = out.size();
     const std::size_t bound = base_url_.size() + 2 * (req.bucket.size() + 1) + authority_.size() + 3 * req.key.size() +
                               1 + entry.query_prefix.size() + 16 + expires_name.size() + expires.size() +
-                              token_name.size() + token_param_.size() + signed_host.size() + ex.sorted_query.size() +
+                              token_name.size() + u.token_param.size() + signed_host.size() + ex.sorted_query.size() +
                               signature_name.size() + 64;
     out.resize(start + bound);
     char* const base = &out[0];
@@ -916,7 +1017,7 @@ class presigner {
       put(date.str());
       put(expires_name);
       put(expires);
-      if (token) put(token_name), put(token_param_);
+      if (token) put(token_name), put(u.token_param);
       put(signed_host);
     } else {
       put(ex.sorted_query);
@@ -993,13 +1094,13 @@ class presigner {
     if (u.virtual_host) s.host.push_back('.');
     s.host.append(authority_);
     extras ex = encode_extras(u, s.host);
-    const bool token = creds_.has_session_token();
+    const bool token = !u.token_param.empty();
     const sigv4::detail::encoded_param auth[] = {
         {"X-Amz-Algorithm", algorithm},
         {"X-Amz-Credential", entry.credential_param},
         {"X-Amz-Date", date.str()},
         {"X-Amz-Expires", expires},
-        {"X-Amz-Security-Token", token_param_},
+        {"X-Amz-Security-Token", u.token_param},
         {"X-Amz-SignedHeaders", ex.signed_headers_param},
     };
     for (const auto& p : auth)
@@ -1084,14 +1185,13 @@ class presigner {
   std::string region_;
   presigner_options options_;
   bool is_aws_;
-  credentials creds_;
   std::string authority_;
-  std::string token_param_;
   std::string base_url_;
   param acl_header_;  // x-amz-acl: options_.upload_acl
-  mutable std::atomic<const cache_node*> current_{nullptr};
-  mutable std::atomic<cache_node*> retired_{nullptr};
-  mutable std::mutex mutex_;
+  std::atomic<const credential_epoch*> epoch_{nullptr};  // owned; replaced by set_credentials
+  std::atomic<unsigned> parity_{0};
+  mutable reader_stripe readers_[reader_stripes];
+  std::mutex swap_mutex_;
 };
 
 SIGV4_BACKEND_NS_END

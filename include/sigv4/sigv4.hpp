@@ -7,10 +7,13 @@
 
 #include "canonical.hpp"
 #include "cidr.hpp"
+#include "credential_provider.hpp"
 #include "credentials.hpp"
 #include "errors.hpp"
+#include "key_set.hpp"
 #include "policy.hpp"
 #include "post_policy.hpp"
+#include "refresh.hpp"
 #include "s3.hpp"
 #include "signer.hpp"
 #include "sts.hpp"

@@ -7,6 +7,7 @@
 
 #include "detail/config.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -206,6 +207,96 @@ inline form_request assume_role(std::string_view endpoint_url, std::string_view 
   params.push_back({"RoleSessionName", p.role_session_name});
   params.push_back({"Version", "2011-06-15"});
   return detail::signed_form(endpoint_url, region, creds, params, at);
+}
+
+/// What AssumeRoleWithWebIdentity takes: an OpenID Connect token (a Kubernetes service
+/// account token, say) instead of credentials.
+struct web_identity_params {
+  std::string role_arn;           ///< AWS_ROLE_ARN
+  std::string role_session_name;  ///< AWS_ROLE_SESSION_NAME; 2 to 64 of A-Z a-z 0-9 + = , . @ _ -
+  /// The token (a bearer secret: never printed). Read it again for every call: Kubernetes
+  /// replaces projected service account tokens well before they expire.
+  secret_string token;
+  /// 0: leave DurationSeconds out (STS's default, one hour); else 900 up to 43200 (AWS: the
+  /// role's maximum) or MinIO's 31536000.
+  std::chrono::seconds duration{0};
+  /// An inline session policy (JSON, at most 2048 characters).
+  std::string policy;
+};
+
+/// The web identity named by the environment, as the AWS SDKs read it: the token from the file
+/// AWS_WEB_IDENTITY_TOKEN_FILE names (read now, whitespace trimmed), AWS_ROLE_ARN, and
+/// AWS_ROLE_SESSION_NAME, else "sigv4-<seconds since the epoch at `at`>" (botocore:
+/// "botocore-session-<time>").
+/// @throws sigv4::error errc::credentials_not_found naming the missing variable, or the
+///         token file and why it cannot be read (missing, unreadable, empty). Never the token.
+inline web_identity_params web_identity_from_env(time_point at, const env_lookup& env = process_env) {
+  web_identity_params p;
+  const auto file = env("AWS_WEB_IDENTITY_TOKEN_FILE");
+  if (!file || file->empty()) throw error(errc::credentials_not_found, "AWS_WEB_IDENTITY_TOKEN_FILE is not set");
+  const auto role = env("AWS_ROLE_ARN");
+  if (!role || role->empty())
+    throw error(errc::credentials_not_found, "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not");
+  p.role_arn = *role;
+  if (auto name = env("AWS_ROLE_SESSION_NAME"); name && !name->empty()) p.role_session_name = std::move(*name);
+  else p.role_session_name = "sigv4-" + std::to_string(sigv4::detail::epoch_seconds(at));
+  sigv4::detail::scrubbed token;
+  if (const int err = sigv4::detail::read_file(*file, token))
+    throw error(errc::credentials_not_found, "AWS_WEB_IDENTITY_TOKEN_FILE names the file " +
+                                                 sigv4::detail::quote_path(*file) +
+                                                 ", which cannot be read: " + sigv4::detail::os_reason(err));
+  sigv4::detail::trim_in_place(token.str());
+  if (token.empty())
+    throw error(errc::credentials_not_found, "AWS_WEB_IDENTITY_TOKEN_FILE names the file " +
+                                                 sigv4::detail::quote_path(*file) + ", which is empty");
+  p.token = secret_string(token.view());
+  return p;
+}
+
+/// AssumeRoleWithWebIdentity: a form POST that is not signed (the token authenticates it), as
+/// botocore sends it: the body Action, Version, RoleArn, RoleSessionName, WebIdentityToken,
+/// Policy, DurationSeconds in that order, values percent-encoded (a space as %20 where
+/// botocore writes '+': the same in a form body); headers Host and Content-Type. The body
+/// holds the token: wipe it when done. The answer is read by parse_credentials_response.
+/// @throws sigv4::error errc::invalid_endpoint; errc::invalid_argument for an empty role ARN,
+///         a session name outside STS's pattern, an empty token or a duration outside
+///         900..31536000; errc::invalid_policy for a policy over 2048 characters.
+inline form_request assume_role_with_web_identity(std::string_view endpoint_url, const web_identity_params& p) {
+  if (p.role_arn.empty()) throw error(errc::invalid_argument, "the role ARN is empty");
+  const std::string_view name = p.role_session_name;
+  const bool name_ok = name.size() >= 2 && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("+=,.@_-").find(c) != std::string_view::npos;
+  });
+  if (!name_ok)
+    throw error(errc::invalid_argument, "the role session name " + detail::quote_input(name) +
+                                            " is not 2 to 64 of A-Z a-z 0-9 + = , . @ _ -");
+  if (p.token.empty()) throw error(errc::invalid_argument, "the web identity token is empty");
+  if (p.duration.count() != 0) detail::check_duration(p.duration, 900, 31536000, "AssumeRoleWithWebIdentity");
+  if (p.policy.size() > max_session_policy_size)
+    throw error(errc::invalid_policy, "the session policy is " + std::to_string(p.policy.size()) +
+                                          " characters; STS accepts at most 2048");
+  const s3::endpoint ep = s3::parse_endpoint(endpoint_url);
+  form_request f;
+  f.url = std::string(ep.https ? "https://" : "http://") + ep.authority() + "/";
+  const auto add = [&f](std::string_view key, std::string_view value) {
+    if (!f.body.empty()) f.body.push_back('&');
+    f.body.append(key).push_back('=');
+    sigv4::detail::append_uri_encoded(f.body, value, sigv4::detail::encode_set::component);
+  };
+  f.body.reserve(160 + p.role_arn.size() + 3 * (p.token.size() + p.policy.size()));  // the token is never reallocated
+  add("Action", "AssumeRoleWithWebIdentity");
+  add("Version", "2011-06-15");
+  add("RoleArn", p.role_arn);
+  add("RoleSessionName", name);
+  add("WebIdentityToken", p.token.view());
+  if (!p.policy.empty()) add("Policy", p.policy);
+  if (p.duration.count() != 0) add("DurationSeconds", std::to_string(p.duration.count()));
+  f.request.method = "POST";
+  f.request.path = "/";
+  f.request.headers = {{"Host", ep.authority()},
+                       {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+  return f;
 }
 
 /// Parses the XML answer of GetSessionToken or AssumeRole into credentials with their
