@@ -55,13 +55,16 @@ void* operator new(std::size_t n) {
   throw std::bad_alloc();
 }
 void* operator new[](std::size_t n) { return ::operator new(n); }
-void operator delete(void* p) noexcept {
+// Every form of delete frees through one function (not through ::operator delete, which GCC,
+// seeing malloc inlined behind operator new, reports as a mismatched pair).
+static void inspect_and_free(void* p) noexcept {
   if (p) inspect(p, malloc_usable_size(p));
   std::free(p);
 }
-void operator delete[](void* p) noexcept { ::operator delete(p); }
-void operator delete(void* p, std::size_t) noexcept { ::operator delete(p); }
-void operator delete[](void* p, std::size_t) noexcept { ::operator delete(p); }
+void operator delete(void* p) noexcept { inspect_and_free(p); }
+void operator delete[](void* p) noexcept { inspect_and_free(p); }
+void operator delete(void* p, std::size_t) noexcept { inspect_and_free(p); }
+void operator delete[](void* p, std::size_t) noexcept { inspect_and_free(p); }
 #endif
 
 namespace {
