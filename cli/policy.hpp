@@ -3,8 +3,8 @@
 //   sigv4 policy --kind iam|bucket|session --bucket B [--prefix P] [--action get|put|delete|list]...
 //                --allow-cidr CIDR... [--max-signature-age SECONDS] [--require-tls]
 //                [--client NAME=PREFIX:CIDR[,CIDR...]]...
-#ifndef SIGV4_EXAMPLES_CLI_POLICY_HPP
-#define SIGV4_EXAMPLES_CLI_POLICY_HPP
+#ifndef SIGV4_CLI_POLICY_HPP
+#define SIGV4_CLI_POLICY_HPP
 
 #include "common.hpp"
 

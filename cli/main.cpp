@@ -15,15 +15,15 @@
 // writes an S3 policy document that limits presigned URLs to networks. Run `sigv4 --help`
 // for the commands and `sigv4 <command> --help` for their options.
 //
-// Each command lives in its own header under cli/; cli/common.hpp holds what they share.
+// Each command lives in its own header beside this file; common.hpp holds what they share.
 // This file holds only the command table, the top-level help and main.
 
-#include "cli/common.hpp"
-#include "cli/policy.hpp"
-#include "cli/presign.hpp"
-#include "cli/presign_post.hpp"
-#include "cli/sign.hpp"
-#include "cli/verify.hpp"
+#include "common.hpp"
+#include "policy.hpp"
+#include "presign.hpp"
+#include "presign_post.hpp"
+#include "sign.hpp"
+#include "verify.hpp"
 
 #include <sigv4/sigv4.hpp>
 

@@ -2,9 +2,9 @@
 // reader, and the flags and defaults that more than one command reads (--header, --date and
 // --now, --expires, credentials, region and endpoint).
 //
-// Included once, by examples/sigv4_cli.cpp (through the command headers beside this one).
-#ifndef SIGV4_EXAMPLES_CLI_COMMON_HPP
-#define SIGV4_EXAMPLES_CLI_COMMON_HPP
+// Included once, by cli/main.cpp (through the command headers beside this one).
+#ifndef SIGV4_CLI_COMMON_HPP
+#define SIGV4_CLI_COMMON_HPP
 
 #include <sigv4/sigv4.hpp>
 

@@ -1,8 +1,8 @@
 // sigv4 presign — prints presigned S3 object URLs:
 //
 //   sigv4 presign [options] s3://BUCKET/KEY      (or --batch, one per line on stdin)
-#ifndef SIGV4_EXAMPLES_CLI_PRESIGN_HPP
-#define SIGV4_EXAMPLES_CLI_PRESIGN_HPP
+#ifndef SIGV4_CLI_PRESIGN_HPP
+#define SIGV4_CLI_PRESIGN_HPP
 
 #include "common.hpp"
 

@@ -4,8 +4,8 @@
 //
 // and writes it back signed, either with an Authorization header or presigned in its query
 // string.
-#ifndef SIGV4_EXAMPLES_CLI_SIGN_HPP
-#define SIGV4_EXAMPLES_CLI_SIGN_HPP
+#ifndef SIGV4_CLI_SIGN_HPP
+#define SIGV4_CLI_SIGN_HPP
 
 #include "common.hpp"
 

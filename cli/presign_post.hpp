@@ -2,8 +2,8 @@
 //
 //   sigv4 presign-post [options] s3://BUCKET/KEY    prints a signed form (json, curl or html)
 //   sigv4 verify-post [options] < form.json         checks a received form's fields
-#ifndef SIGV4_EXAMPLES_CLI_PRESIGN_POST_HPP
-#define SIGV4_EXAMPLES_CLI_PRESIGN_POST_HPP
+#ifndef SIGV4_CLI_PRESIGN_POST_HPP
+#define SIGV4_CLI_PRESIGN_POST_HPP
 
 #include "common.hpp"
 #include "presign.hpp"

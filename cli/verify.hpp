@@ -1,8 +1,8 @@
 // sigv4 verify — checks a presigned S3 URL against the local credentials:
 //
 //   sigv4 verify [options] URL
-#ifndef SIGV4_EXAMPLES_CLI_VERIFY_HPP
-#define SIGV4_EXAMPLES_CLI_VERIFY_HPP
+#ifndef SIGV4_CLI_VERIFY_HPP
+#define SIGV4_CLI_VERIFY_HPP
 
 #include "common.hpp"
 
