@@ -89,6 +89,24 @@ inline bool is_token_char(char c) {
   return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
+/// A word for a POSIX shell, in single quotes.
+inline std::string shell_quote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out.push_back(c);
+  }
+  out.push_back('\'');
+  return out;
+}
+
+/// A time as RFC 3339 in UTC, whole seconds: 2013-05-25T00:00:00Z.
+inline std::string rfc3339(sigv4::time_point t) {
+  const std::string d(sigv4::format_amz_date(t).str());  // YYYYMMDDTHHMMSSZ
+  return d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2) + "T" + d.substr(9, 2) + ":" + d.substr(11, 2) +
+         ":" + d.substr(13, 2) + "Z";
+}
+
 // ---------------------------------------------------------------------------
 // Command-line arguments.
 
@@ -160,18 +178,66 @@ inline number_text parse_whole_number(std::string_view text, long long& value) {
   return ec == std::errc() ? number_text::number : number_text::not_a_number;
 }
 
-/// The lifetime given with --expires, in seconds. A number too large to hold is no valid
-/// lifetime and is reported as one; the library checks the range of the others.
-/// @throws usage_error when the text is not a number; sigv4::error errc::invalid_expiry.
-inline long long parse_expires(std::string_view text) {
+/// The lifetime given with `flag` (--expires or --expires-in), in seconds: a number of
+/// seconds ("900"), or a duration as `mc share --expire` takes it: whole numbers with a unit,
+/// d, h, m or s, largest first and each unit at most once ("90s", "15m", "12h", "7d",
+/// "1h30m", "1d12h"). A number too large to hold is no valid lifetime and is reported as one;
+/// the library checks the range of the others.
+/// @throws usage_error naming `flag` when the text is neither; sigv4::error errc::invalid_expiry.
+inline long long parse_expires(std::string_view text, std::string_view flag = "--expires") {
+  const auto bad = [&] {
+    return usage_error(fmt::format("{} takes seconds (900) or a duration such as 90s, 15m, 12h, 7d or 1h30m, got '{}'",
+                                   flag, text));
+  };
+  const auto too_large = [&] {
+    return sigv4::error(sigv4::errc::invalid_expiry,
+                        fmt::format("X-Amz-Expires must be 1 to {} seconds, got {}", sigv4::max_expires_seconds, text));
+  };
   long long value = 0;
   const number_text parsed = parse_whole_number(text, value);
-  if (parsed == number_text::not_a_number)
-    throw usage_error(fmt::format("--expires takes a number of seconds, got '{}'", text));
-  if (parsed == number_text::overflow)
-    throw sigv4::error(sigv4::errc::invalid_expiry,
-                       fmt::format("X-Amz-Expires must be 1 to {} seconds, got {}", sigv4::max_expires_seconds, text));
-  return value;
+  if (parsed == number_text::overflow) throw too_large();
+  if (parsed == number_text::number) return value;
+  constexpr std::string_view units = "dhms";
+  constexpr long long unit_seconds[] = {86400, 3600, 60, 1};
+  constexpr long long cap = 1LL << 40;  // far above any lifetime, far below overflow
+  std::size_t next_unit = 0;            // units must come largest first, each once
+  long long total = 0;
+  std::string_view rest = text;
+  if (rest.empty()) throw bad();
+  while (!rest.empty()) {
+    std::size_t digits = 0;
+    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
+    if (digits == 0 || digits == rest.size()) throw bad();
+    const std::size_t unit = units.find(rest[digits], next_unit);
+    if (unit == std::string_view::npos) throw bad();
+    long long amount = 0;
+    if (parse_whole_number(rest.substr(0, digits), amount) != number_text::number || amount > cap) throw too_large();
+    total += amount * unit_seconds[unit];
+    if (total > cap) throw too_large();
+    next_unit = unit + 1;
+    rest.remove_prefix(digits + 1);
+  }
+  return total;
+}
+
+/// What --output asks for: text (the default) or json.
+enum class output_format { text, json };
+
+/// @throws usage_error for anything but text or json.
+inline output_format parse_output(const std::optional<std::string>& text) {
+  if (!text || *text == "text") return output_format::text;
+  if (*text == "json") return output_format::json;
+  throw usage_error(fmt::format("--output takes text or json, got '{}'", *text));
+}
+
+/// A check's verdict on stdout: "valid" or "invalid: <reason>", or the same as JSON.
+inline void print_verdict(output_format output, bool valid, std::string_view reason) {
+  if (output == output_format::text) {
+    if (valid) write_stdout("valid\n");
+    else write_stdout(fmt::format("invalid: {}\n", reason));
+    return;
+  }
+  write_stdout(valid ? fmt::format("{{\"valid\":true}}\n") : fmt::format("{{\"valid\":false,\"reason\":\"{}\"}}\n", reason));
 }
 
 /// The time given with `flag` (--date or --now, YYYYMMDDTHHMMSSZ), or now.
@@ -247,13 +313,14 @@ struct url_command_flags {
   std::vector<std::string> headers;       // --header 'Name: value', in order
   std::vector<std::string> regions;       // --region, in order
   std::optional<std::string> session_token, profile;
+  std::optional<std::string> output;      // --output text|json
   std::vector<std::string> positionals;   // everything not a flag, and all after "--"
   bool help = false;
 };
 
 /// Reads the command line of `presign` or `verify`: the positional arguments ("-" and all
 /// after "--" among them), -h/--help (which stops the reading), -X/--method, the time flag
-/// named `time_flag_name`, --header, --region, --session-token and --profile into `out`.
+/// named `time_flag_name`, --header, --region, --session-token, --profile and --output into `out`.
 /// Every other flag goes to `own_flag(reader, flag)`, which reads it and returns true, or
 /// returns false for a flag the command does not know.
 /// @throws usage_error on an unknown flag or a missing value.
@@ -288,6 +355,8 @@ void read_url_command_flags(int argc, char** argv, std::string_view time_flag_na
       out.session_token = args.value();
     } else if (f == "--profile") {
       out.profile = args.value();
+    } else if (f == "--output") {
+      out.output = args.value();
     } else if (!own_flag(args, f)) {
       throw usage_error(fmt::format("unknown option '{}'", f));
     }

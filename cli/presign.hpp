@@ -6,6 +6,7 @@
 
 #include "common.hpp"
 
+#include <sigv4/detail/json.hpp>
 #include <sigv4/sigv4.hpp>
 
 #include <fmt/core.h>
@@ -37,13 +38,15 @@ bucket's '/', taken literally: it is not decoded, and '+', '%', spaces, a leadin
 
 options:
   -X, --method M           GET, PUT, HEAD or DELETE (default: GET)
-  --endpoint URL           scheme, host and optional port, no path, e.g.
+  --endpoint URL           (or --endpoint-url) scheme, host and optional port, no path, e.g.
                            http://127.0.0.1:9000 (default: $AWS_ENDPOINT_URL_S3,
                            else $AWS_ENDPOINT_URL, else https://s3.REGION.amazonaws.com)
   --region R               the region of the signature (default: $AWS_REGION, else
                            $AWS_DEFAULT_REGION, else us-east-1; MinIO: us-east-1
                            unless configured otherwise)
-  --expires N              the URL's lifetime in seconds, 1 to 604800 (default: 3600)
+  --expires N              (or --expires-in) the URL's lifetime, 1 to 604800 seconds
+                           (7d): seconds, or a duration such as 90s, 15m, 12h, 7d or
+                           1h30m (default: 3600)
   --date YYYYMMDDTHHMMSSZ  the signing time, UTC (default: now)
   --style S                path (scheme://endpoint/BUCKET/KEY), virtual
                            (scheme://BUCKET.endpoint/KEY) or auto: virtual on AWS
@@ -77,10 +80,22 @@ options:
   --profile NAME           take the credentials from this profile of the shared
                            credentials file, and from nowhere else
   --batch                  read one s3://BUCKET/KEY per line on stdin (a trailing CR
-                           is dropped) and print one URL per line, in order; a bad
-                           line (an empty one too) is reported on stderr as
-                           'sigv4: line N: ...' and the other lines are still
-                           printed. No s3:// argument is given with --batch
+                           is dropped) and print one line per input line, in
+                           order: a bad line (an empty one too) prints an empty
+                           line ({"line": N, "error": "..."} with --output json)
+                           and 'sigv4: line N: ...' on stderr, and the other lines
+                           are still printed. A line may instead be a JSON object:
+                           {"url": "s3://B/K"} or {"bucket": "B", "key": "K"}, with
+                           optional "method", "content_type", "expires" (seconds or
+                           a duration) and "headers" ({"Name": "value"}), which
+                           replace the command line's for that line. No s3://
+                           argument is given with --batch
+  --output FORMAT          text (default: the URL) or json: one object a line,
+                           {"url", "method", "bucket", "key", "expires_at" (RFC
+                           3339), "headers": {the headers the client must send}}
+  --curl                   print the curl command instead of the bare URL: the
+                           method, -H for each header to send, -T FILE for a PUT
+                           (with --output json: a "curl" member)
   -h, --help               print this help
 
 Sign for the host the clients will use. The Host header is signed, so a URL signed
@@ -113,8 +128,10 @@ failed); 2 a usage error.
 struct presign_args {
   url_command_flags common;  // -X, --date, --header, --region, --session-token, --profile
   std::optional<std::string> endpoint, expires, style, version_id, acl, target;
+  std::string expires_flag = "--expires";  // as written: --expires or --expires-in
   std::vector<std::string> query;  // 'name=value'
   bool batch = false;
+  bool curl = false;  // --curl: print the curl command
 };
 
 /// Reads the flags of `presign`; stops early at --help.
@@ -122,9 +139,11 @@ struct presign_args {
 inline presign_args read_presign_flags(int argc, char** argv) {
   presign_args a;
   read_url_command_flags(argc, argv, "--date", a.common, [&a](arg_reader& args, std::string_view f) {
-    if (f == "--endpoint") a.endpoint = args.value();
-    else if (f == "--expires") a.expires = args.value();
-    else if (f == "--style") a.style = args.value();
+    if (f == "--endpoint" || f == "--endpoint-url") a.endpoint = args.value();
+    else if (f == "--expires" || f == "--expires-in") {
+      a.expires = args.value();
+      a.expires_flag = std::string(f);
+    } else if (f == "--style") a.style = args.value();
     else if (f == "--query") a.query.push_back(args.value());
     else if (f == "--version-id") a.version_id = args.value();
     else if (f == "--acl") a.acl = args.value();
@@ -132,6 +151,9 @@ inline presign_args read_presign_flags(int argc, char** argv) {
     else if (f == "--batch") {
       args.expect_no_value();
       a.batch = true;
+    } else if (f == "--curl") {
+      args.expect_no_value();
+      a.curl = true;
     } else {
       return false;
     }
@@ -215,7 +237,7 @@ inline presign_plan plan_presign(const presign_args& a) {
     if (*a.target == "minio") p.keys = sigv4::s3::key_rules::minio;
     else if (*a.target != "s3") throw usage_error(fmt::format("--for takes s3 or minio, got '{}'", *a.target));
   }
-  if (a.expires) p.expires = std::chrono::seconds(parse_expires(*a.expires));
+  if (a.expires) p.expires = std::chrono::seconds(parse_expires(*a.expires, a.expires_flag));
   if (c.time) p.date = time_flag(c.time, "--date");
   p.headers = parse_header_flags(c.headers);
   for (const std::string& q : a.query) {
@@ -315,31 +337,168 @@ class line_reader {
   bool eof_ = false;
 };
 
+/// One URL to make: the object, and what a --batch JSON line may change of the plan.
+struct presign_item {
+  object_location where;
+  sigv4::s3::http_method method = sigv4::s3::http_method::get;
+  std::chrono::seconds expires{3600};
+  std::vector<sigv4::header> headers;
+};
+
+inline presign_item item_of_plan(const presign_plan& plan, object_location where) {
+  return {std::move(where), plan.method, plan.expires, plan.headers};
+}
+
+/// A --batch line holding a JSON object: {"url": "s3://BUCKET/KEY"} or {"bucket": B, "key": K},
+/// with optional "method", "content_type", "expires" (seconds or a duration text) and
+/// "headers" ({"Name": "value"}), each replacing the command line's.
+/// @throws usage_error naming what is wrong; sigv4::error for an expiry too large.
+inline presign_item item_of_json_line(const presign_plan& plan, std::string_view line) {
+  using type = sigv4::detail::json_value::type;
+  sigv4::detail::json_value doc;
+  if (const char* why = sigv4::detail::parse_json(line, doc)) throw usage_error(why);
+  if (doc.kind != type::object) throw usage_error("a JSON line must be an object");
+  const auto text_member = [&](std::string_view name) -> std::optional<std::string> {
+    const sigv4::detail::json_value* v = doc.find(name);
+    if (v == nullptr) return std::nullopt;
+    if (v->kind != type::string) throw usage_error(fmt::format("\"{}\" must be a string", name));
+    return v->text;
+  };
+  for (const std::string& name : doc.names)
+    if (name != "url" && name != "bucket" && name != "key" && name != "method" && name != "content_type" &&
+        name != "expires" && name != "headers")
+      throw usage_error(fmt::format("unknown member \"{}\" (known: url, bucket, key, method, content_type, expires, "
+                                    "headers)",
+                                    name));
+  const std::optional<std::string> url = text_member("url"), bucket = text_member("bucket"), key = text_member("key");
+  object_location where;
+  if (url) {
+    if (bucket || key) throw usage_error("give \"url\" or \"bucket\" and \"key\", not both");
+    where = parse_object_url(*url);
+  } else {
+    if (!bucket || !key) throw usage_error("a JSON line needs \"url\", or \"bucket\" and \"key\"");
+    where = {*bucket, *key};
+  }
+  presign_item item = item_of_plan(plan, std::move(where));
+  if (auto m = text_member("method")) item.method = parse_method(*m);
+  if (const sigv4::detail::json_value* e = doc.find("expires")) {
+    if (e->kind == type::integer) item.expires = std::chrono::seconds(parse_expires(std::to_string(e->number), "\"expires\""));
+    else if (e->kind == type::string) item.expires = std::chrono::seconds(parse_expires(e->text, "\"expires\""));
+    else throw usage_error("\"expires\" must be a number of seconds or a duration text");
+  }
+  if (const sigv4::detail::json_value* h = doc.find("headers")) {
+    if (h->kind != type::object) throw usage_error("\"headers\" must be an object of \"Name\": \"value\"");
+    item.headers.clear();
+    for (std::size_t i = 0; i < h->names.size(); ++i) {
+      if (h->items[i].kind != type::string) throw usage_error("every header value must be a string");
+      item.headers.push_back({h->names[i], h->items[i].text});
+    }
+  }
+  if (auto ct = text_member("content_type")) {
+    item.headers.erase(std::remove_if(item.headers.begin(), item.headers.end(),
+                                      [](const sigv4::header& x) { return sigv4::detail::iequals(x.name, "content-type"); }),
+                       item.headers.end());
+    item.headers.push_back({"Content-Type", *ct});
+  }
+  return item;
+}
+
+/// The headers a client must send with the URL: every signed one but Host (the locked
+/// x-amz-acl among them when the URL signs it).
+inline std::vector<sigv4::header> headers_to_send(const presign_item& item, const presign_plan& plan,
+                                                  std::string_view url) {
+  std::vector<sigv4::header> out = item.headers;
+  const std::size_t at = url.find("X-Amz-SignedHeaders=");
+  if (!plan.upload_acl.empty() && at != std::string_view::npos) {
+    std::string_view list = url.substr(at + 20);
+    list = list.substr(0, list.find('&'));
+    std::string decoded;
+    if (sigv4::detail::append_query_decoded(decoded, list)) {
+      const bool signs_acl = (";" + decoded + ";").find(";x-amz-acl;") != std::string::npos;
+      const bool given = std::any_of(out.begin(), out.end(),
+                                     [](const sigv4::header& h) { return sigv4::detail::iequals(h.name, "x-amz-acl"); });
+      if (signs_acl && !given) out.push_back({"x-amz-acl", plan.upload_acl});
+    }
+  }
+  return out;
+}
+
+/// The curl command of a presigned request: the method, the headers to send, -T FILE for a
+/// PUT, and the URL.
+inline std::string curl_command(sigv4::s3::http_method method, const std::vector<sigv4::header>& headers,
+                                std::string_view url) {
+  using sigv4::s3::http_method;
+  std::string out = "curl";
+  if (method == http_method::head) out += " -I";
+  else if (method == http_method::delete_) out += " -X DELETE";
+  for (const sigv4::header& h : headers) out += " -H " + shell_quote(h.name + ": " + std::string(trim_blanks(h.value)));
+  if (method == http_method::put) out += " -T FILE";
+  out += " " + shell_quote(url);
+  return out;
+}
+
 /// `sigv4 presign`: prints presigned object URLs.
 inline int cmd_presign(int argc, char** argv) {
   return run_command("sigv4 presign", [&] {
     const presign_args args = read_presign_flags(argc, argv);
     if (print_help_if(args.common.help, presign_help)) return exit_ok;
+    const output_format output = parse_output(args.common.output);
     const presign_plan plan = plan_presign(args);
     const std::unique_ptr<sigv4::s3::presigner> presigner = make_presigner(plan, args);
-    sigv4::s3::object_request request;
-    request.method = plan.method;
-    request.expires = plan.expires;
-    for (const auto& [name, value] : plan.query) request.query.push_back({name, value});
-    for (const sigv4::header& h : plan.headers) request.headers.push_back({h.name, h.value});
     std::string url;
-    const auto presign_object = [&](const object_location& where) {
-      request.bucket = where.bucket;
-      request.key = where.key;
+    // Signs one item and prints it, as text, curl or JSON.
+    const auto presign_item_out = [&](const presign_item& item) {
+      sigv4::s3::object_request request;
+      request.method = item.method;
+      request.expires = item.expires;
+      request.bucket = item.where.bucket;
+      request.key = item.where.key;
+      for (const auto& [name, value] : plan.query) request.query.push_back({name, value});
+      for (const sigv4::header& h : item.headers) request.headers.push_back({h.name, h.value});
+      const sigv4::time_point at = plan.date ? *plan.date : sigv4::clock::now();
       url.clear();
-      presigner->presign(request, plan.date ? *plan.date : sigv4::clock::now(), url);
-      url.push_back('\n');
-      write_stdout(url);
+      presigner->presign(request, at, url);
+      const std::vector<sigv4::header> send = headers_to_send(item, plan, url);
+      std::string line;
+      if (output == output_format::json) {
+        sigv4::detail::json_writer w(false);
+        w.open('{');
+        w.member("url");
+        w.string(url);
+        w.member("method");
+        w.string(sigv4::s3::method_name(item.method));
+        w.member("bucket");
+        w.string(item.where.bucket);
+        w.member("key");
+        w.string(item.where.key);
+        w.member("expires_at");
+        w.string(rfc3339(at + item.expires));
+        w.member("headers");
+        w.open('{');
+        for (const sigv4::header& h : send) {
+          w.member(h.name);
+          w.string(trim_blanks(h.value));
+        }
+        w.close('}');
+        if (args.curl) {
+          w.member("curl");
+          w.string(curl_command(item.method, send, url));
+        }
+        w.close('}');
+        line = w.take();
+      } else {
+        line = args.curl ? curl_command(item.method, send, url) : url;
+      }
+      line.push_back('\n');
+      write_stdout(line);
     };
     if (!args.batch) {
-      presign_object(*plan.object);
+      presign_item_out(item_of_plan(plan, *plan.object));
       return exit_ok;
     }
+    // --batch: one output line per input line, in order, so that a script can zip them; a
+    // failed line prints an empty line (text) or {"line": N, "error": "..."} (json), and its
+    // error on stderr.
     line_reader lines(stdin);
     std::string line;
     std::size_t line_number = 0;
@@ -347,12 +506,26 @@ inline int cmd_presign(int argc, char** argv) {
     const auto report_line = [&](const char* what) {
       fmt::print(stderr, "sigv4: line {}: {}\n", line_number, what);
       failed = true;
+      if (output == output_format::json) {
+        sigv4::detail::json_writer w(false);
+        w.open('{');
+        w.member("line");
+        w.integer(static_cast<long long>(line_number));
+        w.member("error");
+        w.string(sigv4::detail::is_valid_utf8(what) ? std::string_view(what) : "the error message is not UTF-8");
+        w.close('}');
+        std::string out = w.take();
+        out.push_back('\n');
+        write_stdout(out);
+      } else {
+        write_stdout("\n");
+      }
     };
     while (lines.next(line)) {
       ++line_number;
       try {
-        if (line.empty()) throw usage_error("an empty line; expected s3://BUCKET/KEY");
-        presign_object(parse_object_url(line));
+        if (line.empty()) throw usage_error("an empty line; expected s3://BUCKET/KEY or a JSON object");
+        presign_item_out(line.front() == '{' ? item_of_json_line(plan, line) : item_of_plan(plan, parse_object_url(line)));
       } catch (const usage_error& e) {
         report_line(e.what());
       } catch (const sigv4::error& e) {

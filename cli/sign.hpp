@@ -127,6 +127,38 @@ inline void print_request(const parsed_http_request& r) {
   }
 }
 
+/// The signed request as one JSON object: method, target (path and query, as sent), the
+/// headers in order as [name, value] pairs, the body, and the signature's parts.
+inline std::string request_as_json(const parsed_http_request& r, const sigv4::signing_result& result) {
+  const sigv4::http_request& req = r.request;
+  const bool question_mark = r.has_question_mark || !req.query.empty();
+  sigv4::detail::json_writer w(false);
+  w.open('{');
+  w.member("method");
+  w.string(req.method);
+  w.member("target");
+  w.string(req.path + (question_mark ? "?" : "") + req.query);
+  w.member("headers");
+  w.open('[');
+  for (const sigv4::header& h : req.headers) {
+    w.element();
+    w.string_array({h.name, std::string(trim_blanks(h.value))});
+  }
+  w.close(']');
+  w.member("body");
+  w.string(sigv4::detail::is_valid_utf8(r.body) ? std::string_view(r.body) : std::string_view());
+  w.member("credential");
+  w.string(result.credential);
+  w.member("signed_headers");
+  w.string(result.signed_headers);
+  w.member("signature");
+  w.string(result.signature);
+  w.close('}');
+  std::string out = w.take();
+  out.push_back('\n');
+  return out;
+}
+
 inline std::string read_all(std::FILE* in) {
   std::string out;
   char buffer[65536];
@@ -160,8 +192,9 @@ options:
                            adding an Authorization header; for --service s3 the
                            payload line is UNSIGNED-PAYLOAD (as S3 and MinIO
                            expect of a presigned URL) unless --sign-body is given
-  --expires N              with --presign: the URL's lifetime in seconds,
-                           1 to 604800 (default: 3600)
+  --expires N              (or --expires-in) with --presign: the URL's lifetime,
+                           1 to 604800 seconds, or a duration such as 90s, 15m,
+                           12h, 7d or 1h30m (default: 3600)
   --no-normalize           S3 rules: the request line's path, as sent (percent-
                            encoded), is decoded and signed as the object path,
                            never normalised, encoded once (/b/my%20file.txt signs
@@ -179,6 +212,9 @@ options:
   --session-token T        the session token (overrides AWS_SESSION_TOKEN)
   --session-token-after    add the session token after signing, unsigned (some
                            services want this); needs a session token
+  --output FORMAT          text (default: the signed request) or json: {"method",
+                           "target", "headers": [[name, value]...], "body",
+                           "credential", "signed_headers", "signature"}
   --verbose                print the canonical request and the string to sign on
                            stderr (with <session token> in place of the token)
   -h, --help               print this help
@@ -193,6 +229,7 @@ struct sign_args {
   std::optional<std::string> date;
   bool presign = false;
   std::optional<std::string> expires;
+  std::string expires_flag = "--expires";  // as written: --expires or --expires-in
   bool no_normalize = false;
   bool sign_body = false;
   bool unsigned_payload = false;
@@ -200,6 +237,7 @@ struct sign_args {
   bool session_token_after = false;
   bool verbose = false;
   bool help = false;
+  std::optional<std::string> output;  // --output text|json
 };
 
 /// Reads the flags of `sign`; stops early at --help.
@@ -220,8 +258,12 @@ inline sign_args read_sign_flags(int argc, char** argv) {
     if (f == "--service") a.service = args.value();
     else if (f == "--region") a.region = args.value();
     else if (f == "--date") a.date = args.value();
-    else if (f == "--expires") a.expires = args.value();
+    else if (f == "--expires" || f == "--expires-in") {
+      a.expires = args.value();
+      a.expires_flag = std::string(f);
+    }
     else if (f == "--session-token") a.session_token = args.value();
+    else if (f == "--output") a.output = args.value();
     else if (f == "--presign") a.presign = true;
     else if (f == "--no-normalize") a.no_normalize = true;
     else if (f == "--sign-body") a.sign_body = true;
@@ -248,7 +290,7 @@ inline std::string session_token_of(const sign_args& a) {
 inline void check_sign_args(const sign_args& a) {
   if (a.service.empty()) throw usage_error("--service is required");
   if (a.region.empty()) throw usage_error("--region is required");
-  if (a.expires && !a.presign) throw usage_error("--expires needs --presign");
+  if (a.expires && !a.presign) throw usage_error(fmt::format("{} needs --presign", a.expires_flag));
   if (a.sign_body && a.unsigned_payload) throw usage_error("--sign-body and --unsigned-payload exclude each other");
   if (a.session_token_after && session_token_of(a).empty())
     throw usage_error("--session-token-after needs a session token (--session-token or AWS_SESSION_TOKEN)");
@@ -284,7 +326,7 @@ inline sigv4::signing_options signing_options_of(const sign_args& a, std::string
   }
   opt.token = a.session_token_after ? sigv4::token_placement::added_after_signing
                                     : sigv4::token_placement::signed_in_request;
-  if (a.expires) opt.expires = std::chrono::seconds(parse_expires(*a.expires));
+  if (a.expires) opt.expires = std::chrono::seconds(parse_expires(*a.expires, a.expires_flag));
   return opt;
 }
 
@@ -334,12 +376,19 @@ inline int cmd_sign(int argc, char** argv) {
     const sign_args args = read_sign_flags(argc, argv);
     if (print_help_if(args.help, sign_help)) return exit_ok;
     check_sign_args(args);
+    const output_format output = parse_output(args.output);
     const sigv4::time_point at = time_flag(args.date, "--date");
     const sigv4::credentials creds = credentials_from_env(args);
     parsed_http_request parsed = parse_http_request(read_all(stdin));
     const sigv4::signing_result result = sign_parsed(parsed, args, creds, at);
     if (args.verbose) print_signing_steps(result, session_token_of(args));
-    print_request(parsed);
+    if (output == output_format::json) {
+      if (!sigv4::detail::is_valid_utf8(parsed.body))
+        throw usage_error("--output json cannot hold a body that is not UTF-8; use --output text");
+      write_stdout(request_as_json(parsed, result));
+    } else {
+      print_request(parsed);
+    }
     return exit_ok;
   });
 }

@@ -43,6 +43,8 @@ options:
                            that came with the credentials
   --profile NAME           take the credentials from this profile of the shared
                            credentials file, and from nowhere else
+  --output FORMAT          text (default: 'valid' or 'invalid: <reason>') or json:
+                           {"valid": true} or {"valid": false, "reason": "..."}
   --verbose                on stderr, the reason's detail and the parsed parts of the
                            URL (access key id, scope, signing time, expiry, signed
                            headers); never a secret or a signature
@@ -113,6 +115,7 @@ inline int cmd_verify(int argc, char** argv) {
     const verify_args args = read_verify_flags(argc, argv);
     const url_command_flags& c = args.common;
     if (print_help_if(c.help, verify_help)) return exit_ok;
+    parse_output(c.output);  // a bad --output is a usage error before anything else
     const std::string method = c.method.value_or("GET");
     if (method.empty() || !std::all_of(method.begin(), method.end(), is_token_char))
       throw usage_error(fmt::format("-X takes an HTTP method, got '{}'", method));
@@ -134,10 +137,7 @@ inline int cmd_verify(int argc, char** argv) {
         },
         std::move(options));
     const sigv4::verify_result result = check.verify_presigned_url(method, c.positionals[0], headers, now);
-    if (result.valid())
-      fmt::print("valid\n");
-    else
-      fmt::print("invalid: {}\n", sigv4::to_string(result.reason));
+    print_verdict(parse_output(c.output), result.valid(), sigv4::to_string(result.reason));
     if (args.verbose) print_verify_details(result);
     return result.valid() ? exit_ok : exit_failure;
   });

@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""Checks the operator habits of the `sigv4` tool (issue 14) from the outside.
+
+usage: cli_operator.py <path-to-sigv4-binary>
+
+- aws-style aliases (--expires-in, --endpoint-url) and durations (90s, 15m, 12h, 7d, 1h30m):
+  the URLs are compared with botocore's presigner given the same lifetime in seconds; bad
+  durations are usage errors that name the flag as written;
+- --output json on every command, parsed with Python's json: presign's objects (url against
+  botocore, expires_at computed here, the headers to send), --batch staying aligned with its
+  input (failures as {"line": N, "error": ...}, empty lines in text mode), JSON input lines
+  with per-line options, and presign --curl split with shlex.
+
+Every run gets a clean environment (see cli_presign_verify.Cli). Python 3 and botocore.
+"""
+
+import datetime
+import json
+import os
+import shlex
+import sys
+import tempfile
+import urllib.parse
+
+from check_results import Results
+from cli_presign_verify import DATE, KEY_ID, SECRET, Cli, botocore_presign, compare_urls, reference_url
+
+EP = "http://127.0.0.1:9000"
+
+
+def botocore_url(method, bucket, key, expires, headers=(), region="us-east-1", endpoint=EP, query=(), date=DATE):
+    unsigned = reference_url(endpoint, "auto", bucket, key, list(query))
+    return botocore_presign(method, unsigned, list(headers), KEY_ID, SECRET, None, region, expires, date)
+
+
+def expires_of(url):
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query)).get("X-Amz-Expires")
+
+
+def rfc3339_after(date, seconds):
+    t = datetime.datetime.strptime(date, "%Y%m%dT%H%M%SZ") + datetime.timedelta(seconds=seconds)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---------------------------------------------------------------------------
+# item 1: aliases and durations
+
+
+DURATIONS = [("90s", 90), ("15m", 900), ("12h", 43200), ("7d", 604800), ("1h30m", 5400), ("1d12h", 129600),
+             ("2m30s", 150), ("1d1h1m1s", 90061), ("600", 600)]
+BAD_DURATIONS = ["1x", "m", "1m1h", "1h1h", "1.5h", "h1", "1 h", "1h ", "30ms", "1H", "", "+5m", "5m-"]
+
+
+def test_aliases(cli, results):
+    base = ["presign", "--date", DATE]
+    rc1, a, e1 = cli.run(base + ["--endpoint-url", EP, "--expires-in", "900", "s3://bucket/k"])
+    rc2, b, e2 = cli.run(base + ["--endpoint", EP, "--expires", "900", "s3://bucket/k"])
+    results.check("--endpoint-url/--expires-in: the same URL as --endpoint/--expires", rc1 == 0 and rc2 == 0 and a == b,
+                  f"{rc1} {a!r} {e1!r}\n{rc2} {b!r} {e2!r}")
+    diff = compare_urls(a.strip(), botocore_url("GET", "bucket", "k", 900))
+    results.check("--endpoint-url/--expires-in: botocore agrees", not diff, diff)
+    rc, out, err = cli.run(["presign-post", "--endpoint-url", EP, "--expires-in", "15m", "--date", DATE,
+                            "s3://bucket/k"])
+    doc = json.loads(out) if rc == 0 else {}
+    results.check("presign-post takes --endpoint-url and --expires-in 15m", rc == 0
+                  and doc.get("url", "").startswith(EP + "/bucket"), f"{rc} {out!r} {err!r}")
+
+
+def test_durations(cli, results):
+    for text, seconds in DURATIONS:
+        rc, out, err = cli.run(["presign", "--endpoint", EP, "--date", DATE, "--expires-in", text, "s3://bucket/k"])
+        ok = rc == 0 and expires_of(out.strip()) == str(seconds)
+        diff = compare_urls(out.strip(), botocore_url("GET", "bucket", "k", seconds)) if ok else "not signed"
+        results.check(f"duration {text!r} is {seconds} s (botocore agrees)", ok and not diff,
+                      f"{rc} {out!r} {err!r} {diff}")
+    request = b"GET /bucket/k HTTP/1.1\nHost: 127.0.0.1:9000\n\n"
+    rc, out, err = cli.run(["sign", "--service", "s3", "--region", "us-east-1", "--presign", "--expires-in", "1h30m",
+                            "--date", DATE], stdin=request)
+    results.check("sign --presign --expires-in 1h30m signs X-Amz-Expires=5400",
+                  rc == 0 and "X-Amz-Expires=5400&" in out, f"{rc} {out!r} {err!r}")
+    for flag in ("--expires", "--expires-in"):
+        for text in BAD_DURATIONS:
+            for cmd in (["presign", "--endpoint", EP, flag, text, "s3://bucket/k"],
+                        ["presign-post", "--endpoint", EP, flag, text, "s3://bucket/k"],
+                        ["sign", "--service", "s3", "--region", "us-east-1", "--presign", flag, text]):
+                rc, out, err = cli.run(cmd, stdin=request)
+                results.check(f"{cmd[0]} {flag} {text!r}: usage error naming {flag}",
+                              rc == 2 and out == "" and f"sigv4: {flag} takes" in err and repr(text)[1:-1] in err,
+                              f"{rc} {out!r} {err!r}")
+    for text in ("8d", "168h1s", "604801", "99999999999999999999d"):
+        rc, out, err = cli.run(["presign", "--endpoint", EP, "--expires-in", text, "s3://bucket/k"])
+        results.check(f"duration {text!r} over 7 days: refused (exit 1, names 604800)",
+                      rc == 1 and out == "" and "604800" in err, f"{rc} {out!r} {err!r}")
+    rc, out, err = cli.run(["sign", "--service", "s3", "--region", "us-east-1", "--expires-in", "5m"], stdin=request)
+    results.check("sign --expires-in without --presign names --expires-in", rc == 2 and "--expires-in needs --presign" in err,
+                  f"{rc} {err!r}")
+
+
+# ---------------------------------------------------------------------------
+# items 4 and 5: --output json, --batch, --curl
+
+
+def test_presign_json(cli, results):
+    headers = [("Content-Type", "text/plain"), ("x-amz-meta-owner", "ops team")]
+    args = ["presign", "--endpoint", EP, "--date", DATE, "--expires", "1h30m", "-X", "PUT", "--output", "json"]
+    for n, v in headers:
+        args += ["--header", f"{n}: {v}"]
+    rc, out, err = cli.run(args + ["s3://bucket/dir/a b.txt"])
+    try:
+        doc = json.loads(out)
+    except ValueError as e:
+        results.check("presign --output json: one JSON object", False, f"{e}: {rc} {out!r} {err!r}")
+        return
+    results.check("presign --output json: one line, the members url, method, bucket, key, expires_at, headers",
+                  out.count("\n") == 1 and set(doc) == {"url", "method", "bucket", "key", "expires_at", "headers"},
+                  repr(out))
+    diff = compare_urls(doc["url"], botocore_url("PUT", "bucket", "dir/a b.txt", 5400, headers))
+    results.check("presign --output json: url agrees with botocore", not diff, diff)
+    results.check("presign --output json: method, bucket, key, expires_at (date + 5400 s), headers",
+                  doc["method"] == "PUT" and doc["bucket"] == "bucket" and doc["key"] == "dir/a b.txt"
+                  and doc["expires_at"] == rfc3339_after(DATE, 5400) and doc["headers"] == dict(headers), repr(doc))
+    rc, out, err = cli.run(["presign", "--endpoint", EP, "--date", DATE, "-X", "PUT", "--acl", "private",
+                            "--output", "json", "s3://bucket/k"])
+    doc = json.loads(out) if rc == 0 else {}
+    results.check("presign --acl: the locked x-amz-acl is among the headers to send",
+                  doc.get("headers") == {"x-amz-acl": "private"}, f"{rc} {out!r} {err!r}")
+    diff = compare_urls(doc.get("url", ""), botocore_url("PUT", "bucket", "k", 3600, [("x-amz-acl", "private")]))
+    results.check("presign --acl --output json: url agrees with botocore", not diff, diff)
+    rc, out, err = cli.run(["presign", "--endpoint", EP, "--output", "yaml", "s3://bucket/k"])
+    results.check("presign --output yaml: usage error naming --output", rc == 2 and "--output" in err and "yaml" in err,
+                  f"{rc} {err!r}")
+
+
+def test_batch_json(cli, results):
+    lines = [
+        "s3://bucket/one",
+        "not-a-url",
+        json.dumps({"bucket": "bucket", "key": "two", "method": "PUT", "content_type": "image/png", "expires": "15m"}),
+        "",
+        json.dumps({"url": "s3://bucket/three", "expires": 60, "headers": {"x-amz-meta-a": "1"}}),
+        "s3://Bad_Bucket/x",
+        json.dumps({"key": "k"}),
+        "{not json",
+        json.dumps({"url": "s3://bucket/four", "colour": "red"}),
+        json.dumps({"url": "s3://bucket/five", "expires": "8d"}),
+        "s3://bucket/six",
+    ]
+    good = {1: ("GET", "one", 3600, []), 3: ("PUT", "two", 900, [("Content-Type", "image/png")]),
+            5: ("GET", "three", 60, [("x-amz-meta-a", "1")]), 11: ("GET", "six", 3600, [])}
+    stdin = ("\n".join(lines) + "\n").encode()
+    flags = ["presign", "--endpoint", EP, "--date", DATE, "--batch"]
+    rc, out, err = cli.run(flags + ["--output", "json"], stdin=stdin)
+    outs = out.split("\n")
+    results.check("--batch --output json: one line per input line, exit 1", rc == 1 and len(outs) == len(lines) + 1
+                  and outs[-1] == "", f"{rc} {out!r}")
+    docs = []
+    for o in outs[:-1]:
+        try:
+            docs.append(json.loads(o))
+        except ValueError:
+            docs.append(None)
+    results.check("--batch --output json: every line is JSON", None not in docs, repr(outs))
+    if None in docs or len(docs) != len(lines):
+        return
+    for n, doc in enumerate(docs, 1):
+        if n in good:
+            method, key, expires, headers = good[n]
+            ok = "url" in doc and doc["method"] == method and doc["key"] == key and doc["headers"] == dict(headers) \
+                and doc["expires_at"] == rfc3339_after(DATE, expires)
+            diff = compare_urls(doc["url"], botocore_url(method, "bucket", key, expires, headers)) if ok else "fields"
+            results.check(f"--batch --output json: line {n} agrees with botocore", not diff, f"{diff} {doc!r}")
+        else:
+            results.check(f"--batch --output json: line {n} is {{\"line\": {n}, \"error\": ...}}",
+                          set(doc) == {"line", "error"} and doc["line"] == n and doc["error"]
+                          and f"sigv4: line {n}: {doc['error']}" in err, repr(doc))
+    rc, text_out, err = cli.run(flags, stdin=stdin)
+    touts = text_out.split("\n")
+    results.check("--batch text: one line per input line, failures empty, URLs as in json",
+                  len(touts) == len(lines) + 1 and all(
+                      (touts[i] == docs[i]["url"]) if (i + 1) in good else touts[i] == "" for i in range(len(lines))),
+                  f"{text_out!r}")
+
+
+def test_curl(cli, results):
+    base = ["presign", "--endpoint", EP, "--date", DATE]
+    for method, extra, want in [
+        ("PUT", ["--header", "Content-Type: text/csv", "--acl", "private"],
+         ["curl", "-H", "Content-Type: text/csv", "-H", "x-amz-acl: private", "-T", "FILE"]),
+        ("GET", [], ["curl"]),
+        ("HEAD", [], ["curl", "-I"]),
+        ("DELETE", [], ["curl", "-X", "DELETE"]),
+    ]:
+        target = "s3://bucket/it's a key"
+        rc, url, err = cli.run(base + ["-X", method] + extra + [target])
+        rc2, out, err2 = cli.run(base + ["-X", method, "--curl"] + extra + [target])
+        words = shlex.split(out) if rc2 == 0 else []
+        results.check(f"presign --curl -X {method}: {' '.join(want)} URL", rc == 0 and rc2 == 0
+                      and out.count("\n") == 1 and words == want + [url.strip()], f"{rc2} {out!r} {err2!r} {words}")
+    rc, out, err = cli.run(base + ["-X", "PUT", "--curl", "--output", "json", "s3://bucket/k"])
+    doc = json.loads(out) if rc == 0 else {}
+    results.check("presign --curl --output json: a curl member", shlex.split(doc.get("curl", "")) ==
+                  ["curl", "-T", "FILE", doc.get("url")], f"{rc} {out!r} {err!r}")
+
+
+def test_output_every_command(cli, results):
+    rc, url, err = cli.run(["presign", "--endpoint", EP, "--date", DATE, "s3://bucket/k"])
+    url = url.strip()
+    rc, out, err = cli.run(["verify", "--now", DATE, "--output", "json", url])
+    results.check("verify --output json: {\"valid\": true}", rc == 0 and json.loads(out) == {"valid": True},
+                  f"{rc} {out!r} {err!r}")
+    rc, out, err = cli.run(["verify", "--now", DATE, "--output", "json", url.replace("Signature=", "Signature=0")])
+    results.check("verify --output json: {\"valid\": false, \"reason\": ...}",
+                  rc == 1 and json.loads(out) == {"valid": False, "reason": "signature mismatch"}, f"{rc} {out!r} {err!r}")
+    request = b"GET /x?a=1 HTTP/1.1\nHost: example.amazonaws.com\n\n"
+    sign = ["sign", "--service", "service", "--region", "us-east-1", "--date", "20150830T123600Z"]
+    rc, text, err = cli.run(sign, stdin=request)
+    rc2, out, err2 = cli.run(sign + ["--output", "json"], stdin=request)
+    doc = json.loads(out) if rc2 == 0 else {}
+    auth = dict((n.lower(), v) for n, v in doc.get("headers", []))
+    text_headers = [tuple(x.strip() for x in line.split(":", 1)) for line in text.split("\n\n")[0].split("\n")[1:]]
+    results.check("sign --output json: the same request as text, as JSON",
+                  rc == 0 and doc.get("method") == "GET" and doc.get("target") == "/x?a=1"
+                  and [tuple(h) for h in doc.get("headers", [])] == text_headers
+                  and doc.get("signature", "x") in auth.get("authorization", "")
+                  and doc.get("signed_headers") == "host;x-amz-date", f"{out!r}\n{text!r}")
+    policy = ["policy", "--kind", "bucket", "--bucket", "b", "--allow-cidr", "10.0.0.0/8"]
+    rc, text, err = cli.run(policy)
+    rc2, out, err2 = cli.run(policy + ["--output", "json"])
+    results.check("policy --output json: the policy document", rc2 == 0 and json.loads(out) == json.loads(text),
+                  f"{rc2} {err2!r}")
+    post = ["presign-post", "--endpoint", EP, "--date", DATE, "s3://bucket/k"]
+    rc, text, err = cli.run(post)
+    rc2, out, err2 = cli.run(post + ["--output", "json"])
+    results.check("presign-post --output json: the form as JSON", rc2 == 0 and json.loads(out) == json.loads(text),
+                  f"{rc2} {err2!r}")
+    rc, out, err = cli.run(post + ["--output", "json", "--format", "curl"])
+    results.check("presign-post --output json --format curl: usage error", rc == 2 and "--output" in err, err)
+    rc, out, err = cli.run(["verify-post", "--now", DATE, "--output", "json"], stdin=json.dumps(
+        dict(json.loads(text), size=1)).encode())
+    results.check("verify-post --output json: {\"valid\": true}", rc == 0 and json.loads(out) == {"valid": True},
+                  f"{rc} {out!r} {err!r}")
+    for cmd in (["presign", "s3://bucket/k"], ["verify", url], ["sign", "--service", "s3", "--region", "r"],
+                policy, ["presign-post", "s3://bucket/k"], ["verify-post"]):
+        rc, out, err = cli.run(cmd + ["--output", "xml"], stdin=request)
+        results.check(f"{cmd[0]} --output xml: usage error naming --output", rc == 2 and "--output takes text or json" in err,
+                      f"{rc} {err!r}")
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    binary = os.path.abspath(sys.argv[1])
+    results = Results()
+    with tempfile.TemporaryDirectory(prefix="sigv4-cli-op-") as tmp:
+        home = os.path.join(tmp, "home")
+        os.makedirs(home)
+        cli = Cli(binary, home)
+        test_aliases(cli, results)
+        test_durations(cli, results)
+        test_presign_json(cli, results)
+        test_batch_json(cli, results)
+        test_curl(cli, results)
+        test_output_every_command(cli, results)
+    print(f"{results.passed} passed, {results.failed} failed")
+    return 1 if results.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
