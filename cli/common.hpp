@@ -6,12 +6,16 @@
 #ifndef SIGV4_CLI_COMMON_HPP
 #define SIGV4_CLI_COMMON_HPP
 
+#include "credential_process.hpp"
+
+#include <sigv4/aws_config.hpp>
 #include <sigv4/sigv4.hpp>
 
 #include <fmt/core.h>
 
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstddef>
 #include <cstdio>
 #include <optional>
@@ -275,30 +279,102 @@ inline std::vector<sigv4::header> parse_header_flags(const std::vector<std::stri
 /// An environment variable's value; nullopt when it is unset or empty.
 inline std::optional<std::string> env_value(const char* name) { return sigv4::process_env(name); }
 
-/// The region: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1.
-inline std::string default_region() {
+/// The profile of the AWS config file in use: --profile, else AWS_PROFILE, else default;
+/// its settings are empty when the file (AWS_CONFIG_FILE, else ~/.aws/config) does not exist.
+struct active_profile {
+  bool named = false;  // by --profile
+  std::string config_path;
+  sigv4::aws_profile config;
+};
+
+/// Reads the config file and resolves the profile.
+/// @throws sigv4::error when the file exists but cannot be read, or the profile names a
+///         services section the file lacks.
+inline active_profile load_profile(const std::optional<std::string>& flag) {
+  active_profile p;
+  p.named = flag.has_value();
+  const std::string name = flag ? *flag : env_value("AWS_PROFILE").value_or("default");
+  p.config.name = name;
+  if (auto f = env_value("AWS_CONFIG_FILE")) p.config_path = *f;
+  else if (auto home = env_value("HOME")) p.config_path = *home + "/.aws/config";
+  else return p;
+  if (p.config_path.compare(0, 2, "~/") == 0)
+    if (auto home = env_value("HOME")) p.config_path.replace(0, 1, *home);
+  sigv4::detail::scrubbed text;
+  if (const int err = sigv4::detail::read_file(p.config_path, text)) {
+    if (err == ENOENT) return p;
+    throw sigv4::error(sigv4::errc::invalid_argument, fmt::format("cannot read the config file '{}': {}", p.config_path,
+                                                                  sigv4::detail::os_reason(err)));
+  }
+  try {
+    p.config = sigv4::resolve_aws_profile(text.view(), name);
+  } catch (const sigv4::error& e) {
+    throw sigv4::error(sigv4::errc::invalid_argument,
+                       fmt::format("{} (config file '{}')", sigv4::detail::error_detail(e), p.config_path));
+  }
+  return p;
+}
+
+/// The region: AWS_REGION, else AWS_DEFAULT_REGION, else the profile's, else us-east-1.
+inline std::string default_region(const active_profile& profile) {
   if (auto r = env_value("AWS_REGION")) return *r;
   if (auto r = env_value("AWS_DEFAULT_REGION")) return *r;
+  if (!profile.config.region.empty()) return profile.config.region;
   return "us-east-1";
 }
 
-/// The S3 endpoint the environment names: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL;
-/// nullopt when neither is set.
-inline std::optional<std::string> endpoint_from_env() {
+/// The S3 endpoint the environment or the profile names: AWS_ENDPOINT_URL_S3, else
+/// AWS_ENDPOINT_URL, else the profile's (its services section's s3 endpoint_url, else its
+/// endpoint_url); nullopt when none is set. AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true ignores
+/// them all, as the AWS CLI does.
+inline std::optional<std::string> configured_endpoint(const active_profile& profile) {
+  if (auto ignore = env_value("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"); ignore && sigv4::detail::iequals(*ignore, "true"))
+    return std::nullopt;
   if (auto e = env_value("AWS_ENDPOINT_URL_S3")) return e;
-  return env_value("AWS_ENDPOINT_URL");
+  if (auto e = env_value("AWS_ENDPOINT_URL")) return e;
+  if (!profile.config.endpoint_url.empty()) return profile.config.endpoint_url;
+  return std::nullopt;
 }
 
 /// The AWS endpoint of S3 in a region.
 inline std::string default_s3_endpoint(const std::string& region) { return "https://s3." + region + ".amazonaws.com"; }
 
-/// Credentials: the profile of the shared file when one is named, else the default chain
-/// (environment, then shared file); a session token given on the command line replaces
-/// the one found. Messages name variables and files, never values.
-/// @throws sigv4::error errc::credentials_not_found, invalid_credentials, invalid_date.
-inline sigv4::credentials load_credentials(const std::optional<std::string>& profile,
+/// How long a credential_process may take: SIGV4_CREDENTIAL_PROCESS_TIMEOUT (seconds or a
+/// duration such as 30s), else 60 seconds.
+/// @throws usage_error for a bad value.
+inline std::chrono::milliseconds credential_process_timeout() {
+  const auto text = env_value("SIGV4_CREDENTIAL_PROCESS_TIMEOUT");
+  if (!text) return std::chrono::seconds(60);
+  const long long seconds = parse_expires(*text, "SIGV4_CREDENTIAL_PROCESS_TIMEOUT");
+  if (seconds <= 0 || seconds > 3600) throw usage_error("SIGV4_CREDENTIAL_PROCESS_TIMEOUT must be 1 s to 1 h");
+  return std::chrono::seconds(seconds);
+}
+
+/// Credentials, the first found: with --profile, that profile of the shared credentials file,
+/// else its credential_process in the config file; without, the environment, then the shared
+/// credentials file (profile AWS_PROFILE, else default), then that profile's
+/// credential_process. A session token given on the command line replaces the one found.
+/// Messages name variables and files, never values.
+/// @throws sigv4::error errc::credentials_not_found, invalid_credentials, invalid_date,
+///         credentials_expired.
+inline sigv4::credentials load_credentials(const active_profile& profile,
                                            const std::optional<std::string>& session_token) {
-  sigv4::credentials found = sigv4::default_credentials(profile ? std::string_view(*profile) : std::string_view());
+  const std::string& name = profile.config.name;
+  const auto found = [&]() -> sigv4::credentials {
+    try {
+      return profile.named ? sigv4::credentials_from_shared_file(name) : sigv4::default_credentials();
+    } catch (const sigv4::error& e) {
+      if (e.code() != sigv4::make_error_code(sigv4::errc::credentials_not_found)) throw;
+      if (!profile.config.credential_process.empty())
+        return credentials_from_process(profile.config.credential_process, name, credential_process_timeout(),
+                                        sigv4::clock::now());
+      if (profile.named && !profile.config.found)
+        throw sigv4::error(sigv4::errc::credentials_not_found,
+                           fmt::format("{}; nor is it in the config file '{}'", sigv4::detail::error_detail(e),
+                                       profile.config_path));
+      throw;
+    }
+  }();
   if (!session_token) return found;
   return sigv4::credentials(found.access_key_id(), found.secret_access_key(), *session_token, found.expiration());
 }

@@ -77,8 +77,10 @@ options:
                            Use minio also for URLs that browsers will open
   --session-token T        the session token to sign with, replacing the one that
                            came with the credentials
-  --profile NAME           take the credentials from this profile of the shared
-                           credentials file, and from nowhere else
+  --profile NAME           the profile (default: $AWS_PROFILE, else default): its
+                           credentials from the shared credentials file, else its
+                           credential_process; its region, endpoint_url and
+                           s3 addressing_style from the config file
   --batch                  read one s3://BUCKET/KEY per line on stdin (a trailing CR
                            is dropped) and print one line per input line, in
                            order: a bad line (an empty one too) prints an empty
@@ -104,7 +106,8 @@ it is fetched through a public one (https://files.example.com), even if both nam
 lead to the same server. Give that public name as --endpoint.
 
 credentials, the first found:
-  with --profile NAME: that profile of the shared credentials file, only
+  with --profile NAME: that profile of the shared credentials file, else that
+    profile's credential_process in the config file, only
   AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, with AWS_SESSION_TOKEN and
     AWS_CREDENTIAL_EXPIRATION for temporary credentials (a URL that would outlive
     them is refused)
@@ -114,11 +117,23 @@ credentials, the first found:
     holds the value)
   the shared credentials file: $AWS_SHARED_CREDENTIALS_FILE, else
     ~/.aws/credentials; profile $AWS_PROFILE, else default
+  that profile's credential_process (run by /bin/sh; its JSON answer, Version 1,
+    with its Expiration honoured; killed after $SIGV4_CREDENTIAL_PROCESS_TIMEOUT,
+    default 60s)
 
-environment:
-  AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL   the default endpoint, in that order
-  AWS_REGION, AWS_DEFAULT_REGION          the default region, in that order
-  and the credential variables above
+the config file ($AWS_CONFIG_FILE, else ~/.aws/config), as the AWS CLI reads it:
+  [default] or [profile NAME] with region, endpoint_url, services = SECTION (whose
+  [services SECTION] 's3 =' block's endpoint_url comes first), an 's3 =' block
+  with addressing_style = path|virtual|auto, credential_process, and
+  ignore_configured_endpoint_urls = true
+
+precedence, for the endpoint, the region and the style: the flag, then the
+environment, then the profile, then the default:
+  endpoint  --endpoint, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's,
+            https://s3.REGION.amazonaws.com (AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true
+            skips the variables and the profile)
+  region    --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's, us-east-1
+  style     --style, the profile's s3 addressing_style, auto
 
 exit status: 0 printed; 1 a URL could not be made (with --batch: some line
 failed); 2 a usage error.
@@ -213,6 +228,7 @@ struct presign_plan {
   std::vector<sigv4::header> headers;
   std::vector<std::pair<std::string, std::string>> query;
   std::optional<object_location> object;  // without --batch
+  active_profile profile;                 // of the AWS config file
 };
 
 /// Checks the command line and fills in the defaults.
@@ -221,7 +237,17 @@ inline presign_plan plan_presign(const presign_args& a) {
   const url_command_flags& c = a.common;
   presign_plan p;
   if (c.method) p.method = parse_method(*c.method);
-  if (a.style) p.style = parse_style(*a.style);
+  p.profile = load_profile(c.profile);
+  if (a.style) {
+    p.style = parse_style(*a.style);
+  } else if (const std::string& style = p.profile.config.addressing_style; !style.empty()) {
+    if (style == "path" || style == "virtual" || style == "auto") p.style = parse_style(style);
+    else
+      throw sigv4::error(sigv4::errc::invalid_argument,
+                         fmt::format("profile '{}' of the config file '{}' has s3 addressing_style '{}'; expected path, "
+                                     "virtual or auto",
+                                     p.profile.config.name, p.profile.config_path, style));
+  }
   if (a.acl) {
     p.upload_acl = *a.acl;
     try {
@@ -258,10 +284,10 @@ inline presign_plan plan_presign(const presign_args& a) {
     p.object = parse_object_url(c.positionals[0]);
   }
   // The last --region counts.
-  p.region = c.regions.empty() ? default_region() : c.regions.back();
+  p.region = c.regions.empty() ? default_region(p.profile) : c.regions.back();
   if (a.endpoint) {
     p.endpoint = *a.endpoint;
-  } else if (auto e = endpoint_from_env()) {
+  } else if (auto e = configured_endpoint(p.profile)) {
     p.endpoint = *e;
   } else {
     p.endpoint = default_s3_endpoint(p.region);
@@ -283,7 +309,7 @@ inline std::unique_ptr<sigv4::s3::presigner> make_presigner(const presign_plan& 
                                      "give --endpoint",
                                      p.region));
   }
-  sigv4::credentials creds = load_credentials(a.common.profile, a.common.session_token);
+  sigv4::credentials creds = load_credentials(p.profile, a.common.session_token);
   sigv4::s3::presigner_options options;
   options.style = p.style;
   options.upload_acl = p.upload_acl;

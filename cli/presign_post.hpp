@@ -48,7 +48,7 @@ options:
   --date YYYYMMDDTHHMMSSZ  the signing time, UTC (default: now)
   --style path|virtual|auto  the form's action URL, as for 'sigv4 presign' (default: auto)
   --session-token T        the session token to sign with
-  --profile NAME           take the credentials from this profile only
+  --profile NAME           the profile, as for 'sigv4 presign' (credentials, region, endpoint)
   --key-prefix             KEY is a starts-with prefix; the key field is KEY${filename}
   --content-type T         the form sends Content-Type T (an exact condition)
   --content-type-prefix P  Content-Type must start with P (filled in by the uploader)
@@ -98,7 +98,7 @@ options:
   --region R               a region to accept in the credential scope; repeatable
                            (default: $AWS_REGION, else $AWS_DEFAULT_REGION, else us-east-1)
   --session-token T        the session token forms must carry
-  --profile NAME           take the credentials from this profile only
+  --profile NAME           the profile, as for 'sigv4 presign' (credentials, region)
   --output FORMAT          text (default: 'valid' or 'invalid: <reason>') or json:
                            {"valid": true} or {"valid": false, "reason": "..."}
   --verbose                the reason's detail on stderr (never a secret or a signature)
@@ -411,8 +411,9 @@ inline int cmd_verify_post(int argc, char** argv) {
     const sigv4::time_point now = time_flag(c.time, "--now");
     const received_form form = parse_received_form(read_all_stdin());
     sigv4::s3::post_verify_options options;
-    options.regions = c.regions.empty() ? std::vector<std::string>{default_region()} : c.regions;
-    const sigv4::credentials creds = load_credentials(c.profile, c.session_token);
+    const active_profile profile = load_profile(c.profile);
+    options.regions = c.regions.empty() ? std::vector<std::string>{default_region(profile)} : c.regions;
+    const sigv4::credentials creds = load_credentials(profile, c.session_token);
     const sigv4::s3::post_verifier check(
         [creds](std::string_view access_key_id) -> std::optional<sigv4::key_entry> {
           if (access_key_id != creds.access_key_id()) return std::nullopt;

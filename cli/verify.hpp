@@ -41,8 +41,8 @@ options:
                            us-east-1)
   --session-token T        the session token the URL must carry, replacing the one
                            that came with the credentials
-  --profile NAME           take the credentials from this profile of the shared
-                           credentials file, and from nowhere else
+  --profile NAME           the profile, as for 'sigv4 presign': its credentials
+                           and region
   --output FORMAT          text (default: 'valid' or 'invalid: <reason>') or json:
                            {"valid": true} or {"valid": false, "reason": "..."}
   --verbose                on stderr, the reason's detail and the parsed parts of the
@@ -127,9 +127,10 @@ inline int cmd_verify(int argc, char** argv) {
     if (c.positionals.size() > 1) throw usage_error(fmt::format("unexpected argument '{}'", c.positionals[1]));
     const sigv4::time_point now = time_flag(c.time, "--now");
     sigv4::verify_options options;
-    options.regions = c.regions.empty() ? std::vector<std::string>{default_region()} : c.regions;
+    const active_profile profile = load_profile(c.profile);
+    options.regions = c.regions.empty() ? std::vector<std::string>{default_region(profile)} : c.regions;
     options.services = {"s3"};
-    const sigv4::credentials creds = load_credentials(c.profile, c.session_token);
+    const sigv4::credentials creds = load_credentials(profile, c.session_token);
     const sigv4::verifier check(
         [creds](std::string_view access_key_id) -> std::optional<sigv4::key_entry> {
           if (access_key_id != creds.access_key_id()) return std::nullopt;

@@ -4,6 +4,7 @@
 
 #include "canonical.hpp"
 #include "cidr.hpp"
+#include "aws_config.hpp"
 #include "credentials.hpp"
 #include "errors.hpp"
 #include "policy.hpp"
