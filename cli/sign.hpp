@@ -181,8 +181,9 @@ in its query string. Every header of the request is signed; Host is required.
 The query of the request line is read as S3 and MinIO read a received query: '+'
 is a space (write %2B for a plus), and a value is everything after the first '='.
 
-Credentials come from the environment: AWS_ACCESS_KEY_ID and
-AWS_SECRET_ACCESS_KEY, and AWS_SESSION_TOKEN for temporary credentials.
+Credentials: as for 'sigv4 presign' (--profile NAME, the AWS and MinIO
+variables with AWS_SESSION_TOKEN, each also as X_FILE, the shared credentials
+file, the profile's credential_process).
 
 options:
   --service S              the service to sign for (e.g. s3, sts, execute-api); required
@@ -212,6 +213,7 @@ options:
   --session-token T        the session token (overrides AWS_SESSION_TOKEN)
   --session-token-after    add the session token after signing, unsigned (some
                            services want this); needs a session token
+  --profile NAME           the credentials of this profile, as for 'sigv4 presign'
   --output FORMAT          text (default: the signed request) or json: {"method",
                            "target", "headers": [[name, value]...], "body",
                            "credential", "signed_headers", "signature"}
@@ -233,7 +235,7 @@ struct sign_args {
   bool no_normalize = false;
   bool sign_body = false;
   bool unsigned_payload = false;
-  std::optional<std::string> session_token;
+  std::optional<std::string> session_token, profile;
   bool session_token_after = false;
   bool verbose = false;
   bool help = false;
@@ -264,6 +266,7 @@ inline sign_args read_sign_flags(int argc, char** argv) {
     }
     else if (f == "--session-token") a.session_token = args.value();
     else if (f == "--output") a.output = args.value();
+    else if (f == "--profile") a.profile = args.value();
     else if (f == "--presign") a.presign = true;
     else if (f == "--no-normalize") a.no_normalize = true;
     else if (f == "--sign-body") a.sign_body = true;
@@ -275,16 +278,6 @@ inline sign_args read_sign_flags(int argc, char** argv) {
   return a;
 }
 
-inline std::string env_or_empty(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? std::string(value) : std::string();
-}
-
-/// The session token to use: --session-token, else AWS_SESSION_TOKEN (empty: none).
-inline std::string session_token_of(const sign_args& a) {
-  return a.session_token ? *a.session_token : env_or_empty("AWS_SESSION_TOKEN");
-}
-
 /// Checks the flags that only make sense together.
 /// @throws usage_error naming the conflict.
 inline void check_sign_args(const sign_args& a) {
@@ -292,20 +285,6 @@ inline void check_sign_args(const sign_args& a) {
   if (a.region.empty()) throw usage_error("--region is required");
   if (a.expires && !a.presign) throw usage_error(fmt::format("{} needs --presign", a.expires_flag));
   if (a.sign_body && a.unsigned_payload) throw usage_error("--sign-body and --unsigned-payload exclude each other");
-  if (a.session_token_after && session_token_of(a).empty())
-    throw usage_error("--session-token-after needs a session token (--session-token or AWS_SESSION_TOKEN)");
-}
-
-/// Credentials from the environment (and --session-token). The messages name variables,
-/// never values.
-/// @throws sigv4::error errc::credentials_not_found when a variable is missing.
-inline sigv4::credentials credentials_from_env(const sign_args& a) {
-  const std::string key_id = env_or_empty("AWS_ACCESS_KEY_ID");
-  if (key_id.empty()) throw sigv4::error(sigv4::errc::credentials_not_found, "AWS_ACCESS_KEY_ID is not set");
-  const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
-  if (secret == nullptr || *secret == '\0')
-    throw sigv4::error(sigv4::errc::credentials_not_found, "AWS_SECRET_ACCESS_KEY is not set");
-  return sigv4::credentials(key_id, secret, session_token_of(a));
 }
 
 inline sigv4::signing_options signing_options_of(const sign_args& a, std::string_view body) {
@@ -378,10 +357,13 @@ inline int cmd_sign(int argc, char** argv) {
     check_sign_args(args);
     const output_format output = parse_output(args.output);
     const sigv4::time_point at = time_flag(args.date, "--date");
-    const sigv4::credentials creds = credentials_from_env(args);
+    const sigv4::credentials creds = load_credentials(load_profile(args.profile), args.session_token);
+    if (args.session_token_after && creds.session_token().empty())
+      throw usage_error("--session-token-after needs a session token (--session-token, AWS_SESSION_TOKEN or the "
+                        "profile's)");
     parsed_http_request parsed = parse_http_request(read_all(stdin));
     const sigv4::signing_result result = sign_parsed(parsed, args, creds, at);
-    if (args.verbose) print_signing_steps(result, session_token_of(args));
+    if (args.verbose) print_signing_steps(result, std::string(creds.session_token()));
     if (output == output_format::json) {
       if (!sigv4::detail::is_valid_utf8(parsed.body))
         throw usage_error("--output json cannot hold a body that is not UTF-8; use --output text");

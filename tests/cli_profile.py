@@ -29,6 +29,8 @@ from check_results import Results
 from cli_presign_verify import DATE, Cli, compare_urls
 
 import botocore.auth
+import botocore.awsrequest
+import botocore.credentials
 import botocore.config
 import botocore.session
 
@@ -181,6 +183,21 @@ def test_precedence(cli, results, files):
     doc = json.loads(out) if rc == 0 else {}
     results.check("presign-post --profile: the profile's endpoint", doc.get("url", "").startswith("http://127.0.0.1:7480/"),
                   f"{rc} {out!r} {err!r}")
+    # sign --profile: the profile's keys, checked against botocore's SigV4Auth
+    request = b"GET /path?a=b HTTP/1.1\nHost: example.amazonaws.com\n\n"
+    rc, out, err = cli.run(["sign", "--profile", "minio", "--service", "service", "--region", "us-east-1",
+                            "--date", "20150830T123600Z"], env, creds=False, stdin=request)
+    aws_req = botocore.awsrequest.AWSRequest(method="GET", url="https://example.amazonaws.com/path?a=b")
+    frozen = datetime.datetime(2015, 8, 30, 12, 36, 0)
+    saved = botocore.auth.get_current_datetime
+    botocore.auth.get_current_datetime = lambda *args, **kwargs: frozen
+    try:
+        botocore.auth.SigV4Auth(botocore.credentials.Credentials(PKEY, PSECRET), "service", "us-east-1").add_auth(aws_req)
+    finally:
+        botocore.auth.get_current_datetime = saved
+    want = aws_req.headers["Authorization"]
+    results.check("sign --profile: the Authorization botocore makes with the profile's keys",
+                  rc == 0 and f"Authorization:{want}\n" in out, f"{rc} {out!r} {err!r}\nbotocore {want}")
     # errors
     rc, out, err = cli.run(["presign", "--profile", "nosuch", "s3://my-bucket/k"], env, creds=False)
     results.check("--profile nosuch: names the profile and both files",
