@@ -19,6 +19,7 @@
 // This file holds only the command table, the top-level help and main.
 
 #include "common.hpp"
+#include "multipart.hpp"
 #include "policy.hpp"
 #include "presign.hpp"
 #include "presign_post.hpp"
@@ -45,7 +46,8 @@ struct command {
 
 constexpr command commands[] = {
     {"sign", cmd_sign, "sign an HTTP request read on stdin (Authorization header or presigned query)"},
-    {"presign", cmd_presign, "print a presigned S3 object URL (s3://BUCKET/KEY), or one per line with --batch"},
+    {"presign", cmd_presign, "print a presigned S3 object or bucket URL (s3://BUCKET/KEY, s3://BUCKET), or one per line with --batch"},
+    {"multipart", cmd_multipart, "print the presigned URLs of a multipart upload (create, part, complete, abort)"},
     {"verify", cmd_verify, "check a presigned S3 URL against the local credentials"},
     {"policy", cmd_policy, "print an S3 policy (JSON) that lets presigned URLs work only from given networks"},
     {"presign-post", cmd_presign_post, "print a signed S3 POST form for browser uploads (json, curl or html)"},

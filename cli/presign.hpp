@@ -28,6 +28,7 @@
 namespace sigv4_cli {
 
 inline constexpr std::string_view presign_help = R"(usage: sigv4 presign [options] s3://BUCKET/KEY
+       sigv4 presign [options] s3://BUCKET          (a bucket request)
        sigv4 presign --batch [options] < objects.txt
 
 Prints a presigned URL for an S3 (or MinIO, or other S3-compatible) object, and a
@@ -35,6 +36,11 @@ newline. Whoever holds the URL can make the request it was signed for (-X) until
 it expires, without credentials of their own. KEY is everything after the
 bucket's '/', taken literally: it is not decoded, and '+', '%', spaces, a leading
 '/', '//' and '..' are all part of the key.
+
+s3://BUCKET (or s3://BUCKET/) presigns a request on the bucket itself: -X GET is
+ListObjectsV2 (list-type=2 is added; give --query prefix=P, --query delimiter=/,
+...; --query uploads lists multipart uploads instead), HEAD is HeadBucket, PUT
+CreateBucket, DELETE DeleteBucket. The path is /BUCKET (path style) or /.
 
 options:
   -X, --method M           GET, PUT, HEAD or DELETE (default: GET)
@@ -149,11 +155,13 @@ struct presign_args {
   bool curl = false;  // --curl: print the curl command
 };
 
-/// Reads the flags of `presign`; stops early at --help.
+/// Reads the flags of `presign` (and `extra(reader, flag)`'s, which returns false for a flag it
+/// does not know); stops early at --help.
 /// @throws usage_error on an unknown flag or a missing value.
-inline presign_args read_presign_flags(int argc, char** argv) {
+template <class Extra>
+presign_args read_presign_flags(int argc, char** argv, Extra&& extra) {
   presign_args a;
-  read_url_command_flags(argc, argv, "--date", a.common, [&a](arg_reader& args, std::string_view f) {
+  read_url_command_flags(argc, argv, "--date", a.common, [&a, &extra](arg_reader& args, std::string_view f) {
     if (f == "--endpoint" || f == "--endpoint-url") a.endpoint = args.value();
     else if (f == "--expires" || f == "--expires-in") {
       a.expires = args.value();
@@ -170,14 +178,19 @@ inline presign_args read_presign_flags(int argc, char** argv) {
       args.expect_no_value();
       a.curl = true;
     } else {
-      return false;
+      return extra(args, f);
     }
     return true;
   });
   return a;
 }
 
-/// Where an object is: s3://BUCKET/KEY split at the first '/' after the bucket.
+inline presign_args read_presign_flags(int argc, char** argv) {
+  return read_presign_flags(argc, argv, [](arg_reader&, std::string_view) { return false; });
+}
+
+/// Where an object is: s3://BUCKET/KEY split at the first '/' after the bucket. An empty key
+/// (s3://BUCKET or s3://BUCKET/) names the bucket itself.
 struct object_location {
   std::string bucket;
   std::string key;
@@ -192,8 +205,7 @@ inline object_location parse_object_url(std::string_view text) {
     throw usage_error(fmt::format("'{}' is not an s3://BUCKET/KEY URL (it does not start with s3://)", text));
   const std::string_view rest = text.substr(scheme.size());
   const std::size_t slash = rest.find('/');
-  if (slash == std::string_view::npos)
-    throw usage_error(fmt::format("'{}' has no key: expected s3://BUCKET/KEY, with a '/' after the bucket", text));
+  if (slash == std::string_view::npos) return {std::string(rest), std::string()};
   return {std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1))};
 }
 
@@ -369,10 +381,11 @@ struct presign_item {
   sigv4::s3::http_method method = sigv4::s3::http_method::get;
   std::chrono::seconds expires{3600};
   std::vector<sigv4::header> headers;
+  std::vector<std::pair<std::string, std::string>> query;  // beside the plan's (multipart's)
 };
 
 inline presign_item item_of_plan(const presign_plan& plan, object_location where) {
-  return {std::move(where), plan.method, plan.expires, plan.headers};
+  return {std::move(where), plan.method, plan.expires, plan.headers, {}};
 }
 
 /// A --batch line holding a JSON object: {"url": "s3://BUCKET/KEY"} or {"bucket": B, "key": K},
@@ -457,10 +470,71 @@ inline std::string curl_command(sigv4::s3::http_method method, const std::vector
   std::string out = "curl";
   if (method == http_method::head) out += " -I";
   else if (method == http_method::delete_) out += " -X DELETE";
+  else if (method == http_method::post) out += " -X POST";
   for (const sigv4::header& h : headers) out += " -H " + shell_quote(h.name + ": " + std::string(trim_blanks(h.value)));
   if (method == http_method::put) out += " -T FILE";
   out += " " + shell_quote(url);
   return out;
+}
+
+/// Signs one item and returns its output line: the URL, the curl command or the JSON object.
+/// @throws sigv4::error from the presigner.
+inline std::string presign_line(const sigv4::s3::presigner& presigner, const presign_plan& plan, bool curl,
+                                output_format output, const presign_item& item) {
+  sigv4::s3::object_request request;
+  request.method = item.method;
+  request.expires = item.expires;
+  request.bucket = item.where.bucket;
+  request.key = item.where.key;
+  for (const auto& [name, value] : plan.query) request.query.push_back({name, value});
+  for (const auto& [name, value] : item.query) request.query.push_back({name, value});
+  for (const sigv4::header& h : item.headers) request.headers.push_back({h.name, h.value});
+  const sigv4::time_point at = plan.date ? *plan.date : sigv4::clock::now();
+  std::string url;
+  if (item.where.key.empty()) {
+    // A bucket request: a GET is ListObjectsV2 unless the query says another listing.
+    const auto names_listing = [](const sigv4::s3::param& q) {
+      return q.name == "list-type" || q.name == "uploads" || q.name == "versions";
+    };
+    if (item.method == sigv4::s3::http_method::get && std::none_of(request.query.begin(), request.query.end(), names_listing))
+      request.query.push_back({"list-type", "2"});
+    presigner.presign_bucket(request, at, url);
+  } else {
+    presigner.presign(request, at, url);
+  }
+  const std::vector<sigv4::header> send = headers_to_send(item, plan, url);
+  std::string line;
+  if (output == output_format::json) {
+    sigv4::detail::json_writer w(false);
+    w.open('{');
+    w.member("url");
+    w.string(url);
+    w.member("method");
+    w.string(sigv4::s3::method_name(item.method));
+    w.member("bucket");
+    w.string(item.where.bucket);
+    w.member("key");
+    w.string(item.where.key);
+    w.member("expires_at");
+    w.string(rfc3339(at + item.expires));
+    w.member("headers");
+    w.open('{');
+    for (const sigv4::header& h : send) {
+      w.member(h.name);
+      w.string(trim_blanks(h.value));
+    }
+    w.close('}');
+    if (curl) {
+      w.member("curl");
+      w.string(curl_command(item.method, send, url));
+    }
+    w.close('}');
+    line = w.take();
+  } else {
+    line = curl ? curl_command(item.method, send, url) : url;
+  }
+  line.push_back('\n');
+  return line;
 }
 
 /// `sigv4 presign`: prints presigned object URLs.
@@ -471,52 +545,8 @@ inline int cmd_presign(int argc, char** argv) {
     const output_format output = parse_output(args.common.output);
     const presign_plan plan = plan_presign(args);
     const std::unique_ptr<sigv4::s3::presigner> presigner = make_presigner(plan, args);
-    std::string url;
-    // Signs one item and prints it, as text, curl or JSON.
     const auto presign_item_out = [&](const presign_item& item) {
-      sigv4::s3::object_request request;
-      request.method = item.method;
-      request.expires = item.expires;
-      request.bucket = item.where.bucket;
-      request.key = item.where.key;
-      for (const auto& [name, value] : plan.query) request.query.push_back({name, value});
-      for (const sigv4::header& h : item.headers) request.headers.push_back({h.name, h.value});
-      const sigv4::time_point at = plan.date ? *plan.date : sigv4::clock::now();
-      url.clear();
-      presigner->presign(request, at, url);
-      const std::vector<sigv4::header> send = headers_to_send(item, plan, url);
-      std::string line;
-      if (output == output_format::json) {
-        sigv4::detail::json_writer w(false);
-        w.open('{');
-        w.member("url");
-        w.string(url);
-        w.member("method");
-        w.string(sigv4::s3::method_name(item.method));
-        w.member("bucket");
-        w.string(item.where.bucket);
-        w.member("key");
-        w.string(item.where.key);
-        w.member("expires_at");
-        w.string(rfc3339(at + item.expires));
-        w.member("headers");
-        w.open('{');
-        for (const sigv4::header& h : send) {
-          w.member(h.name);
-          w.string(trim_blanks(h.value));
-        }
-        w.close('}');
-        if (args.curl) {
-          w.member("curl");
-          w.string(curl_command(item.method, send, url));
-        }
-        w.close('}');
-        line = w.take();
-      } else {
-        line = args.curl ? curl_command(item.method, send, url) : url;
-      }
-      line.push_back('\n');
-      write_stdout(line);
+      write_stdout(presign_line(*presigner, plan, args.curl, output, item));
     };
     if (!args.batch) {
       presign_item_out(item_of_plan(plan, *plan.object));

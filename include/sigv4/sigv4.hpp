@@ -10,6 +10,7 @@
 #include "policy.hpp"
 #include "post_policy.hpp"
 #include "s3.hpp"
+#include "s3_multipart.hpp"
 #include "signer.hpp"
 #include "sts.hpp"
 #include "time.hpp"
