@@ -20,6 +20,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <algorithm>
+#include <cstddef>
 #include <utility>
 #include <vector>
 
@@ -176,7 +178,9 @@ inline constexpr std::string_view sign_help = R"(usage: sigv4 sign --service S -
 Reads a raw HTTP/1.1 request on stdin (request line, Name:value header lines, a
 blank line, the body; LF or CRLF line endings) and writes it to stdout signed
 with AWS Signature Version 4: with an Authorization header, or with --presign
-in its query string. Every header of the request is signed; Host is required.
+in its query string. Every header of the request is signed, but those of
+--unsigned-header (and with --presign the defaults listed there); Host is
+required.
 
 The query of the request line is read as S3 and MinIO read a received query: '+'
 is a space (write %2B for a plus), and a value is everything after the first '='.
@@ -210,6 +214,17 @@ options:
   --unsigned-payload       sign UNSIGNED-PAYLOAD instead of a body hash; without
                            --presign also add x-amz-content-sha256 (as S3 expects);
                            excludes --sign-body
+  --payload-hash HEX       sign this SHA-256 (64 hex digits) as the payload line, for
+                           a body sent separately; --service s3 without --presign
+                           also adds x-amz-content-sha256. Excludes --sign-body and
+                           --unsigned-payload
+  --unsigned-header NAME   leave this header out of the signature (it is still
+                           printed); repeatable. With --presign these are unsigned
+                           by default: user-agent, expect, x-amzn-trace-id and the
+                           hop-by-hop headers (connection, keep-alive,
+                           proxy-authenticate, proxy-authorization,
+                           proxy-connection, te, trailer, transfer-encoding,
+                           upgrade)
   --session-token T        the session token (overrides AWS_SESSION_TOKEN)
   --session-token-after    add the session token after signing, unsigned (some
                            services want this); needs a session token
@@ -235,6 +250,8 @@ struct sign_args {
   bool no_normalize = false;
   bool sign_body = false;
   bool unsigned_payload = false;
+  std::optional<std::string> payload_hash;   // --payload-hash HEX
+  std::vector<std::string> unsigned_headers;  // --unsigned-header NAME, repeatable
   std::optional<std::string> session_token, profile;
   bool session_token_after = false;
   bool verbose = false;
@@ -267,6 +284,8 @@ inline sign_args read_sign_flags(int argc, char** argv) {
     else if (f == "--session-token") a.session_token = args.value();
     else if (f == "--output") a.output = args.value();
     else if (f == "--profile") a.profile = args.value();
+    else if (f == "--payload-hash") a.payload_hash = args.value();
+    else if (f == "--unsigned-header") a.unsigned_headers.push_back(args.value());
     else if (f == "--presign") a.presign = true;
     else if (f == "--no-normalize") a.no_normalize = true;
     else if (f == "--sign-body") a.sign_body = true;
@@ -285,6 +304,11 @@ inline void check_sign_args(const sign_args& a) {
   if (a.region.empty()) throw usage_error("--region is required");
   if (a.expires && !a.presign) throw usage_error(fmt::format("{} needs --presign", a.expires_flag));
   if (a.sign_body && a.unsigned_payload) throw usage_error("--sign-body and --unsigned-payload exclude each other");
+  if (a.payload_hash && (a.sign_body || a.unsigned_payload))
+    throw usage_error("--payload-hash excludes --sign-body and --unsigned-payload");
+  for (const std::string& name : a.unsigned_headers)
+    if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char))
+      throw usage_error(fmt::format("--unsigned-header takes a header name, got '{}'", name));
 }
 
 inline sigv4::signing_options signing_options_of(const sign_args& a, std::string_view body) {
@@ -292,7 +316,14 @@ inline sigv4::signing_options signing_options_of(const sign_args& a, std::string
   opt.service = a.service;
   opt.region = a.region;
   opt.path = a.no_normalize ? sigv4::path_rules::s3 : sigv4::path_rules::generic;
-  if (a.sign_body) {
+  if (a.payload_hash) {
+    try {
+      opt.payload = sigv4::payload_hash::precomputed(*a.payload_hash);
+    } catch (const sigv4::error&) {
+      throw usage_error(fmt::format("--payload-hash takes 64 hex digits (a SHA-256), got '{}'", *a.payload_hash));
+    }
+    opt.content_sha256_header = !a.presign && a.service == "s3";
+  } else if (a.sign_body) {
     opt.payload = sigv4::payload_hash::of(body);
     opt.content_sha256_header = !a.presign;
   } else if (a.unsigned_payload) {
@@ -335,8 +366,45 @@ inline sigv4::http_request with_decoded_path(const sigv4::http_request& wire) {
 }
 
 /// Signs `parsed` (its headers or its query get the signature) and returns the steps.
-inline sigv4::signing_result sign_parsed(parsed_http_request& parsed, const sign_args& args,
-                                         const sigv4::credentials& creds, sigv4::time_point at) {
+/// Headers a presigned URL leaves unsigned by default: what clients and proxies add or change
+/// on the way (as botocore leaves user-agent, expect and x-amzn-trace-id out), and the
+/// hop-by-hop headers (RFC 9110, 7.6.1).
+inline constexpr std::string_view presign_unsigned_defaults[] = {
+    "user-agent", "expect", "x-amzn-trace-id", "connection", "keep-alive", "proxy-authenticate",
+    "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"};
+
+/// Takes the headers to leave unsigned (--unsigned-header, and the defaults with --presign)
+/// out of `headers`, with their positions, so that they can be put back after signing.
+inline std::vector<std::pair<std::size_t, sigv4::header>> take_unsigned_headers(std::vector<sigv4::header>& headers,
+                                                                               const sign_args& a) {
+  const auto is_unsigned = [&](std::string_view name) {
+    for (const std::string& u : a.unsigned_headers)
+      if (sigv4::detail::iequals(u, name)) return true;
+    if (a.presign)
+      for (std::string_view d : presign_unsigned_defaults)
+        if (sigv4::detail::iequals(d, name)) return true;
+    return false;
+  };
+  std::vector<std::pair<std::size_t, sigv4::header>> taken;
+  std::vector<sigv4::header> kept;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    if (is_unsigned(headers[i].name)) taken.emplace_back(i, std::move(headers[i]));
+    else kept.push_back(std::move(headers[i]));
+  }
+  headers = std::move(kept);
+  return taken;
+}
+
+/// Puts the unsigned headers back where they were (signing appends after them).
+inline void put_back_unsigned_headers(std::vector<sigv4::header>& headers,
+                                      std::vector<std::pair<std::size_t, sigv4::header>>& taken) {
+  for (auto& [at, h] : taken)
+    headers.insert(headers.begin() + static_cast<std::ptrdiff_t>(std::min(at, headers.size())), std::move(h));
+}
+
+/// Signs `parsed` (its headers or its query get the signature) and returns the steps.
+inline sigv4::signing_result sign_signed_part(parsed_http_request& parsed, const sign_args& args,
+                                              const sigv4::credentials& creds, sigv4::time_point at) {
   const sigv4::signing_options opt = signing_options_of(args, parsed.body);
   if (!args.no_normalize)
     return args.presign ? sigv4::presign(parsed.request, creds, opt, at)
@@ -346,6 +414,16 @@ inline sigv4::signing_result sign_parsed(parsed_http_request& parsed, const sign
                                                : sigv4::sign_headers(decoded, creds, opt, at);
   parsed.request.query = std::move(decoded.query);  // the path stays as it was sent
   parsed.request.headers = std::move(decoded.headers);
+  return r;
+}
+
+/// Signs `parsed` (its headers or its query get the signature) and returns the steps; the
+/// unsigned headers stay in the request, unsigned.
+inline sigv4::signing_result sign_parsed(parsed_http_request& parsed, const sign_args& args,
+                                         const sigv4::credentials& creds, sigv4::time_point at) {
+  auto taken = take_unsigned_headers(parsed.request.headers, args);
+  sigv4::signing_result r = sign_signed_part(parsed, args, creds, at);
+  put_back_unsigned_headers(parsed.request.headers, taken);
   return r;
 }
 

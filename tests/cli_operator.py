@@ -246,6 +246,68 @@ def test_output_every_command(cli, results):
                       f"{rc} {err!r}")
 
 
+# ---------------------------------------------------------------------------
+# item 9: sign --unsigned-header, the presign defaults, --payload-hash
+
+
+def botocore_sign(method, url, headers, body=b"", query_auth=False, payload=None):
+    """botocore's SigV4Auth (or SigV4QueryAuth) at 20150830T123600Z for service 'service'."""
+    import botocore.auth
+    import botocore.awsrequest
+    import botocore.credentials
+    creds = botocore.credentials.Credentials(KEY_ID, SECRET)
+    req = botocore.awsrequest.AWSRequest(method=method, url=url, headers=dict(headers), data=body)
+    if payload is not None:
+        req.context["payload_signing_enabled"] = True
+    frozen = datetime.datetime(2015, 8, 30, 12, 36, 0)
+    saved = botocore.auth.get_current_datetime
+    botocore.auth.get_current_datetime = lambda *args, **kwargs: frozen
+    try:
+        signer = (botocore.auth.SigV4QueryAuth(creds, "service", "us-east-1", expires=3600) if query_auth
+                  else botocore.auth.SigV4Auth(creds, "service", "us-east-1"))
+        if payload is not None:
+            signer.payload = lambda request: payload
+        signer.add_auth(req)
+    finally:
+        botocore.auth.get_current_datetime = saved
+    return req
+
+
+def test_sign_unsigned(cli, results):
+    base = ["sign", "--service", "service", "--region", "us-east-1", "--date", "20150830T123600Z"]
+    raw = (b"GET /p?a=b HTTP/1.1\nHost: example.amazonaws.com\nUser-Agent: curl/8.0\nX-Trace: 1\n"
+           b"X-Keep: yes\n\n")
+    # header mode: botocore leaves user-agent out by itself; X-Trace is left out with the flag
+    rc, out, err = cli.run(base + ["--unsigned-header", "user-agent", "--unsigned-header", "X-TRACE"], stdin=raw)
+    want = botocore_sign("GET", "https://example.amazonaws.com/p?a=b",
+                         [("User-Agent", "curl/8.0"), ("X-Keep", "yes")]).headers["Authorization"]
+    results.check("sign --unsigned-header: botocore's Authorization without them; they are still printed",
+                  rc == 0 and f"Authorization:{want}\n" in out and "User-Agent: curl/8.0\n" in out
+                  and "X-Trace: 1\n" in out and "SignedHeaders=host;x-amz-date;x-keep," in out,
+                  f"{rc} {out!r} {err!r}\nbotocore {want}")
+    # presign mode: user-agent, expect and the hop-by-hop headers are unsigned by default
+    raw = (b"GET /p HTTP/1.1\nHost: example.amazonaws.com\nUser-Agent: curl/8.0\nExpect: 100-continue\n"
+           b"Connection: keep-alive\nX-Keep: yes\n\n")
+    rc, out, err = cli.run(base + ["--presign"], stdin=raw)
+    url = botocore_sign("GET", "https://example.amazonaws.com/p", [("X-Keep", "yes")], query_auth=True).url
+    target = out.split("\n")[0].split(" ")[1] if rc == 0 else ""
+    diff = compare_urls("https://example.amazonaws.com" + target, url) if rc == 0 else f"exit {rc}: {err}"
+    results.check("sign --presign: user-agent, expect, connection unsigned by default (botocore's URL)", not diff
+                  and "Connection: keep-alive\n" in out, f"{diff}\n{out!r}")
+    # --payload-hash: the hash of a body that is not on stdin
+    body = b"the body sent separately"
+    digest = __import__("hashlib").sha256(body).hexdigest()
+    raw = b"PUT /p HTTP/1.1\nHost: example.amazonaws.com\n\n"
+    rc, out, err = cli.run(base + ["--payload-hash", digest], stdin=raw)
+    want = botocore_sign("PUT", "https://example.amazonaws.com/p", [], body=body).headers["Authorization"]
+    results.check("sign --payload-hash: botocore's Authorization for that body", rc == 0 and f"Authorization:{want}\n" in out
+                  and "x-amz-content-sha256" not in out.lower(), f"{rc} {out!r} {err!r}\nbotocore {want}")
+    for args, word in ((["--payload-hash", "abc"], "--payload-hash"), (["--payload-hash", digest, "--sign-body"], "excludes"),
+                       (["--unsigned-header", "bad name"], "--unsigned-header")):
+        rc, out, err = cli.run(base + args, stdin=raw)
+        results.check(f"sign {' '.join(args)[:40]}: usage error", rc == 2 and word in err, f"{rc} {err!r}")
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
@@ -262,6 +324,7 @@ def main():
         test_batch_json(cli, results)
         test_curl(cli, results)
         test_output_every_command(cli, results)
+        test_sign_unsigned(cli, results)
     print(f"{results.passed} passed, {results.failed} failed")
     return 1 if results.failed else 0
 
