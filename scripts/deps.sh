@@ -7,6 +7,7 @@ PACKAGES=(
   cmake g++ make pkg-config python3 curl
   libssl-dev libfmt-dev catch2 libbenchmark-dev nlohmann-json3-dev
   libcurl4-openssl-dev libcpp-httplib-dev
+  man-db bsdutils  # cli_docs renders sigv4(1) with man; examples_test gives upload_worker a tty with script
 )
 # Extra packages can be requested by the caller, e.g. deps.sh python3-botocore
 PACKAGES+=("$@")
