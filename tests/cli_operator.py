@@ -308,6 +308,72 @@ def test_sign_unsigned(cli, results):
         results.check(f"sign {' '.join(args)[:40]}: usage error", rc == 2 and word in err, f"{rc} {err!r}")
 
 
+# ---------------------------------------------------------------------------
+# item 8: verify --request -, --service, --max-skew
+
+
+def raw_request(req, body=b""):
+    """An AWSRequest as raw HTTP/1.1 text (request line, headers, blank line, body)."""
+    parts = urllib.parse.urlsplit(req.url)
+    target = parts.path + ("?" + parts.query if parts.query else "")
+    lines = [f"{req.method} {target} HTTP/1.1", f"Host: {parts.netloc}"]
+    lines += [f"{n}: {v}" for n, v in req.headers.items() if n.lower() != "host"]
+    return ("\n".join(lines) + "\n\n").encode() + body
+
+
+def test_verify_requests(cli, results):
+    import botocore.auth
+    import botocore.awsrequest
+    import botocore.credentials
+    creds = botocore.credentials.Credentials(KEY_ID, SECRET)
+    frozen = datetime.datetime(2015, 8, 30, 12, 36, 0)
+    now = "20150830T123600Z"
+
+    def signed(cls, method, url, service, body=b"", headers=None, **kw):
+        req = botocore.awsrequest.AWSRequest(method=method, url=url, data=body, headers=headers or {})
+        saved = botocore.auth.get_current_datetime
+        botocore.auth.get_current_datetime = lambda *args, **kwargs: frozen
+        try:
+            cls(creds, service, "us-east-1", **kw).add_auth(req)
+        finally:
+            botocore.auth.get_current_datetime = saved
+        return req
+
+    body = b'{"action": "deploy"}'
+    api = signed(botocore.auth.SigV4Auth, "POST", "https://api.example.com/prod/run?x=1", "execute-api", body,
+                 {"Content-Type": "application/json"})
+    base = ["verify", "--request", "-", "--service", "execute-api", "--region", "us-east-1", "--now", now]
+    rc, out, err = cli.run(base, stdin=raw_request(api, body))
+    results.check("verify --request - --service execute-api: botocore's header-signed request is valid",
+                  rc == 0 and out == "valid\n", f"{rc} {out!r} {err!r}\n{raw_request(api, body)!r}")
+    rc, out, err = cli.run(base, stdin=raw_request(api, body.replace(b"deploy", b"destroy")))
+    results.check("verify --request -: a changed body is a signature mismatch", rc == 1 and out == "invalid: signature mismatch\n",
+                  f"{rc} {out!r} {err!r}")
+    rc, out, err = cli.run(base + ["--service", "lambda"], stdin=raw_request(api, body))
+    results.check("verify --request -: several --service accepted", rc == 0 and out == "valid\n", f"{rc} {out!r} {err!r}")
+    rc, out, err = cli.run(["verify", "--request", "-", "--region", "us-east-1", "--now", now], stdin=raw_request(api, body))
+    results.check("verify --request -: the default service s3 refuses an execute-api scope",
+                  rc == 1 and out == "invalid: credential scope mismatch\n", f"{rc} {out!r}")
+    s3req = signed(botocore.auth.S3SigV4Auth, "PUT", "https://my-bucket.s3.amazonaws.com/a%20b.txt", "s3", b"hello")
+    rc, out, err = cli.run(["verify", "--request", "-", "--now", now], stdin=raw_request(s3req, b"hello"))
+    results.check("verify --request -: botocore's S3 header-signed PUT (x-amz-content-sha256) is valid",
+                  rc == 0 and out == "valid\n", f"{rc} {out!r} {err!r}")
+    later = "20150830T125600Z"  # 20 minutes on
+    rc, out, err = cli.run(base[:-1] + [later], stdin=raw_request(api, body))
+    rc2, out2, err2 = cli.run(base[:-1] + [later, "--max-skew", "30m"], stdin=raw_request(api, body))
+    results.check("verify --max-skew: 20 minutes late refused by default, accepted with --max-skew 30m",
+                  rc == 1 and rc2 == 0 and out2 == "valid\n", f"{rc} {out!r} {rc2} {out2!r} {err2!r}")
+    url = signed(botocore.auth.SigV4QueryAuth, "GET", "https://api.example.com/prod/items?id=7", "execute-api",
+                 expires=600).url
+    rc, out, err = cli.run(["verify", "--service", "execute-api", "--now", now, url])
+    results.check("verify --service execute-api: botocore's presigned URL (payload: empty-body hash) is valid",
+                  rc == 0 and out == "valid\n", f"{rc} {out!r} {err!r}")
+    for args, word in ((["--request", "req.txt"], "--request"), (["--request", "-", "-X", "PUT"], "method"),
+                       (["--max-skew", "soon", "https://h/x"], "--max-skew")):
+        rc, out, err = cli.run(["verify"] + args, stdin=b"")
+        results.check(f"verify {' '.join(args)}: usage error", rc == 2 and word in err, f"{rc} {err!r}")
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
@@ -325,6 +391,7 @@ def main():
         test_curl(cli, results)
         test_output_every_command(cli, results)
         test_sign_unsigned(cli, results)
+        test_verify_requests(cli, results)
     print(f"{results.passed} passed, {results.failed} failed")
     return 1 if results.failed else 0
 
