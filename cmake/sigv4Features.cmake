@@ -71,7 +71,7 @@ macro(sigv4_probe_package out package)
 endmacro()
 
 sigv4_declare_part(SIGV4_BUILD_TESTS "Build the sigv4 tests")
-sigv4_declare_part(SIGV4_BUILD_EXAMPLES "Build the sigv4 examples (and the sigv4 command-line tool)")
+sigv4_declare_part(SIGV4_BUILD_EXAMPLES "Build the sigv4 examples")
 sigv4_declare_part(SIGV4_BUILD_CLI "Build and install the sigv4 command-line tool")
 sigv4_declare_part(SIGV4_BUILD_BENCHMARKS "Build the sigv4 benchmarks")
 
@@ -102,18 +102,13 @@ if(_sigv4_auto)
 endif()
 sigv4_settle_part(SIGV4_BUILD_EXAMPLES "examples" "fmt" ${_sigv4_missing})
 
-# The command-line tool: fmt only. The examples build it too (the tests drive it).
-if(SIGV4_BUILD_EXAMPLES)
-  set(SIGV4_BUILD_CLI ON)
-  message(STATUS "sigv4: command-line tool: ON (with the examples)")
-else()
-  set(_sigv4_missing "")
-  sigv4_part_is_auto(SIGV4_BUILD_CLI _sigv4_auto)
-  if(_sigv4_auto)
-    sigv4_probe_package(_sigv4_missing fmt)
-  endif()
-  sigv4_settle_part(SIGV4_BUILD_CLI "command-line tool" "fmt" ${_sigv4_missing})
+# The command-line tool (cli/): fmt only, independent of the examples.
+set(_sigv4_missing "")
+sigv4_part_is_auto(SIGV4_BUILD_CLI _sigv4_auto)
+if(_sigv4_auto)
+  sigv4_probe_package(_sigv4_missing fmt)
 endif()
+sigv4_settle_part(SIGV4_BUILD_CLI "command-line tool" "fmt" ${_sigv4_missing})
 
 # The benchmarks: Google Benchmark.
 set(_sigv4_missing "")

@@ -8,6 +8,7 @@ PACKAGES=(
   libssl-dev libfmt-dev catch2 libbenchmark-dev nlohmann-json3-dev
   libcurl4-openssl-dev libcpp-httplib-dev
   doxygen  # the API reference: scripts/test.sh builds the docs target with warnings as errors
+  man-db bsdutils  # cli_docs renders sigv4(1) with man; examples_test gives upload_worker a tty with script
 )
 # Extra packages can be requested by the caller, e.g. deps.sh python3-botocore
 PACKAGES+=("$@")

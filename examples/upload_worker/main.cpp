@@ -13,15 +13,22 @@
 // the transfer code takes nothing but URLs, so the presigning could as well happen in a
 // coordinator that hands the URLs to workers holding no credentials at all.
 //
-// The HTTP side is libcurl; a progress line goes to stderr.
+// The HTTP side is libcurl. Progress goes to stderr: on a terminal one line rewritten in place,
+// otherwise plain lines ("upload: part 3/8 done", "upload: 150001 bytes sent"). The UploadId is
+// printed when the upload starts; SIGINT or SIGTERM stops the upload and aborts it; a part that
+// fails is sent again, up to three times, after 0.5 s and then 1 s. The S3 documents (the
+// UploadId, the CompleteMultipartUpload body, <Error> answers) come from sigv4/s3_multipart.hpp.
 #include <sigv4/s3.hpp>
+#include <sigv4/s3_multipart.hpp>
 
 #include <curl/curl.h>
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -31,8 +38,13 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
+
+#if !defined(_WIN32)
+#include <unistd.h>
+#endif
 
 namespace {
 
@@ -51,13 +63,23 @@ constexpr const char* usage_text =
     "                     [--part-size BYTES] [--expires SECONDS] s3://bucket/key FILE\n";
 
 // ---------------------------------------------------------------------------------------------
-// Progress on stderr, one line rewritten in place (at most ~10 times a second)
+// Progress on stderr: on a terminal one line rewritten in place (at most ~10 times a second);
+// otherwise (a log file, a pipe) plain lines, one per finished part or upload.
+
+bool stderr_is_terminal() {
+#if defined(_WIN32)
+  return false;
+#else
+  return ::isatty(STDERR_FILENO) == 1;
+#endif
+}
 
 class progress {
  public:
   explicit progress(std::uint64_t total) : total_(total), start_(std::chrono::steady_clock::now()) {}
   void advance_to(std::uint64_t done) {
     done_ = done;
+    if (!terminal_) return;
     const auto now = std::chrono::steady_clock::now();
     if (done_ < total_ && now - last_ < 100ms) return;
     last_ = now;
@@ -66,12 +88,24 @@ class progress {
     fmt::print(stderr, "\rupload: {:.1f} / {:.1f} MiB ({:5.1f}%), {:.1f} MiB/s   ", static_cast<double>(done_) / mib,
                static_cast<double>(total_) / mib, pct, secs > 0 ? static_cast<double>(done_) / mib / secs : 0.0);
   }
-  void finish() { fmt::print(stderr, "\n"); }
+  // A finished part, as a plain line when stderr is not a terminal.
+  void part_done(int n, int of) {
+    if (!terminal_) fmt::print(stderr, "upload: part {}/{} done\n", n, of);
+  }
+  void finish() {
+    if (terminal_) fmt::print(stderr, "\n");
+    else fmt::print(stderr, "upload: {} bytes sent\n", done_);
+  }
 
  private:
   std::uint64_t total_, done_ = 0;
   std::chrono::steady_clock::time_point start_, last_{};
+  bool terminal_ = stderr_is_terminal();
 };
+
+// SIGINT and SIGTERM: the transfer stops at its next callback and the upload is aborted.
+std::atomic<bool> stop_requested{false};
+extern "C" void request_stop(int) { stop_requested.store(true); }
 
 // ---------------------------------------------------------------------------------------------
 // HTTP through libcurl
@@ -98,6 +132,7 @@ struct upload_source {
 
 std::size_t read_source(char* buffer, std::size_t size, std::size_t n, void* user) {
   auto* s = static_cast<upload_source*>(user);
+  if (stop_requested.load()) return CURL_READFUNC_ABORT;
   const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size * n, s->remaining));
   const std::size_t got = want ? std::fread(buffer, 1, want, s->file) : 0;
   if (got < want) return CURL_READFUNC_ABORT;  // the file shrank or cannot be read
@@ -173,18 +208,14 @@ http_response request(const std::string& method, const std::string& url, upload_
   return r;
 }
 
-// The S3 error code of an error answer, for messages.
-std::string xml_text(std::string_view doc, std::string_view tag) {
-  const std::string open = "<" + std::string(tag) + ">", close = "</" + std::string(tag) + ">";
-  const std::size_t a = doc.find(open);
-  if (a == std::string_view::npos) return {};
-  const std::size_t b = doc.find(close, a + open.size());
-  if (b == std::string_view::npos) return {};
-  return std::string(doc.substr(a + open.size(), b - a - open.size()));
-}
-
+// "what answered HTTP 403 AccessDenied": the Code of an S3 <Error> answer, when there is one.
 std::string failure(std::string_view what, const http_response& r) {
-  const std::string code = xml_text(r.body, "Code");
+  std::string code;
+  try {
+    if (const auto e = sigv4::s3::parse_s3_error(r.body)) code = e->code;
+  } catch (const sigv4::error&) {
+    code = "(a malformed error answer)";
+  }
   return fmt::format("{} answered HTTP {}{}{}", what, r.status, code.empty() ? "" : " ", code);
 }
 
@@ -263,39 +294,44 @@ void multipart(const sigv4::s3::presigner& ps, const options& o, std::FILE* f, s
   std::uint64_t part_size = std::max(o.part_size, (size + max_parts - 1) / max_parts);
   const auto created =
       request("POST", ps.presign_create_multipart_upload(o.bucket, o.key, o.expires, sigv4::clock::now()), nullptr);
-  const std::string upload_id = xml_text(created.body, "UploadId");
-  if (created.status != 200 || upload_id.empty()) throw std::runtime_error(failure("CreateMultipartUpload", created));
+  if (created.status != 200) throw std::runtime_error(failure("CreateMultipartUpload", created));
+  const std::string upload_id = sigv4::s3::parse_upload_id(created.body);
+  fmt::print(stderr, "upload_worker: multipart upload {} started\n", upload_id);
+  const int part_count = static_cast<int>((size + part_size - 1) / part_size);
 
   try {
     progress bar(size);
-    std::string complete = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+    std::vector<sigv4::s3::completed_part> parts;
     std::uint64_t offset = 0;
     for (int n = 1; offset < size; ++n) {
       const std::uint64_t len = std::min(part_size, size - offset);
       http_response r;
       for (int attempt = 1;; ++attempt) {  // a part may be sent again; its URL is made anew
+        if (stop_requested.load()) throw std::runtime_error("stopped by a signal");
         if (std::fseek(f, static_cast<long>(offset), SEEK_SET) != 0) throw std::runtime_error("cannot seek in the file");
         upload_source src{f, len, offset, 0, &bar};
+        bool sent = true;
         try {
           r = request("PUT", ps.presign_upload_part(o.bucket, o.key, upload_id, n, o.expires, sigv4::clock::now()),
                       &src);
         } catch (const std::runtime_error&) {
-          if (attempt == 3) throw;
-          continue;
+          if (attempt == 3 || stop_requested.load()) throw;
+          sent = false;
         }
-        if (r.status < 500 || attempt == 3) break;
+        if (sent && (r.status < 500 || attempt == 3)) break;
+        std::this_thread::sleep_for(500ms * (1 << (attempt - 1)));  // back off: 0.5 s, then 1 s
       }
       if (r.status != 200 || !r.etag) throw std::runtime_error(failure(fmt::format("UploadPart {}", n), r));
-      complete += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", n, *r.etag);
+      parts.push_back({n, *r.etag});
+      bar.part_done(n, part_count);
       offset += len;
     }
-    complete += "</CompleteMultipartUpload>";
     bar.finish();
     const auto done =
         request("POST", ps.presign_complete_multipart_upload(o.bucket, o.key, upload_id, o.expires, sigv4::clock::now()),
-                nullptr, complete, "application/xml");
+                nullptr, sigv4::s3::complete_multipart_body(parts), "application/xml");
     // S3 may answer 200 and still report an error in the body.
-    if (done.status != 200 || done.body.find("<Error>") != std::string::npos)
+    if (done.status != 200 || sigv4::s3::parse_s3_error(done.body))
       throw std::runtime_error(failure("CompleteMultipartUpload", done));
   } catch (...) {
     try {
@@ -329,6 +365,8 @@ int main(int argc, char** argv) {
     const auto size = static_cast<std::uint64_t>(end);
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    std::signal(SIGINT, request_stop);
+    std::signal(SIGTERM, request_stop);
     const auto t0 = std::chrono::steady_clock::now();
     const bool parts = size > 0 && size >= o.threshold;
     if (parts) multipart(ps, o, f.get(), size);

@@ -444,37 +444,63 @@ struct profile_values {
   std::optional<scrubbed> id, secret, token;
 };
 
-// Reads `profile` out of INI text the way the AWS CLI does (Python configparser): [section]
-// headers, key = value (or key: value) lines, # and ; comment lines. Section names are case
-// sensitive, keys are not; a key given twice keeps its last value; other lines are ignored.
-inline void parse_shared_credentials(std::string_view text, std::string_view profile, profile_values& out) {
+// One line of INI text that matters, as the AWS CLI reads it (Python configparser): a
+// [section] header (`key` empty, `section` its trimmed name) or a key = value (or key: value)
+// line of `section`, trimmed. `indented` says the line began with a blank: in ~/.aws/config
+// that makes it a setting of the nested block opened by the key before it (`s3 =` then
+// `  addressing_style = path`).
+struct ini_line {
+  std::string_view section;
+  std::string_view key;
+  std::string_view value;
+  bool is_section = false;
+  bool indented = false;
+};
+
+// Calls visit(const ini_line&) for each section header and key line of `text`, in order.
+// Comment lines (# and ;), blank lines, lines without '=' or ':' and a header without ']' are
+// skipped; so is a UTF-8 byte order mark.
+template <class Visit>
+void for_each_ini_line(std::string_view text, Visit&& visit) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte order mark
-  bool in_profile = false;
+  std::string_view section;
   while (!text.empty()) {
     const std::size_t nl = text.find('\n');
-    std::string_view line = trim(text.substr(0, nl));
+    const std::string_view raw = text.substr(0, nl);
+    const std::string_view line = trim(raw);
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     if (line.front() == '[') {
       const std::size_t close = line.rfind(']');
       if (close == std::string_view::npos) continue;
-      in_profile = trim(line.substr(1, close - 1)) == profile;
-      out.found = out.found || in_profile;
+      section = trim(line.substr(1, close - 1));
+      visit(ini_line{section, {}, {}, true, false});
       continue;
     }
-    if (!in_profile) continue;
     const std::size_t delim = line.find_first_of("=:");
     if (delim == std::string_view::npos) continue;
-    const std::string_view key = trim(line.substr(0, delim));
-    const std::string_view value = trim(line.substr(delim + 1));
-    std::optional<scrubbed>* slot = nullptr;
-    if (iequals(key, "aws_access_key_id")) slot = &out.id;
-    else if (iequals(key, "aws_secret_access_key")) slot = &out.secret;
-    else if (iequals(key, "aws_session_token") || iequals(key, "aws_security_token")) slot = &out.token;
-    if (slot == nullptr) continue;
-    slot->reset();
-    if (!value.empty()) slot->emplace(std::string(value));
+    visit(ini_line{section, trim(line.substr(0, delim)), trim(line.substr(delim + 1)), false, is_blank(raw.front())});
   }
+}
+
+// Reads `profile` out of INI text the way the AWS CLI does (Python configparser): [section]
+// headers, key = value (or key: value) lines, # and ; comment lines. Section names are case
+// sensitive, keys are not; a key given twice keeps its last value; other lines are ignored.
+inline void parse_shared_credentials(std::string_view text, std::string_view profile, profile_values& out) {
+  for_each_ini_line(text, [&](const ini_line& l) {
+    if (l.section != profile) return;
+    if (l.is_section) {
+      out.found = true;
+      return;
+    }
+    std::optional<scrubbed>* slot = nullptr;
+    if (iequals(l.key, "aws_access_key_id")) slot = &out.id;
+    else if (iequals(l.key, "aws_secret_access_key")) slot = &out.secret;
+    else if (iequals(l.key, "aws_session_token") || iequals(l.key, "aws_security_token")) slot = &out.token;
+    if (slot == nullptr) return;
+    slot->reset();
+    if (!l.value.empty()) slot->emplace(std::string(l.value));
+  });
 }
 }  // namespace detail
 

@@ -595,6 +595,30 @@ class presigner {
     return detail::capture_error(ec, [&] { return presign(req, at); });
   }
 
+  /// Appends the presigned URL of a bucket request, signed at `at`, to `out`: `req.key` is
+  /// empty and the path is /BUCKET (path style) or / (virtual-hosted), as botocore writes them.
+  /// ListObjectsV2 is a GET with query list-type=2 (and prefix, delimiter, ...), HeadBucket a
+  /// HEAD, CreateBucket a PUT, DeleteBucket a DELETE, ListMultipartUploads a GET with
+  /// `uploads`. The presigner's upload ACL is not signed into bucket requests.
+  /// @throws sigv4::error as presign, and errc::invalid_object_key when `req.key` is not empty.
+  ///         On error `out` is left as it was.
+  void presign_bucket(const object_request& req, time_point at, std::string& out) const {
+    const std::size_t start = out.size();
+    try {
+      presign_into(req, at, out, true);
+    } catch (...) {
+      out.resize(start);
+      throw;
+    }
+  }
+
+  /// The presigned URL of a bucket request (see the overload above), signed at `at`.
+  std::string presign_bucket(const object_request& req, time_point at) const {
+    std::string out;
+    presign_into(req, at, out, true);
+    return out;
+  }
+
   /// presign at the current time.
   /// @param req the URL to make.
   /// @return the URL.
@@ -910,19 +934,20 @@ class presigner {
     return add;
   }
 
-  void presign_into(const object_request& req, time_point at, std::string& out) const {
+  void presign_into(const object_request& req, time_point at, std::string& out, bool bucket_level = false) const {
     check_bucket_name(req.bucket);
-    check_object_key(req.key, options_.keys);
+    if (!bucket_level) check_object_key(req.key, options_.keys);
+    else if (!req.key.empty()) throw error(errc::invalid_object_key, "a bucket request has no object key");
     const reading held(*this);  // the credentials of this URL, from its expiry to its signature
     const credential_epoch& ep = held.epoch();
     const std::chrono::seconds expires = effective_expiry(req, at, ep.creds);
     const bool virtual_host = uses_virtual_host(req.bucket);
     if (virtual_host && endpoint_.is_ip_literal)
       throw error(errc::invalid_endpoint, "virtual-hosted style needs a host name, not an IP literal");
-    const param* acl = acl_to_sign(req);
+    const param* acl = bucket_level ? nullptr : acl_to_sign(req);  // the upload ACL locks objects only
     const auto split = sigv4::detail::split_time(at);
     const url_inputs inputs{req, acl, split.second, expires, virtual_host,
-                            acl || !req.query.empty() || !req.headers.empty(), ep.token_param};
+                            acl || !req.query.empty() || !req.headers.empty(), ep.token_param, bucket_level};
     if (options_.cache == key_cache::off) {
       const detail::scope_entry fresh(ep.creds, split.day, format_amz_date(at).date(), region_);
       build_url(inputs, fresh, out);
@@ -940,6 +965,7 @@ class presigner {
     bool virtual_host;
     bool has_extras;  // acl, or extra query parameters or headers: the canonical query is sorted anew
     std::string_view token_param;  // the session token, encoded; empty without one
+    bool bucket_level;  // no key: the path is /BUCKET (path style) or / (virtual-hosted)
   };
 
   // Where the pieces of a URL written into `out` are.
@@ -1007,7 +1033,10 @@ class presigner {
     put(authority_);
     at.host_end = offset();
     *w++ = '/';
-    if (!u.virtual_host) put(req.bucket), *w++ = '/';
+    if (!u.virtual_host) {
+      put(req.bucket);
+      if (!u.bucket_level) *w++ = '/';
+    }
     w = sigv4::detail::write_uri_encoded(w, req.key, sigv4::detail::encode_set::path);
     at.path_end = offset();
     *w++ = '?';

@@ -7,6 +7,7 @@
 
 #include "canonical.hpp"
 #include "cidr.hpp"
+#include "aws_config.hpp"
 #include "credential_provider.hpp"
 #include "credentials.hpp"
 #include "errors.hpp"
@@ -15,6 +16,7 @@
 #include "post_policy.hpp"
 #include "refresh.hpp"
 #include "s3.hpp"
+#include "s3_multipart.hpp"
 #include "signer.hpp"
 #include "sts.hpp"
 #include "time.hpp"

@@ -112,7 +112,7 @@ make_bucket() { # the empty body's SHA-256: RGW wants x-amz-content-sha256, curl
 BUCKET=sigv4-ex-$(date +%s)-$$
 make_bucket "$BUCKET"
 
-# check_progress ERR_FILE BYTES WHAT [partial]: upload_worker's progress line on stderr, one line
+# check_progress ERR_FILE BYTES WHAT [partial]: upload_worker's progress line on a terminal, one line
 # rewritten in place ("\rupload: D / T MiB (P%), R MiB/s", D and T in MiB with one decimal):
 # every frame has the file's size as its total and the last frame is 100% of it. With
 # `partial`, a frame below 100% must have been shown as well (the upload was not only announced
@@ -145,7 +145,14 @@ head -c 150001 /dev/urandom >"$WORK/small.tif"
 cat "$WORK/small.err"
 grep -q "^upload_worker: s3://$BUCKET/jobs/job-101/result.tif: 150001 bytes by single PUT in " "$WORK/small.err" ||
   fail "the small file was not sent with one PUT (no summary line naming its 150001 bytes)"
-check_progress "$WORK/small.err" 150001 "upload_worker (single PUT)"
+# stderr is a file here: plain lines, no '\r'
+grep -qx "upload: 150001 bytes sent" "$WORK/small.err" && ! grep -q $'\r' "$WORK/small.err" ||
+  fail "upload_worker (single PUT) to a file: no plain 'upload: 150001 bytes sent' line, or a '\\r'"
+echo "ok: upload_worker (single PUT) writes plain progress lines to a file"
+# on a terminal (script(1) gives it one): the line rewritten in place
+script -qec "'$WORKER' --endpoint '$EP' --region '$REGION' 's3://$BUCKET/jobs/job-101/tty.tif' '$WORK/small.tif'" \
+  /dev/null >"$WORK/tty.err" 2>&1 </dev/null || { cat "$WORK/tty.err" >&2; fail "upload_worker on a terminal failed"; }
+check_progress "$WORK/tty.err" 150001 "upload_worker (single PUT, on a terminal)"
 
 step "upload_worker: ~12 MiB file, multipart (5 MiB threshold and parts)"
 head -c $((12 * 1024 * 1024 + 777)) /dev/urandom >"$WORK/big.tif"
@@ -157,7 +164,26 @@ BIG_BYTES=$((12 * 1024 * 1024 + 777))
 grep -q "^upload_worker: s3://$BUCKET/jobs/job-202/result.tif: $BIG_BYTES bytes by multipart upload in " \
   "$WORK/big.err" ||
   fail "the big file was not sent as a multipart upload (no summary line naming its $BIG_BYTES bytes)"
-check_progress "$WORK/big.err" "$BIG_BYTES" "upload_worker (multipart)" partial
+grep -Eq "^upload_worker: multipart upload [^ ]+ started$" "$WORK/big.err" ||
+  fail "upload_worker (multipart) did not print its UploadId"
+[ "$(grep -E '^upload: ' "$WORK/big.err")" = "$(printf 'upload: part 1/3 done\nupload: part 2/3 done\nupload: part 3/3 done\nupload: %s bytes sent' "$BIG_BYTES")" ] ||
+  fail "upload_worker (multipart) to a file: not the lines 'upload: part N/3 done' for N = 1..3 and the total: $(grep '^upload: ' "$WORK/big.err")"
+echo "ok: upload_worker (multipart) prints its UploadId and one line per part"
+
+step "upload_worker: SIGTERM during a multipart upload aborts it"
+head -c $((100 * 1024 * 1024)) /dev/zero >"$WORK/huge.tif"
+"$WORKER" --endpoint "$EP" --region "$REGION" --multipart-threshold 5242880 --part-size 5242880 \
+  "s3://$BUCKET/jobs/job-303/result.tif" "$WORK/huge.tif" 2>"$WORK/huge.err" &
+pid=$!
+for _ in $(seq 1 100); do grep -q '^upload: part 1/20 done' "$WORK/huge.err" && break; sleep 0.05; done
+kill -TERM "$pid"
+status=0
+wait "$pid" || status=$?
+rm -f "$WORK/huge.tif"
+{ [ "$status" = 1 ] && grep -q '^upload_worker: aborted the multipart upload (HTTP 204)$' "$WORK/huge.err" &&
+  ! grep -q '^upload: part 20/20 done' "$WORK/huge.err"; } ||
+  fail "upload_worker did not stop and abort on SIGTERM (exit $status): $(tr '\r' '\n' <"$WORK/huge.err" | tail -n 4)"
+echo "ok: SIGTERM stopped the upload after $(grep -c '^upload: part' "$WORK/huge.err") parts and RGW confirmed the abort (204)"
 
 step "upload_worker: refuses a missing file and a malformed target"
 if "$WORKER" --endpoint "$EP" --region "$REGION" "s3://$BUCKET/x" "$WORK/missing" 2>/dev/null; then

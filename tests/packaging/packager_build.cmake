@@ -8,8 +8,8 @@
 #       benchmarks must say OFF, the install tree must hold the headers and the package files
 #       only, and a fresh project must build against it with find_package(sigv4 X.Y).
 # cli   The same with fmt visible and -DSIGV4_BUILD_EXAMPLES=OFF: the command-line tool (and
-#       nothing else) builds and installs, and the installed tool presigns AWS's published
-#       example.
+#       nothing else) builds and installs with its manual page and completion scripts, and the
+#       installed tool presigns AWS's published example.
 # required  Asked for (-DSIGV4_BUILD_<PART>=ON), a part whose dependency is missing is a
 #       configure error naming it, for each part and dependency (scripts/test.sh relies on it).
 # reexport  A project that add_subdirectory()s sigv4 and installs and exports its own target
@@ -230,7 +230,8 @@ set(_expected
   "${_cmakedir}/sigv4Targets.cmake" "share/pkgconfig/sigv4.pc" "include/sigv4/sigv4.hpp"
   "include/sigv4/version.hpp")
 if(MODE STREQUAL "cli")
-  list(APPEND _expected "bin/sigv4")
+  list(APPEND _expected "bin/sigv4" "share/man/man1/sigv4.1" "share/bash-completion/completions/sigv4"
+       "share/zsh/site-functions/_sigv4" "share/fish/vendor_completions.d/sigv4.fish")
 endif()
 foreach(_file IN LISTS _expected)
   if(NOT "${_file}" IN_LIST _files)

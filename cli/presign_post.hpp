@@ -2,8 +2,8 @@
 //
 //   sigv4 presign-post [options] s3://BUCKET/KEY    prints a signed form (json, curl or html)
 //   sigv4 verify-post [options] < form.json         checks a received form's fields
-#ifndef SIGV4_EXAMPLES_CLI_PRESIGN_POST_HPP
-#define SIGV4_EXAMPLES_CLI_PRESIGN_POST_HPP
+#ifndef SIGV4_CLI_PRESIGN_POST_HPP
+#define SIGV4_CLI_PRESIGN_POST_HPP
 
 #include "common.hpp"
 #include "presign.hpp"
@@ -39,15 +39,16 @@ file under its conditions until it expires. KEY is taken literally; with
 is KEY${filename} (S3 puts the uploaded file's name there).
 
 options:
-  --endpoint URL           as for 'sigv4 presign' (default: $AWS_ENDPOINT_URL_S3,
+  --endpoint URL           (or --endpoint-url) as for 'sigv4 presign' (default: $AWS_ENDPOINT_URL_S3,
                            else $AWS_ENDPOINT_URL, else https://s3.REGION.amazonaws.com)
   --region R               the region of the signature (default: $AWS_REGION, else
                            $AWS_DEFAULT_REGION, else us-east-1)
-  --expires SECONDS        the policy's lifetime, 1 to 604800 (default: 3600)
+  --expires SECONDS        (or --expires-in) the policy's lifetime, 1 to 604800
+                           seconds, or a duration as for 'sigv4 presign' (default: 3600)
   --date YYYYMMDDTHHMMSSZ  the signing time, UTC (default: now)
   --style path|virtual|auto  the form's action URL, as for 'sigv4 presign' (default: auto)
   --session-token T        the session token to sign with
-  --profile NAME           take the credentials from this profile only
+  --profile NAME           the profile, as for 'sigv4 presign' (credentials, region, endpoint)
   --key-prefix             KEY is a starts-with prefix; the key field is KEY${filename}
   --content-type T         the form sends Content-Type T (an exact condition)
   --content-type-prefix P  Content-Type must start with P (filled in by the uploader)
@@ -65,6 +66,7 @@ options:
   --format json|curl|html  json (default): {"url": "...", "fields": {...}} with the
                            fields in form order; curl: a curl command with -F for each
                            field and -F file=@FILE last; html: a minimal upload page
+  --output FORMAT          text (the --format chosen) or json (--format json only)
   -h, --help               print this help
 
 The fields come in form order: key, policy, x-amz-algorithm, x-amz-credential,
@@ -96,7 +98,9 @@ options:
   --region R               a region to accept in the credential scope; repeatable
                            (default: $AWS_REGION, else $AWS_DEFAULT_REGION, else us-east-1)
   --session-token T        the session token forms must carry
-  --profile NAME           take the credentials from this profile only
+  --profile NAME           the profile, as for 'sigv4 presign' (credentials, region)
+  --output FORMAT          text (default: 'valid' or 'invalid: <reason>') or json:
+                           {"valid": true} or {"valid": false, "reason": "..."}
   --verbose                the reason's detail on stderr (never a secret or a signature)
   -h, --help               print this help
 
@@ -115,6 +119,7 @@ struct presign_post_args {
   url_command_flags common;  // --date, --region, --session-token, --profile, positionals
   std::optional<std::string> endpoint, expires, style, content_type, content_type_prefix, min_size, max_size,
       success_status, redirect;
+  std::string expires_flag = "--expires";  // as written: --expires or --expires-in
   std::string format = "json";
   std::vector<std::string> fields, condition_prefixes;  // 'name=value'
   bool key_prefix = false;
@@ -125,8 +130,11 @@ struct presign_post_args {
 inline presign_post_args read_presign_post_flags(int argc, char** argv) {
   presign_post_args a;
   read_url_command_flags(argc, argv, "--date", a.common, [&a](arg_reader& args, std::string_view f) {
+    if (f == "--expires" || f == "--expires-in") a.expires_flag = std::string(f);
     std::optional<std::string>* slot = f == "--endpoint"              ? &a.endpoint
+                                       : f == "--endpoint-url"        ? &a.endpoint
                                        : f == "--expires"             ? &a.expires
+                                       : f == "--expires-in"          ? &a.expires
                                        : f == "--style"               ? &a.style
                                        : f == "--content-type"        ? &a.content_type
                                        : f == "--content-type-prefix" ? &a.content_type_prefix
@@ -235,17 +243,6 @@ inline std::string form_as_json(const sigv4::s3::post_form& form) {
   return out;
 }
 
-/// A word for a POSIX shell, in single quotes.
-inline std::string shell_quote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out.push_back(c);
-  }
-  out.push_back('\'');
-  return out;
-}
-
 /// A curl command: one -F per field (--form-string when curl would read the value as a file
 /// or a type: a leading '@' or '<', or a ';'), then -F file=@FILE, then the URL.
 inline std::string form_as_curl(const sigv4::s3::post_form& form, const std::vector<sigv4::s3::post_field>& extra) {
@@ -299,11 +296,14 @@ inline int cmd_presign_post(int argc, char** argv) {
     if (print_help_if(args.common.help, presign_post_help)) return exit_ok;
     if (args.format != "json" && args.format != "curl" && args.format != "html")
       throw usage_error(fmt::format("--format takes json, curl or html, got '{}'", args.format));
+    if (parse_output(args.common.output) == output_format::json && args.format != "json")
+      throw usage_error(fmt::format("--output json and --format {} exclude each other", args.format));
     // The endpoint, region, style, expiry, date and object rules are those of presign.
     presign_args as_presign;
     as_presign.common = args.common;
     as_presign.endpoint = args.endpoint;
     as_presign.expires = args.expires;
+    as_presign.expires_flag = args.expires_flag;
     as_presign.style = args.style;
     const presign_plan plan = plan_presign(as_presign);
     const sigv4::s3::post_policy policy = plan_post_policy(args, plan);
@@ -407,11 +407,13 @@ inline int cmd_verify_post(int argc, char** argv) {
     const verify_post_args args = read_verify_post_flags(argc, argv);
     const url_command_flags& c = args.common;
     if (print_help_if(c.help, verify_post_help)) return exit_ok;
+    const output_format output = parse_output(c.output);
     const sigv4::time_point now = time_flag(c.time, "--now");
     const received_form form = parse_received_form(read_all_stdin());
     sigv4::s3::post_verify_options options;
-    options.regions = c.regions.empty() ? std::vector<std::string>{default_region()} : c.regions;
-    const sigv4::credentials creds = load_credentials(c.profile, c.session_token);
+    const active_profile profile = load_profile(c.profile);
+    options.regions = c.regions.empty() ? std::vector<std::string>{default_region(profile)} : c.regions;
+    const sigv4::credentials creds = load_credentials(profile, c.session_token);
     const sigv4::s3::post_verifier check(
         [creds](std::string_view access_key_id) -> std::optional<sigv4::key_entry> {
           if (access_key_id != creds.access_key_id()) return std::nullopt;
@@ -419,8 +421,7 @@ inline int cmd_verify_post(int argc, char** argv) {
         },
         std::move(options));
     const sigv4::s3::post_check_result result = check.verify(form.bucket, form.fields, form.size, now);
-    if (result.valid()) fmt::print("valid\n");
-    else fmt::print("invalid: {}\n", sigv4::s3::to_string(result.reason));
+    print_verdict(output, result.valid(), sigv4::s3::to_string(result.reason));
     if (args.verbose && !result.detail.empty()) fmt::print(stderr, "detail: {}\n", result.detail);
     return result.valid() ? exit_ok : exit_failure;
   });

@@ -4,8 +4,8 @@
 //
 // and writes it back signed, either with an Authorization header or presigned in its query
 // string.
-#ifndef SIGV4_EXAMPLES_CLI_SIGN_HPP
-#define SIGV4_EXAMPLES_CLI_SIGN_HPP
+#ifndef SIGV4_CLI_SIGN_HPP
+#define SIGV4_CLI_SIGN_HPP
 
 #include "common.hpp"
 
@@ -20,6 +20,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <algorithm>
+#include <cstddef>
 #include <utility>
 #include <vector>
 
@@ -127,6 +129,38 @@ inline void print_request(const parsed_http_request& r) {
   }
 }
 
+/// The signed request as one JSON object: method, target (path and query, as sent), the
+/// headers in order as [name, value] pairs, the body, and the signature's parts.
+inline std::string request_as_json(const parsed_http_request& r, const sigv4::signing_result& result) {
+  const sigv4::http_request& req = r.request;
+  const bool question_mark = r.has_question_mark || !req.query.empty();
+  sigv4::detail::json_writer w(false);
+  w.open('{');
+  w.member("method");
+  w.string(req.method);
+  w.member("target");
+  w.string(req.path + (question_mark ? "?" : "") + req.query);
+  w.member("headers");
+  w.open('[');
+  for (const sigv4::header& h : req.headers) {
+    w.element();
+    w.string_array({h.name, std::string(trim_blanks(h.value))});
+  }
+  w.close(']');
+  w.member("body");
+  w.string(sigv4::detail::is_valid_utf8(r.body) ? std::string_view(r.body) : std::string_view());
+  w.member("credential");
+  w.string(result.credential);
+  w.member("signed_headers");
+  w.string(result.signed_headers);
+  w.member("signature");
+  w.string(result.signature);
+  w.close('}');
+  std::string out = w.take();
+  out.push_back('\n');
+  return out;
+}
+
 inline std::string read_all(std::FILE* in) {
   std::string out;
   char buffer[65536];
@@ -144,13 +178,16 @@ inline constexpr std::string_view sign_help = R"(usage: sigv4 sign --service S -
 Reads a raw HTTP/1.1 request on stdin (request line, Name:value header lines, a
 blank line, the body; LF or CRLF line endings) and writes it to stdout signed
 with AWS Signature Version 4: with an Authorization header, or with --presign
-in its query string. Every header of the request is signed; Host is required.
+in its query string. Every header of the request is signed, but those of
+--unsigned-header (and with --presign the defaults listed there); Host is
+required.
 
 The query of the request line is read as S3 and MinIO read a received query: '+'
 is a space (write %2B for a plus), and a value is everything after the first '='.
 
-Credentials come from the environment: AWS_ACCESS_KEY_ID and
-AWS_SECRET_ACCESS_KEY, and AWS_SESSION_TOKEN for temporary credentials.
+Credentials: as for 'sigv4 presign' (--profile NAME, the AWS and MinIO
+variables with AWS_SESSION_TOKEN, each also as X_FILE, the shared credentials
+file, the profile's credential_process).
 
 options:
   --service S              the service to sign for (e.g. s3, sts, execute-api); required
@@ -160,8 +197,9 @@ options:
                            adding an Authorization header; for --service s3 the
                            payload line is UNSIGNED-PAYLOAD (as S3 and MinIO
                            expect of a presigned URL) unless --sign-body is given
-  --expires N              with --presign: the URL's lifetime in seconds,
-                           1 to 604800 (default: 3600)
+  --expires N              (or --expires-in) with --presign: the URL's lifetime,
+                           1 to 604800 seconds, or a duration such as 90s, 15m,
+                           12h, 7d or 1h30m (default: 3600)
   --no-normalize           S3 rules: the request line's path, as sent (percent-
                            encoded), is decoded and signed as the object path,
                            never normalised, encoded once (/b/my%20file.txt signs
@@ -176,9 +214,24 @@ options:
   --unsigned-payload       sign UNSIGNED-PAYLOAD instead of a body hash; without
                            --presign also add x-amz-content-sha256 (as S3 expects);
                            excludes --sign-body
+  --payload-hash HEX       sign this SHA-256 (64 hex digits) as the payload line, for
+                           a body sent separately; --service s3 without --presign
+                           also adds x-amz-content-sha256. Excludes --sign-body and
+                           --unsigned-payload
+  --unsigned-header NAME   leave this header out of the signature (it is still
+                           printed); repeatable. With --presign these are unsigned
+                           by default: user-agent, expect, x-amzn-trace-id and the
+                           hop-by-hop headers (connection, keep-alive,
+                           proxy-authenticate, proxy-authorization,
+                           proxy-connection, te, trailer, transfer-encoding,
+                           upgrade)
   --session-token T        the session token (overrides AWS_SESSION_TOKEN)
   --session-token-after    add the session token after signing, unsigned (some
                            services want this); needs a session token
+  --profile NAME           the credentials of this profile, as for 'sigv4 presign'
+  --output FORMAT          text (default: the signed request) or json: {"method",
+                           "target", "headers": [[name, value]...], "body",
+                           "credential", "signed_headers", "signature"}
   --verbose                print the canonical request and the string to sign on
                            stderr (with <session token> in place of the token)
   -h, --help               print this help
@@ -193,13 +246,17 @@ struct sign_args {
   std::optional<std::string> date;
   bool presign = false;
   std::optional<std::string> expires;
+  std::string expires_flag = "--expires";  // as written: --expires or --expires-in
   bool no_normalize = false;
   bool sign_body = false;
   bool unsigned_payload = false;
-  std::optional<std::string> session_token;
+  std::optional<std::string> payload_hash;   // --payload-hash HEX
+  std::vector<std::string> unsigned_headers;  // --unsigned-header NAME, repeatable
+  std::optional<std::string> session_token, profile;
   bool session_token_after = false;
   bool verbose = false;
   bool help = false;
+  std::optional<std::string> output;  // --output text|json
 };
 
 /// Reads the flags of `sign`; stops early at --help.
@@ -220,8 +277,15 @@ inline sign_args read_sign_flags(int argc, char** argv) {
     if (f == "--service") a.service = args.value();
     else if (f == "--region") a.region = args.value();
     else if (f == "--date") a.date = args.value();
-    else if (f == "--expires") a.expires = args.value();
+    else if (f == "--expires" || f == "--expires-in") {
+      a.expires = args.value();
+      a.expires_flag = std::string(f);
+    }
     else if (f == "--session-token") a.session_token = args.value();
+    else if (f == "--output") a.output = args.value();
+    else if (f == "--profile") a.profile = args.value();
+    else if (f == "--payload-hash") a.payload_hash = args.value();
+    else if (f == "--unsigned-header") a.unsigned_headers.push_back(args.value());
     else if (f == "--presign") a.presign = true;
     else if (f == "--no-normalize") a.no_normalize = true;
     else if (f == "--sign-body") a.sign_body = true;
@@ -233,37 +297,18 @@ inline sign_args read_sign_flags(int argc, char** argv) {
   return a;
 }
 
-inline std::string env_or_empty(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? std::string(value) : std::string();
-}
-
-/// The session token to use: --session-token, else AWS_SESSION_TOKEN (empty: none).
-inline std::string session_token_of(const sign_args& a) {
-  return a.session_token ? *a.session_token : env_or_empty("AWS_SESSION_TOKEN");
-}
-
 /// Checks the flags that only make sense together.
 /// @throws usage_error naming the conflict.
 inline void check_sign_args(const sign_args& a) {
   if (a.service.empty()) throw usage_error("--service is required");
   if (a.region.empty()) throw usage_error("--region is required");
-  if (a.expires && !a.presign) throw usage_error("--expires needs --presign");
+  if (a.expires && !a.presign) throw usage_error(fmt::format("{} needs --presign", a.expires_flag));
   if (a.sign_body && a.unsigned_payload) throw usage_error("--sign-body and --unsigned-payload exclude each other");
-  if (a.session_token_after && session_token_of(a).empty())
-    throw usage_error("--session-token-after needs a session token (--session-token or AWS_SESSION_TOKEN)");
-}
-
-/// Credentials from the environment (and --session-token). The messages name variables,
-/// never values.
-/// @throws sigv4::error errc::credentials_not_found when a variable is missing.
-inline sigv4::credentials credentials_from_env(const sign_args& a) {
-  const std::string key_id = env_or_empty("AWS_ACCESS_KEY_ID");
-  if (key_id.empty()) throw sigv4::error(sigv4::errc::credentials_not_found, "AWS_ACCESS_KEY_ID is not set");
-  const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
-  if (secret == nullptr || *secret == '\0')
-    throw sigv4::error(sigv4::errc::credentials_not_found, "AWS_SECRET_ACCESS_KEY is not set");
-  return sigv4::credentials(key_id, secret, session_token_of(a));
+  if (a.payload_hash && (a.sign_body || a.unsigned_payload))
+    throw usage_error("--payload-hash excludes --sign-body and --unsigned-payload");
+  for (const std::string& name : a.unsigned_headers)
+    if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char))
+      throw usage_error(fmt::format("--unsigned-header takes a header name, got '{}'", name));
 }
 
 inline sigv4::signing_options signing_options_of(const sign_args& a, std::string_view body) {
@@ -271,7 +316,14 @@ inline sigv4::signing_options signing_options_of(const sign_args& a, std::string
   opt.service = a.service;
   opt.region = a.region;
   opt.path = a.no_normalize ? sigv4::path_rules::s3 : sigv4::path_rules::generic;
-  if (a.sign_body) {
+  if (a.payload_hash) {
+    try {
+      opt.payload = sigv4::payload_hash::precomputed(*a.payload_hash);
+    } catch (const sigv4::error&) {
+      throw usage_error(fmt::format("--payload-hash takes 64 hex digits (a SHA-256), got '{}'", *a.payload_hash));
+    }
+    opt.content_sha256_header = !a.presign && a.service == "s3";
+  } else if (a.sign_body) {
     opt.payload = sigv4::payload_hash::of(body);
     opt.content_sha256_header = !a.presign;
   } else if (a.unsigned_payload) {
@@ -284,7 +336,7 @@ inline sigv4::signing_options signing_options_of(const sign_args& a, std::string
   }
   opt.token = a.session_token_after ? sigv4::token_placement::added_after_signing
                                     : sigv4::token_placement::signed_in_request;
-  if (a.expires) opt.expires = std::chrono::seconds(parse_expires(*a.expires));
+  if (a.expires) opt.expires = std::chrono::seconds(parse_expires(*a.expires, a.expires_flag));
   return opt;
 }
 
@@ -314,8 +366,45 @@ inline sigv4::http_request with_decoded_path(const sigv4::http_request& wire) {
 }
 
 /// Signs `parsed` (its headers or its query get the signature) and returns the steps.
-inline sigv4::signing_result sign_parsed(parsed_http_request& parsed, const sign_args& args,
-                                         const sigv4::credentials& creds, sigv4::time_point at) {
+/// Headers a presigned URL leaves unsigned by default: what clients and proxies add or change
+/// on the way (as botocore leaves user-agent, expect and x-amzn-trace-id out), and the
+/// hop-by-hop headers (RFC 9110, 7.6.1).
+inline constexpr std::string_view presign_unsigned_defaults[] = {
+    "user-agent", "expect", "x-amzn-trace-id", "connection", "keep-alive", "proxy-authenticate",
+    "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"};
+
+/// Takes the headers to leave unsigned (--unsigned-header, and the defaults with --presign)
+/// out of `headers`, with their positions, so that they can be put back after signing.
+inline std::vector<std::pair<std::size_t, sigv4::header>> take_unsigned_headers(std::vector<sigv4::header>& headers,
+                                                                               const sign_args& a) {
+  const auto is_unsigned = [&](std::string_view name) {
+    for (const std::string& u : a.unsigned_headers)
+      if (sigv4::detail::iequals(u, name)) return true;
+    if (a.presign)
+      for (std::string_view d : presign_unsigned_defaults)
+        if (sigv4::detail::iequals(d, name)) return true;
+    return false;
+  };
+  std::vector<std::pair<std::size_t, sigv4::header>> taken;
+  std::vector<sigv4::header> kept;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    if (is_unsigned(headers[i].name)) taken.emplace_back(i, std::move(headers[i]));
+    else kept.push_back(std::move(headers[i]));
+  }
+  headers = std::move(kept);
+  return taken;
+}
+
+/// Puts the unsigned headers back where they were (signing appends after them).
+inline void put_back_unsigned_headers(std::vector<sigv4::header>& headers,
+                                      std::vector<std::pair<std::size_t, sigv4::header>>& taken) {
+  for (auto& [at, h] : taken)
+    headers.insert(headers.begin() + static_cast<std::ptrdiff_t>(std::min(at, headers.size())), std::move(h));
+}
+
+/// Signs `parsed` (its headers or its query get the signature) and returns the steps.
+inline sigv4::signing_result sign_signed_part(parsed_http_request& parsed, const sign_args& args,
+                                              const sigv4::credentials& creds, sigv4::time_point at) {
   const sigv4::signing_options opt = signing_options_of(args, parsed.body);
   if (!args.no_normalize)
     return args.presign ? sigv4::presign(parsed.request, creds, opt, at)
@@ -328,18 +417,38 @@ inline sigv4::signing_result sign_parsed(parsed_http_request& parsed, const sign
   return r;
 }
 
+/// Signs `parsed` (its headers or its query get the signature) and returns the steps; the
+/// unsigned headers stay in the request, unsigned.
+inline sigv4::signing_result sign_parsed(parsed_http_request& parsed, const sign_args& args,
+                                         const sigv4::credentials& creds, sigv4::time_point at) {
+  auto taken = take_unsigned_headers(parsed.request.headers, args);
+  sigv4::signing_result r = sign_signed_part(parsed, args, creds, at);
+  put_back_unsigned_headers(parsed.request.headers, taken);
+  return r;
+}
+
 /// `sigv4 sign`: signs the request on stdin and prints it.
 inline int cmd_sign(int argc, char** argv) {
   return run_command("sigv4 sign", [&] {
     const sign_args args = read_sign_flags(argc, argv);
     if (print_help_if(args.help, sign_help)) return exit_ok;
     check_sign_args(args);
+    const output_format output = parse_output(args.output);
     const sigv4::time_point at = time_flag(args.date, "--date");
-    const sigv4::credentials creds = credentials_from_env(args);
+    const sigv4::credentials creds = load_credentials(load_profile(args.profile), args.session_token);
+    if (args.session_token_after && creds.session_token().empty())
+      throw usage_error("--session-token-after needs a session token (--session-token, AWS_SESSION_TOKEN or the "
+                        "profile's)");
     parsed_http_request parsed = parse_http_request(read_all(stdin));
     const sigv4::signing_result result = sign_parsed(parsed, args, creds, at);
-    if (args.verbose) print_signing_steps(result, session_token_of(args));
-    print_request(parsed);
+    if (args.verbose) print_signing_steps(result, std::string(creds.session_token()));
+    if (output == output_format::json) {
+      if (!sigv4::detail::is_valid_utf8(parsed.body))
+        throw usage_error("--output json cannot hold a body that is not UTF-8; use --output text");
+      write_stdout(request_as_json(parsed, result));
+    } else {
+      print_request(parsed);
+    }
     return exit_ok;
   });
 }

@@ -3,8 +3,8 @@
 //   sigv4 policy --kind iam|bucket|session --bucket B [--prefix P] [--action get|put|delete|list]...
 //                --allow-cidr CIDR... [--max-signature-age SECONDS] [--require-tls]
 //                [--client NAME=PREFIX:CIDR[,CIDR...]]...
-#ifndef SIGV4_EXAMPLES_CLI_POLICY_HPP
-#define SIGV4_EXAMPLES_CLI_POLICY_HPP
+#ifndef SIGV4_CLI_POLICY_HPP
+#define SIGV4_CLI_POLICY_HPP
 
 #include "common.hpp"
 
@@ -53,6 +53,7 @@ presigned URLs work only from the given networks (aws:SourceIp).
   --client NAME=PREFIX:CIDR[,CIDR...]
                    a client whose PREFIX is usable only from its CIDRs; its own
                    statements. PREFIX may be empty and cannot hold ':'. Repeatable.
+  --output FORMAT  text or json: the policy document (JSON) either way.
   --help           print this help.
 
 At least one CIDR is needed, from --allow-cidr or --client. Every block is
@@ -77,6 +78,7 @@ struct policy_args {
   std::vector<std::string> allow_cidrs;
   std::optional<long long> max_signature_age_seconds;
   bool require_tls = false;
+  std::optional<std::string> output;  // --output text|json: the policy is JSON either way
   std::vector<std::string> clients;  // NAME=PREFIX:CIDR[,CIDR...], as given
 };
 
@@ -125,6 +127,9 @@ inline policy_args read_policy_flags(int argc, char** argv) {
       a.kind = parse_kind(r.value());
     } else if (f == "--bucket") {
       set_once(a.bucket, r);
+    } else if (f == "--output") {
+      set_once(a.output, r);
+      parse_output(a.output);
     } else if (f == "--prefix") {
       set_once(a.prefix, r);
     } else if (f == "--action") {

@@ -1,0 +1,133 @@
+// sigv4 — S3 multipart uploads, sans-IO: the UploadId out of an InitiateMultipartUploadResult,
+// the CompleteMultipartUpload body from (part number, ETag) pairs, and S3's <Error> answer.
+// The presigned URLs themselves come from s3::presigner (POST ?uploads, PUT
+// ?partNumber=N&uploadId=ID, POST ?uploadId=ID, DELETE ?uploadId=ID).
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html
+#ifndef SIGV4_S3_MULTIPART_HPP
+#define SIGV4_S3_MULTIPART_HPP
+
+#include "detail/config.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "errors.hpp"
+#include "sts.hpp"  // sts::detail::xml_text, the one strict reader of a flat XML element
+
+namespace sigv4::s3 {
+SIGV4_BACKEND_NS_BEGIN
+
+/// The part numbers S3 accepts.
+inline constexpr int min_part_number = 1;
+inline constexpr int max_part_number = 10000;
+
+/// One uploaded part: its number and the ETag the server answered its PUT with (quotes and
+/// all, as sent).
+struct completed_part {
+  int part_number = 0;
+  std::string etag;
+};
+
+/// S3's error answer: <Error><Code>..</Code><Message>..</Message><RequestId>..</RequestId></Error>.
+struct s3_error {
+  std::string code;
+  std::string message;     ///< may be empty
+  std::string request_id;  ///< may be empty
+};
+
+SIGV4_BACKEND_NS_END
+namespace detail {
+SIGV4_BACKEND_NS_BEGIN
+
+// The text of element `name` of `xml`, with sts::detail::xml_text's strictness (one element,
+// no attributes, no markup, known entities), its refusals reported as errc::invalid_request.
+inline std::optional<std::string> answer_text(std::string_view xml, std::string_view name, std::string_view what) {
+  try {
+    return sigv4::sts::detail::xml_text(xml, name);
+  } catch (const error& e) {
+    throw error(errc::invalid_request, std::string(what) + ": " + sigv4::detail::error_detail(e));
+  }
+}
+
+// Element text: & < > written as XML entities (quotes stay as they are, as in botocore's
+// bodies); control characters other than tab are refused.
+inline void append_xml_escaped(std::string& out, std::string_view text, std::string_view what) {
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t')
+          throw error(errc::invalid_argument, std::string(what) + " holds a control character");
+        out.push_back(c);
+    }
+  }
+}
+
+SIGV4_BACKEND_NS_END
+}  // namespace detail
+SIGV4_BACKEND_NS_BEGIN
+
+/// The <Error> answer of S3 (and MinIO, Ceph RGW), or nullopt when `xml` is not one.
+/// @throws sigv4::error errc::invalid_request when it is an <Error> without a <Code>, or its
+///         elements are malformed (twice, with markup, an unknown entity).
+inline std::optional<s3_error> parse_s3_error(std::string_view xml) {
+  if (xml.find("<Error>") == std::string_view::npos) return std::nullopt;
+  s3_error e;
+  const auto code = detail::answer_text(xml, "Code", "the S3 error answer");
+  if (!code || code->empty()) throw error(errc::invalid_request, "the S3 error answer has no <Code>");
+  e.code = *code;
+  e.message = detail::answer_text(xml, "Message", "the S3 error answer").value_or("");
+  e.request_id = detail::answer_text(xml, "RequestId", "the S3 error answer").value_or("");
+  return e;
+}
+
+/// The UploadId of a CreateMultipartUpload answer (InitiateMultipartUploadResult).
+/// @throws sigv4::error errc::invalid_request for an <Error> answer (its Code and Message
+///         quoted), a document without <InitiateMultipartUploadResult>, or an UploadId that is
+///         missing, empty, repeated or malformed.
+inline std::string parse_upload_id(std::string_view xml) {
+  if (const auto e = parse_s3_error(xml))
+    throw error(errc::invalid_request, "CreateMultipartUpload was refused: " + sigv4::detail::quote_input(e->code) +
+                                           (e->message.empty() ? "" : " " + sigv4::detail::quote_input(e->message)));
+  if (xml.find("<InitiateMultipartUploadResult") == std::string_view::npos)
+    throw error(errc::invalid_request, "the answer is not an InitiateMultipartUploadResult");
+  const auto id = detail::answer_text(xml, "UploadId", "the InitiateMultipartUploadResult");
+  if (!id || id->empty()) throw error(errc::invalid_request, "the InitiateMultipartUploadResult has no UploadId");
+  for (char c : *id)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      throw error(errc::invalid_request, "the UploadId holds whitespace or a control character");
+  return *id;
+}
+
+/// The CompleteMultipartUpload body for `parts`, which must be in ascending part-number order
+/// (1 to 10000, each once) with non-empty ETags.
+/// @throws sigv4::error errc::invalid_argument for no parts, a part number out of range or out
+///         of order, or an empty ETag or one with control characters.
+inline std::string complete_multipart_body(const std::vector<completed_part>& parts) {
+  if (parts.empty()) throw error(errc::invalid_argument, "CompleteMultipartUpload needs at least one part");
+  std::string out = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+  int previous = 0;
+  for (const completed_part& p : parts) {
+    if (p.part_number < min_part_number || p.part_number > max_part_number)
+      throw error(errc::invalid_argument, "part number " + std::to_string(p.part_number) + " is not 1 to 10000");
+    if (p.part_number <= previous)
+      throw error(errc::invalid_argument, "part number " + std::to_string(p.part_number) + " comes after part " +
+                                              std::to_string(previous) + ": parts must be in ascending order, each once");
+    if (p.etag.empty()) throw error(errc::invalid_argument, "part " + std::to_string(p.part_number) + " has no ETag");
+    previous = p.part_number;
+    out += "<Part><PartNumber>" + std::to_string(p.part_number) + "</PartNumber><ETag>";
+    detail::append_xml_escaped(out, p.etag, "an ETag");
+    out += "</ETag></Part>";
+  }
+  out += "</CompleteMultipartUpload>";
+  return out;
+}
+
+SIGV4_BACKEND_NS_END
+}  // namespace sigv4::s3
+
+#endif
