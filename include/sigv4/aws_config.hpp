@@ -1,7 +1,8 @@
-// sigv4 — the AWS config file (~/.aws/config), sans-IO: resolve a profile's region, S3
-// endpoint, addressing style and credential_process from the file's text, and read the JSON
-// answer of a credential_process. Reading the file and running the process are the caller's.
-// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html
+/// @file
+/// sigv4 — the AWS config file (~/.aws/config), sans-IO: resolve a profile's region, S3
+/// endpoint, addressing style and credential_process from the file's text, and read the JSON
+/// answer of a credential_process. Reading the file and running the process are the caller's.
+/// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html
 #ifndef SIGV4_AWS_CONFIG_HPP
 #define SIGV4_AWS_CONFIG_HPP
 
@@ -94,6 +95,9 @@ config_section_values collect_config_section(std::string_view text, InSection&& 
 /// credential_process. Keys are case-insensitive, section names are not.
 /// @param config_text the file's text (UTF-8; a byte order mark is skipped).
 /// @param name the profile (the caller picks it: --profile, AWS_PROFILE, "default").
+/// @return the profile's settings, empty where the file has none; found says whether the
+///         profile's section is there.
+/// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html
 /// @throws sigv4::error errc::invalid_argument when the profile names a services section the
 ///         text does not have.
 inline aws_profile resolve_aws_profile(std::string_view config_text, std::string_view name) {
@@ -124,6 +128,8 @@ inline aws_profile resolve_aws_profile(std::string_view config_text, std::string
 /// "Expiration" (ISO 8601, UTC). Credentials whose Expiration is not after `now` are refused.
 /// @param output the process's stdout.
 /// @param now the time to judge Expiration by.
+/// @return the credentials, with their expiry when the answer has one.
+/// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sourcing-external.html
 /// @throws sigv4::error errc::credentials_not_found when the answer is not such an object
 ///         (the message says what is wrong, and quotes nothing of the answer: it holds a
 ///         secret); errc::credentials_expired when Expiration is past;

@@ -1,8 +1,9 @@
-// sigv4 — credentials that change while the program runs: a provider over the sources of
-// credentials.hpp (the environment with its *_FILE secrets, the shared credentials file) and
-// Kubernetes-style secret directories, which re-reads them when their files change. The files
-// are looked at (stat: device, inode, size, modification time) at most every N seconds, on
-// the caller's thread and clock; nothing runs in the background.
+/// @file
+/// sigv4 — credentials that change while the program runs: a provider over the sources of
+/// credentials.hpp (the environment with its *_FILE secrets, the shared credentials file) and
+/// Kubernetes-style secret directories, which re-reads them when their files change. The files
+/// are looked at (stat: device, inode, size, modification time) at most every N seconds, on
+/// the caller's thread and clock; nothing runs in the background.
 #ifndef SIGV4_CREDENTIAL_PROVIDER_HPP
 #define SIGV4_CREDENTIAL_PROVIDER_HPP
 
@@ -33,19 +34,30 @@ namespace sigv4 {
 /// atomic rename or Kubernetes' symlink swap makes), rewritten (size, modification time) or
 /// removed gets another stamp. Symbolic links are followed.
 struct file_stamp {
-  std::string path;
+  std::string path;  ///< the file, as given to stamp_file
   int error = 0;  ///< the errno of stat(), 0 when it succeeded
+  /// The file's device number (0 when stat() failed).
   std::uint64_t device = 0, inode = 0, size = 0;
+  /** @var file_stamp::inode
+   *  The file's inode number (0 when stat() failed). */
+  /** @var file_stamp::size
+   *  The file's size in bytes (0 when stat() failed). */
   std::int64_t modified_ns = 0;  ///< the modification time, nanoseconds since the epoch
+  /// @param a a stamp. @param b another stamp.
+  /// @return true when every field is equal: the same version of the same file.
   friend bool operator==(const file_stamp& a, const file_stamp& b) noexcept {
     return a.path == b.path && a.error == b.error && a.device == b.device && a.inode == b.inode && a.size == b.size &&
            a.modified_ns == b.modified_ns;
   }
+  /// @param a a stamp. @param b another stamp.
+  /// @return !(a == b).
   friend bool operator!=(const file_stamp& a, const file_stamp& b) noexcept { return !(a == b); }
 };
 
 /// The stamp of the file at `path` (never throws for a missing or unreadable file: the stamp
 /// holds the error).
+/// @param path the file (a symbolic link is followed).
+/// @return its stamp; its error is the errno of a failed stat().
 inline file_stamp stamp_file(std::string path) {
   file_stamp s;
   s.path = std::move(path);
@@ -77,8 +89,8 @@ inline file_stamp stamp_file(std::string path) {
 /// The file names in a secret directory: a Kubernetes Secret mounted as a volume holds one
 /// file per key (the kubelet replaces them all at once by swapping the `..data` symlink).
 struct secret_dir_names {
-  std::string access_key_id = "AWS_ACCESS_KEY_ID";
-  std::string secret_access_key = "AWS_SECRET_ACCESS_KEY";
+  std::string access_key_id = "AWS_ACCESS_KEY_ID";          ///< required
+  std::string secret_access_key = "AWS_SECRET_ACCESS_KEY";  ///< required
   std::string session_token = "AWS_SESSION_TOKEN";               ///< optional: no file, no token
   std::string expiration = "AWS_CREDENTIAL_EXPIRATION";          ///< optional: ISO-8601 UTC
 };
@@ -126,6 +138,9 @@ inline bool same_credentials(const credentials& a, const credentials& b) noexcep
 /// Credentials from a secret directory (see secret_dir_names), read once: the key id and the
 /// secret are required, the session token and the expiry optional; surrounding whitespace is
 /// stripped from each file.
+/// @param dir the directory (e.g. a Kubernetes Secret's mount point).
+/// @param names the names of its files.
+/// @return the credentials.
 /// @throws sigv4::error errc::credentials_not_found naming the file and the reason (missing,
 ///         unreadable, empty); errc::invalid_date for an expiry that is not ISO-8601 UTC;
 ///         errc::invalid_credentials for unusable values. No message holds a value.
@@ -150,14 +165,19 @@ struct from_environment {
   /// environment of a running process does not change from outside).
   env_lookup env = process_env;
 };
+/// A credential_provider source: a profile of the shared credentials file (read as
+/// credentials_from_shared_file does), which is watched.
+/// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html
 struct from_shared_file {
   std::string profile;  ///< empty: AWS_PROFILE, else "default"
   std::string path;     ///< empty: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials
-  env_lookup env = process_env;
+  env_lookup env = process_env;  ///< where AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE and HOME are read
 };
+/// A credential_provider source: a secret directory (read as credentials_from_secret_dir
+/// does), whose four files are watched.
 struct from_secret_dir {
   std::string dir;  ///< e.g. /var/run/secrets/storage
-  secret_dir_names names;
+  secret_dir_names names;  ///< the names of its files
 };
 
 /// How often a provider looks at its files.
@@ -188,15 +208,25 @@ struct poll_result {
 /// atomic loads.
 class credential_provider {
  public:
+  /// The clock of poll's `now`.
   using steady_time = std::chrono::steady_clock::time_point;
 
+  /// The environment chain of credentials_from_env, with the files its *_FILE variables name.
+  /// @param s the source. @param o how often to look at the files.
+  /// @throws sigv4::error as credentials_from_env does.
   explicit credential_provider(from_environment s, provider_options o = {})
       : credential_provider(
             [env = s.env] { return credentials_from_env(env); }, [env = s.env] { return detail::env_files(env); }, o) {}
+  /// A profile of the shared credentials file, as credentials_from_shared_file reads it.
+  /// @param s the source. @param o how often to look at the file.
+  /// @throws sigv4::error as credentials_from_shared_file does.
   explicit credential_provider(from_shared_file s, provider_options o = {})
       : credential_provider(
             [s] { return credentials_from_shared_file(s.profile, s.path, s.env); },
             [s] { return std::vector<std::string>{detail::shared_credentials_path(s.path, s.env)}; }, o) {}
+  /// A secret directory, as credentials_from_secret_dir reads it.
+  /// @param s the source. @param o how often to look at the files.
+  /// @throws sigv4::error as credentials_from_secret_dir does.
   explicit credential_provider(from_secret_dir s, provider_options o = {})
       : credential_provider([s] { return credentials_from_secret_dir(s.dir, s.names); },
                             [s] {
@@ -209,6 +239,9 @@ class credential_provider {
 
   /// Any source: `read` gives the credentials (throwing sigv4::error when it cannot), `files`
   /// the paths whose stamps say when to read again.
+  /// @param read reads the credentials. @param files the paths to watch.
+  /// @param o how often to look at the files.
+  /// @throws sigv4::error what the first call of `read` throws.
   credential_provider(std::function<credentials()> read, std::function<std::vector<std::string>()> files,
                       provider_options o = {})
       : read_(std::move(read)), files_(std::move(files)), options_(o), current_(first_read()) {}
@@ -217,6 +250,7 @@ class credential_provider {
   credential_provider& operator=(const credential_provider&) = delete;
 
   /// The last good credentials.
+  /// @return a copy of them.
   credentials current() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return current_;
@@ -225,6 +259,9 @@ class credential_provider {
   /// Looks at the files if a check is due at `now` (steady clock: a change of the wall clock
   /// neither hastens nor delays it; a `now` before the last check, as from a clock that went
   /// back, counts as due), and re-reads them if their stamps changed.
+  /// Never throws for a failed read: the problem is in the result.
+  /// @param now the current time of the steady clock.
+  /// @return whether new credentials were read, and a problem met for the first time.
   poll_result poll(steady_time now) {
     const std::int64_t t = now.time_since_epoch().count();
     if (t >= last_check_.load(std::memory_order_acquire) && t < next_check_.load(std::memory_order_acquire)) return {};
@@ -237,6 +274,9 @@ class credential_provider {
   }
 
   /// poll(now), and on a change target.set_credentials(current()) (an s3::presigner, say).
+  /// @param target anything with set_credentials(const credentials&).
+  /// @param now the current time of the steady clock.
+  /// @return what poll returned.
   template <class Target>
   poll_result poll_into(Target& target, steady_time now) {
     poll_result r = poll(now);

@@ -1,6 +1,7 @@
-// sigv4 — a ready key lookup for the verifiers over a set of keys that changes while they run:
-// the server side of a credential rotation, where the old and the new key both verify during
-// an overlap window.
+/// @file
+/// sigv4 — a ready key lookup for the verifiers over a set of keys that changes while they run:
+/// the server side of a credential rotation, where the old and the new key both verify during
+/// an overlap window.
 #ifndef SIGV4_KEY_SET_HPP
 #define SIGV4_KEY_SET_HPP
 
@@ -40,6 +41,9 @@ class key_set {
 
   /// Adds (or replaces) a key: its secret and the session token its requests must carry
   /// (empty: none).
+  /// @param access_key_id the key's access key id.
+  /// @param secret its secret access key (copied into a secret_string, wiped when removed).
+  /// @param session_token the session token requests with this key must carry; empty: none.
   /// @throws sigv4::error errc::invalid_credentials for an empty id or secret.
   void put(std::string access_key_id, std::string_view secret, std::string session_token = {}) {
     if (access_key_id.empty()) throw error(errc::invalid_credentials, "the access key id is empty");
@@ -49,9 +53,13 @@ class key_set {
     state_->keys.insert_or_assign(std::move(access_key_id), std::move(e));
   }
   /// Adds the key of `c` (its id, secret and session token).
+  /// @param c the credentials whose key requests may be signed with.
+  /// @throws sigv4::error errc::invalid_credentials for an empty id or secret.
   void put(const credentials& c) { put(c.access_key_id(), c.secret_access_key(), c.session_token()); }
 
   /// Removes a key; false when it was not there. Its secret is wiped.
+  /// @param access_key_id the key's access key id.
+  /// @return true when the key was in the set and is now removed.
   bool remove(std::string_view access_key_id) {
     std::unique_lock<std::shared_mutex> lock(state_->mutex);
     const auto it = state_->keys.find(access_key_id);
@@ -60,16 +68,20 @@ class key_set {
     return true;
   }
 
+  /// @return the number of keys in the set.
   std::size_t size() const {
     std::shared_lock<std::shared_mutex> lock(state_->mutex);
     return state_->keys.size();
   }
 
   /// The key of `access_key_id`, as a key_lookup returns it; nullopt when unknown.
+  /// @param access_key_id the access key id of a request.
+  /// @return a copy of its secret and session token; nullopt when the set does not hold it.
   std::optional<key_entry> find(std::string_view access_key_id) const { return state_->find(access_key_id); }
 
   /// A key_lookup for verifier / post_verifier over this set. It shares the set's state, so
   /// it stays valid (and sees every later change) even if the key_set object goes first.
+  /// @return the lookup, to pass to the verifier's constructor.
   key_lookup lookup() const {
     return [state = state_](std::string_view id) { return state->find(id); };
   }

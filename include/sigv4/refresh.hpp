@@ -1,7 +1,8 @@
-// sigv4 — temporary credentials refreshed before they expire, sans-IO: the schedule says when
-// to ask STS for new ones; the application makes the HTTP call (sts::assume_role,
-// sts::assume_role_with_web_identity, ...) and hands the answer back, which the strict STS
-// parser reads. No thread, no socket, no clock read: every call takes the time.
+/// @file
+/// sigv4 — temporary credentials refreshed before they expire, sans-IO: the schedule says when
+/// to ask STS for new ones; the application makes the HTTP call (sts::assume_role,
+/// sts::assume_role_with_web_identity, ...) and hands the answer back, which the strict STS
+/// parser reads. No thread, no socket, no clock read: every call takes the time.
 #ifndef SIGV4_REFRESH_HPP
 #define SIGV4_REFRESH_HPP
 
@@ -50,13 +51,17 @@ struct refresh_result {
 /// refresh due early, one that jumps back before a failed attempt makes the retry due at once.
 class refreshing_credentials {
  public:
+  /// Starts without credentials: the first call is due at once.
+  /// @param o when to refresh and when to retry.
   explicit refreshing_credentials(refresh_options o = {}) : options_(o) {}
   refreshing_credentials(const refreshing_credentials&) = delete;
   refreshing_credentials& operator=(const refreshing_credentials&) = delete;
 
+  /// @return the options it was made with.
   const refresh_options& options() const noexcept { return options_; }
 
   /// The current credentials, if any were accepted (they may have expired: see expired()).
+  /// @return a copy of them; nullopt before the first accepted answer.
   std::optional<credentials> current() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return current_;
@@ -64,18 +69,23 @@ class refreshing_credentials {
 
   /// When the next call is due: at once without credentials, else refresh_before ahead of
   /// their expiry, or after a failure retry_after after it (whichever is later).
+  /// @return the time the next call is due; time_point::min() when it is due at once.
   time_point refresh_at() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return due_at();
   }
 
   /// Whether the application should ask STS now.
+  /// @param now the current wall-clock time.
+  /// @return true when a call is due at `now` (see refresh_at).
   bool refresh_due(time_point now) const {
     std::lock_guard<std::mutex> lock(mutex_);
     return is_due(now);
   }
 
   /// Whether the current credentials (if any) have expired at `now`.
+  /// @param now the current wall-clock time.
+  /// @return true when there are none, they have no expiry, or it is not after `now`.
   bool expired(time_point now) const {
     std::lock_guard<std::mutex> lock(mutex_);
     return !current_ || !current_->expiration() || *current_->expiration() <= now;
@@ -84,6 +94,8 @@ class refreshing_credentials {
   /// true when a call is due and no other thread has begun one: the caller makes it and then
   /// calls accept_answer or refresh_failed. (A call begun more than retry_after ago counts as
   /// lost and may be begun again.)
+  /// @param now the current wall-clock time.
+  /// @return true when this caller is to make the STS call.
   bool begin_refresh(time_point now) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!is_due(now)) return false;
@@ -97,6 +109,10 @@ class refreshing_credentials {
   /// sts::parse_credentials_response; credentials that have already expired at `now` are
   /// refused. On refusal the old credentials stay and the next call is due retry_after later.
   /// The caller's `xml` holds the secret: wipe it when done.
+  /// Never throws for a bad answer: the refusal is in the result.
+  /// @param xml the body of the STS answer.
+  /// @param now the current wall-clock time.
+  /// @return whether the answer was accepted, and why not when it was refused.
   refresh_result accept_answer(std::string_view xml, time_point now) {
     refresh_result r;
     std::optional<credentials> fresh;
@@ -124,6 +140,10 @@ class refreshing_credentials {
 
   /// accept_answer, and when accepted target.set_credentials(the new credentials) (an
   /// s3::presigner, say).
+  /// @param target anything with set_credentials(const credentials&).
+  /// @param xml the body of the STS answer.
+  /// @param now the current wall-clock time.
+  /// @return what accept_answer returned.
   template <class Target>
   refresh_result accept_answer_into(Target& target, std::string_view xml, time_point now) {
     refresh_result r = accept_answer(xml, now);
@@ -133,6 +153,7 @@ class refreshing_credentials {
 
   /// The STS call could not be made or answered (a network error, a 5xx): the old credentials
   /// stay, and the next call is due retry_after later.
+  /// @param now the current wall-clock time (when the call failed).
   void refresh_failed(time_point now) {
     std::lock_guard<std::mutex> lock(mutex_);
     in_flight_.reset();

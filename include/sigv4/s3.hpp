@@ -516,6 +516,8 @@ class presigner {
   /// blocked (the hot path takes no lock). Must not be called from inside a presign (the
   /// callback of with_scope_entry).
   /// URLs signed before the swap stay valid as long as the server still accepts the old key.
+  /// @param fresh the credentials to sign with from now on (e.g. from a credential_provider
+  ///        or a refreshing_credentials).
   void set_credentials(credentials fresh) {
     std::unique_ptr<credential_epoch> next(new credential_epoch(std::move(fresh)));
     std::unique_ptr<const credential_epoch> old;  // destroyed (wiped) after the lock is released
@@ -600,6 +602,11 @@ class presigner {
   /// ListObjectsV2 is a GET with query list-type=2 (and prefix, delimiter, ...), HeadBucket a
   /// HEAD, CreateBucket a PUT, DeleteBucket a DELETE, ListMultipartUploads a GET with
   /// `uploads`. The presigner's upload ACL is not signed into bucket requests.
+  /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+  /// @param req the request: method, bucket, an empty key, query parameters, expiry; its text
+  ///        must outlive this call.
+  /// @param at the signing time (X-Amz-Date).
+  /// @param out the buffer the URL is appended to.
   /// @throws sigv4::error as presign, and errc::invalid_object_key when `req.key` is not empty.
   ///         On error `out` is left as it was.
   void presign_bucket(const object_request& req, time_point at, std::string& out) const {
@@ -613,6 +620,10 @@ class presigner {
   }
 
   /// The presigned URL of a bucket request (see the overload above), signed at `at`.
+  /// @param req the request, with an empty key; its text must outlive this call.
+  /// @param at the signing time (X-Amz-Date).
+  /// @return the URL.
+  /// @throws sigv4::error as the appending presign_bucket().
   std::string presign_bucket(const object_request& req, time_point at) const {
     std::string out;
     presign_into(req, at, out, true);
@@ -750,6 +761,12 @@ class presigner {
     return checked_lifetime(expires, rule, at, held.epoch().creds);
   }
   /// checked_lifetime against given credentials (those of a scope entry: entry.creds).
+  /// @param expires the lifetime asked for.
+  /// @param rule what to do when temporary credentials expire first.
+  /// @param at the signing time.
+  /// @param creds the credentials whose expiry bounds the lifetime.
+  /// @return `expires`, or the credentials' remaining lifetime under credential_expiry::clamp.
+  /// @throws sigv4::error errc::invalid_expiry, errc::credentials_expired.
   static std::chrono::seconds checked_lifetime(std::chrono::seconds expires, credential_expiry rule, time_point at,
                                                const credentials& creds) {
     object_request r;

@@ -1,8 +1,9 @@
-// sigv4 — S3 multipart uploads, sans-IO: the UploadId out of an InitiateMultipartUploadResult,
-// the CompleteMultipartUpload body from (part number, ETag) pairs, and S3's <Error> answer.
-// The presigned URLs themselves come from s3::presigner (POST ?uploads, PUT
-// ?partNumber=N&uploadId=ID, POST ?uploadId=ID, DELETE ?uploadId=ID).
-// https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html
+/// @file
+/// sigv4 — S3 multipart uploads, sans-IO: the UploadId out of an InitiateMultipartUploadResult,
+/// the CompleteMultipartUpload body from (part number, ETag) pairs, and S3's `<Error>` answer.
+/// The presigned URLs themselves come from s3::presigner (POST ?uploads, PUT
+/// ?partNumber=N&uploadId=ID, POST ?uploadId=ID, DELETE ?uploadId=ID).
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html
 #ifndef SIGV4_S3_MULTIPART_HPP
 #define SIGV4_S3_MULTIPART_HPP
 
@@ -21,18 +22,19 @@ SIGV4_BACKEND_NS_BEGIN
 
 /// The part numbers S3 accepts.
 inline constexpr int min_part_number = 1;
-inline constexpr int max_part_number = 10000;
+inline constexpr int max_part_number = 10000;  ///< the highest part number S3 accepts
 
 /// One uploaded part: its number and the ETag the server answered its PUT with (quotes and
 /// all, as sent).
 struct completed_part {
-  int part_number = 0;
-  std::string etag;
+  int part_number = 0;  ///< 1 to 10000 (min_part_number to max_part_number)
+  std::string etag;     ///< the ETag header of the part's PUT answer, quotes included
 };
 
-/// S3's error answer: <Error><Code>..</Code><Message>..</Message><RequestId>..</RequestId></Error>.
+/// S3's error answer: `<Error><Code>..</Code><Message>..</Message><RequestId>..</RequestId></Error>`.
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
 struct s3_error {
-  std::string code;
+  std::string code;        ///< e.g. NoSuchUpload, AccessDenied, EntityTooSmall; never empty
   std::string message;     ///< may be empty
   std::string request_id;  ///< may be empty
 };
@@ -71,8 +73,11 @@ SIGV4_BACKEND_NS_END
 }  // namespace detail
 SIGV4_BACKEND_NS_BEGIN
 
-/// The <Error> answer of S3 (and MinIO, Ceph RGW), or nullopt when `xml` is not one.
-/// @throws sigv4::error errc::invalid_request when it is an <Error> without a <Code>, or its
+/// The `<Error>` answer of S3 (and MinIO, Ceph RGW), or nullopt when `xml` is not one.
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+/// @param xml the body of an S3 answer.
+/// @return its Code, Message and RequestId; nullopt when the body holds no `<Error>` element.
+/// @throws sigv4::error errc::invalid_request when it is an `<Error>` without a `<Code>`, or its
 ///         elements are malformed (twice, with markup, an unknown entity).
 inline std::optional<s3_error> parse_s3_error(std::string_view xml) {
   if (xml.find("<Error>") == std::string_view::npos) return std::nullopt;
@@ -86,8 +91,11 @@ inline std::optional<s3_error> parse_s3_error(std::string_view xml) {
 }
 
 /// The UploadId of a CreateMultipartUpload answer (InitiateMultipartUploadResult).
-/// @throws sigv4::error errc::invalid_request for an <Error> answer (its Code and Message
-///         quoted), a document without <InitiateMultipartUploadResult>, or an UploadId that is
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html
+/// @param xml the body of the answer to the presigned POST ?uploads.
+/// @return the UploadId, to pass to the part, complete and abort URLs.
+/// @throws sigv4::error errc::invalid_request for an `<Error>` answer (its Code and Message
+///         quoted), a document without `<InitiateMultipartUploadResult>`, or an UploadId that is
 ///         missing, empty, repeated or malformed.
 inline std::string parse_upload_id(std::string_view xml) {
   if (const auto e = parse_s3_error(xml))
@@ -105,6 +113,10 @@ inline std::string parse_upload_id(std::string_view xml) {
 
 /// The CompleteMultipartUpload body for `parts`, which must be in ascending part-number order
 /// (1 to 10000, each once) with non-empty ETags.
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html
+/// @param parts the uploaded parts, in ascending part-number order.
+/// @return the XML body of the presigned POST ?uploadId=ID, with `&`, `<` and `>` of the ETags
+///         escaped.
 /// @throws sigv4::error errc::invalid_argument for no parts, a part number out of range or out
 ///         of order, or an empty ETag or one with control characters.
 inline std::string complete_multipart_body(const std::vector<completed_part>& parts) {

@@ -228,6 +228,10 @@ struct web_identity_params {
 /// AWS_WEB_IDENTITY_TOKEN_FILE names (read now, whitespace trimmed), AWS_ROLE_ARN, and
 /// AWS_ROLE_SESSION_NAME, else "sigv4-<seconds since the epoch at `at`>" (botocore:
 /// "botocore-session-<time>").
+/// https://docs.aws.amazon.com/sdkref/latest/guide/feature-assume-role-credentials.html
+/// @param at the time the default session name is made from.
+/// @param env where the variables are read (the process environment by default).
+/// @return the role, session name and token; duration and policy are left empty.
 /// @throws sigv4::error errc::credentials_not_found naming the missing variable, or the
 ///         token file and why it cannot be read (missing, unreadable, empty). Never the token.
 inline web_identity_params web_identity_from_env(time_point at, const env_lookup& env = process_env) {
@@ -258,6 +262,10 @@ inline web_identity_params web_identity_from_env(time_point at, const env_lookup
 /// Policy, DurationSeconds in that order, values percent-encoded (a space as %20 where
 /// botocore writes '+': the same in a form body); headers Host and Content-Type. The body
 /// holds the token: wipe it when done. The answer is read by parse_credentials_response.
+/// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
+/// @param endpoint_url the STS endpoint, e.g. "https://sts.amazonaws.com", "http://127.0.0.1:9000" (MinIO).
+/// @param p the role, session name, token, duration and session policy.
+/// @return the request to send; parse its answer with parse_credentials_response.
 /// @throws sigv4::error errc::invalid_endpoint; errc::invalid_argument for an empty role ARN,
 ///         a session name outside STS's pattern, an empty token or a duration outside
 ///         900..31536000; errc::invalid_policy for a policy over 2048 characters.
