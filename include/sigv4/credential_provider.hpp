@@ -171,7 +171,7 @@ struct from_environment {
 struct from_shared_file {
   std::string profile;  ///< empty: AWS_PROFILE, else "default"
   std::string path;     ///< empty: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials
-  env_lookup env = process_env;  ///< where AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE and HOME are read
+  env_lookup env = process_env;  ///< where AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE and HOME are looked up
 };
 /// A credential_provider source: a secret directory (read as credentials_from_secret_dir
 /// does), whose four files are watched.

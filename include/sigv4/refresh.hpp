@@ -69,7 +69,8 @@ class refreshing_credentials {
 
   /// When the next call is due: at once without credentials, else refresh_before ahead of
   /// their expiry, or after a failure retry_after after it (whichever is later).
-  /// @return the time the next call is due; time_point::min() when it is due at once.
+  /// @return the time the next call is due; time_point::min() while there are no credentials
+  ///         with an expiry and no failed call.
   time_point refresh_at() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return due_at();

@@ -231,7 +231,7 @@ struct web_identity_params {
 /// https://docs.aws.amazon.com/sdkref/latest/guide/feature-assume-role-credentials.html
 /// @param at the time the default session name is made from.
 /// @param env where the variables are read (the process environment by default).
-/// @return the role, session name and token; duration and policy are left empty.
+/// @return the role, session name and token; duration 0 (STS's default) and no policy.
 /// @throws sigv4::error errc::credentials_not_found naming the missing variable, or the
 ///         token file and why it cannot be read (missing, unreadable, empty). Never the token.
 inline web_identity_params web_identity_from_env(time_point at, const env_lookup& env = process_env) {
