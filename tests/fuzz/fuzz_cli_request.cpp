@@ -4,7 +4,7 @@
 // verify with the library's verifier.
 #include "fuzz_common.hpp"
 
-#include "cli/sign.hpp"
+#include "fuzz_request.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -13,9 +13,7 @@ namespace {
 // A request the signer signed with its headers verifies with the library's verifier, given
 // the same payload line (the empty body's hash, the signer's default).
 void verify_signed(const sigv4::http_request& signed_req, const sigv4::signing_result& r) {
-  std::string target = signed_req.path;
-  if (!signed_req.query.empty()) target += "?" + signed_req.query;
-  const auto v = fuzz::suite_verifier().verify_signed_request(signed_req.method, target, signed_req.headers,
+  const auto v = fuzz::suite_verifier().verify_signed_request(signed_req.method, fuzz::target_of(signed_req), signed_req.headers,
                                                               sigv4::payload_hash::empty(), fuzz::suite_now());
   if (!v.valid()) fuzz::finding("a request the signer signed does not verify", r.canonical_request, v.detail);
 }
@@ -23,18 +21,14 @@ void verify_signed(const sigv4::http_request& signed_req, const sigv4::signing_r
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data), size);
-  sigv4_cli::parsed_http_request parsed;
-  try {
-    parsed = sigv4_cli::parse_http_request(in);
-  } catch (const sigv4::error&) {
-    return 0;
-  }
+  const auto parsed = fuzz::read_request(in);
+  if (!parsed) return 0;
   const sigv4::credentials creds(fuzz::suite_key_id, fuzz::suite_secret);
   sigv4::signing_options opt;
   opt.region = "us-east-1";
   opt.service = "service";
   for (const bool query : {false, true}) {
-    sigv4::http_request copy = parsed.request;
+    sigv4::http_request copy = parsed->request;
     try {
       const auto r = query ? sigv4::presign(copy, creds, opt, fuzz::suite_now())
                            : sigv4::sign_headers(copy, creds, opt, fuzz::suite_now());

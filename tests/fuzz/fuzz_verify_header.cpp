@@ -4,24 +4,19 @@
 // taken as the SHA-256 of the body and, a second time, from x-amz-content-sha256.
 #include "fuzz_common.hpp"
 
-#include "cli/sign.hpp"
+#include "fuzz_request.hpp"
 
 #include <cstddef>
 #include <cstdint>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data), size);
-  sigv4_cli::parsed_http_request parsed;
-  try {
-    parsed = sigv4_cli::parse_http_request(in);
-  } catch (const sigv4::error&) {
-    return 0;
-  }
-  const sigv4::http_request& req = parsed.request;
-  std::string target = req.path;
-  if (parsed.has_question_mark || !req.query.empty()) target += "?" + req.query;
+  const auto parsed = fuzz::read_request(in);
+  if (!parsed) return 0;
+  const sigv4::http_request& req = parsed->request;
+  const std::string target = fuzz::target_of(req, parsed->has_question_mark);
   const auto& v = fuzz::suite_verifier();
-  const auto a = v.verify_signed_request(req.method, target, req.headers, sigv4::payload_hash::of(parsed.body),
+  const auto a = v.verify_signed_request(req.method, target, req.headers, sigv4::payload_hash::of(parsed->body),
                                          fuzz::suite_now());
   fuzz::check_result(a);
   const auto b = v.verify_signed_request(req.method, target, req.headers, std::nullopt, fuzz::suite_now());
