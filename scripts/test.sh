@@ -91,11 +91,11 @@ cmake -S . -B build-tsan \
   -DSIGV4_BUILD_TESTS=ON -DSIGV4_BUILD_EXAMPLES=OFF -DSIGV4_BUILD_BENCHMARKS=OFF \
   "-DSIGV4_PYTHON=$PYTHON" \
   "${EXTRA_ARGS[@]}"
-log "build build-tsan (the unit tests only)"
-cmake --build build-tsan -j"$JOBS" --target sigv4_tests_cxx17
+log "build build-tsan (the threaded tests' sources only)"
+cmake --build build-tsan -j"$JOBS" --target sigv4_thread_tests
 log "test build-tsan: the tests that share a presigner or a verifier between threads ([threads])"
 TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
-  ./build-tsan/tests/sigv4_tests_cxx17 "[threads]"
+  ./build-tsan/tests/sigv4_thread_tests "[threads]"
 
 log "fuzz: every tests/fuzz target for 30 s, two at a time (clang, libFuzzer, ASan+UBSan)"
 bash scripts/deps.sh clang-14 libclang-rt-14-dev libfuzzer-14-dev
