@@ -6,6 +6,7 @@
 
 #include <fuzzer/FuzzedDataProvider.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -72,10 +73,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const sigv4::error&) {
     return 0;
   }
-  // The client sends the signed extra headers (and the locked ACL, on uploads that carry it).
+  // The client sends the signed extra headers, and the locked ACL when the URL signs it and the
+  // request did not pass its own x-amz-acl (as on a HEAD, which the ACL does not lock).
   std::vector<sigv4::header> sent;
   for (const auto& h : req.headers) sent.push_back({std::string(h.name.view()), std::string(h.value.view())});
-  if (!options.upload_acl.empty() && signs_header(url, "x-amz-acl")) sent.push_back({"x-amz-acl", options.upload_acl});
+  const bool acl_passed = std::any_of(sent.begin(), sent.end(), [](const sigv4::header& h) {
+    return sigv4::detail::iequals(h.name, "x-amz-acl");
+  });
+  if (!options.upload_acl.empty() && !acl_passed && signs_header(url, "x-amz-acl"))
+    sent.push_back({"x-amz-acl", options.upload_acl});
   sigv4::verify_options vo;
   vo.regions = {region};
   const sigv4::verifier v(fuzz::lookup(), vo);
