@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole sigv4 test suite: a warnings-as-errors RelWithDebInfo build with
-# every ctest test (unit, AWS suite, CLI suite, packaging), then an
-# ASan+UBSan build, then a short benchmark run. Any skipped test is a failure.
+# every ctest test (unit, AWS suite, CLI suite, packaging), the download service under wrk,
+# then an ASan+UBSan build, a ThreadSanitizer build of the threaded tests, every fuzz target
+# for 30 s, then a short benchmark run. Any skipped test is a failure.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -63,6 +64,10 @@ cmake --build build-ci -j"$JOBS"
 log "test build-ci"
 run_ctest build-ci
 
+log "load: the download service under wrk for 10 s (tests/load/download_service.sh)"
+bash scripts/deps.sh wrk
+bash tests/load/download_service.sh -d 10 -b build-ci
+
 log "integration: a real Ceph RADOS Gateway on 127.0.0.1 (started and stopped by run.sh)"
 SIGV4_INTEGRATION_BUILD=build-ci bash tests/integration/run.sh
 
@@ -81,6 +86,28 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:check_
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 run_ctest build-asan -LE 'package|hygiene'
 unset ASAN_OPTIONS UBSAN_OPTIONS
+
+# clang: g++ 12 refuses std::atomic_thread_fence under -fsanitize=thread (-Werror=tsan), and
+# detail/openssl.hpp's sequence lock uses fences. The fuzz stage installs clang-14 too.
+log "configure build-tsan (clang, RelWithDebInfo, ThreadSanitizer)"
+bash scripts/deps.sh clang-14 libclang-rt-14-dev
+cmake -S . -B build-tsan \
+  -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSIGV4_WERROR=ON \
+  -DSIGV4_SANITIZE=thread \
+  -DSIGV4_BUILD_TESTS=ON -DSIGV4_BUILD_EXAMPLES=OFF -DSIGV4_BUILD_BENCHMARKS=OFF \
+  "-DSIGV4_PYTHON=$PYTHON" \
+  "${EXTRA_ARGS[@]}"
+log "build build-tsan (the threaded tests' sources only)"
+cmake --build build-tsan -j"$JOBS" --target sigv4_thread_tests
+log "test build-tsan: the tests that share a presigner or a verifier between threads ([threads])"
+TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
+  ./build-tsan/tests/sigv4_thread_tests "[threads]"
+
+log "fuzz: every tests/fuzz target for 30 s, two at a time (clang, libFuzzer, ASan+UBSan)"
+bash scripts/deps.sh clang-14 libclang-rt-14-dev libfuzzer-14-dev
+FUZZ_JOBS=2 bash tests/fuzz/run.sh -t 30
 
 if [ -x build-ci/bench/sigv4_bench ]; then
   log "benchmark (short run)"

@@ -318,7 +318,7 @@ TEST_CASE("multipart URLs carry their sub-resources", "[s3]") {
   CHECK(has(p.presign_abort_multipart_upload("bkt", "big.bin", "u1", 60s, when), "&uploadId=u1&"));
 }
 
-TEST_CASE("one presigner shared by threads gives the same URLs as one thread", "[s3]") {
+TEST_CASE("one presigner shared by threads gives the same URLs as one thread", "[s3][threads]") {
   // The threads sign at changing seconds on three days, so the per-day keys and the
   // per-second state of the string to sign are replaced while other threads read them. The
   // expected URLs come from a presigner that shares nothing (key_cache::off: everything
