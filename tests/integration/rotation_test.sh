@@ -18,6 +18,12 @@
 # 6. With --sts-endpoint (GetSessionToken, 900 s credentials, --refresh-before 880): the links
 #    carry a session token, and after the first refresh (20 s) their key id changes; links of
 #    both temporary keys fetch the object.
+# 7. With --sts-role-arn too (AssumeRole): a role is made through the IAM API (CreateRole, its
+#    trust policy naming the test user), allowed s3:GetObject on the bucket (PutRolePolicy). The
+#    service starts before that policy is put: its first link is refused (403), so the links are
+#    signed as the role, not as the user; with the policy, the links carry a session token and
+#    fetch the object, and after the first refresh (20 s) the key id changes and links of both
+#    temporary keys fetch the object. The role is deleted at the end, and on exit.
 #
 # Ceph 16's radosgw-admin key create / key rm drop the user's IAM inline policies (the
 # sts:GetSessionToken policy rgw.sh puts; ListUserPolicies answers NoSuchEntity afterwards), so
@@ -62,16 +68,27 @@ TAG=$(date +%s)$$
 KEY_B=SIGV4ROTB$TAG SECRET_B=rotation-secret-b-$TAG-$RANDOM$RANDOM
 KEY_C=SIGV4ROTC$TAG SECRET_C=rotation-secret-c-$TAG-$RANDOM$RANDOM
 SERVICE_PID= LOAD_PID=
-# The user policy rgw.sh puts (see above): PutUserPolicy through the IAM API, signed by curl.
+# iam OUT PARAM=VALUE...: one IAM API call (POST /, service "iam") signed by curl with the test
+# user's key; the answer's body goes to the file OUT, its status to stdout ("curl failed" if none).
+iam() {
+  local out=$1 args=() p
+  shift
+  for p in Version=2010-05-08 "$@"; do args+=(--data-urlencode "$p"); done
+  curl -s -o "$out" -w '%{http_code}' -m 10 --aws-sigv4 "aws:amz:$REGION:iam" \
+    --user "$SIGV4_RGW_ACCESS_KEY:$SIGV4_RGW_SECRET_KEY" "${args[@]}" "$EP/" || echo "curl failed"
+}
+# The user policy rgw.sh puts (see above): PutUserPolicy through the IAM API.
 allow_get_session_token() {
   local policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetSessionToken"],"Resource":"*"}]}'
   local code
-  code=$(curl -s -o /dev/null -w '%{http_code}' -m 10 \
-    --aws-sigv4 "aws:amz:$REGION:iam" --user "$SIGV4_RGW_ACCESS_KEY:$SIGV4_RGW_SECRET_KEY" \
-    --data-urlencode "Action=PutUserPolicy" --data-urlencode "Version=2010-05-08" \
-    --data-urlencode "UserName=$USER_ID" --data-urlencode "PolicyName=sigv4-get-session-token" \
-    --data-urlencode "PolicyDocument=$policy" "$EP/") || code="curl failed"
+  code=$(iam "$WORK/iam.out" Action=PutUserPolicy "UserName=$USER_ID" PolicyName=sigv4-get-session-token \
+    "PolicyDocument=$policy")
   [ "$code" = 200 ] || fail "PutUserPolicy (sts:GetSessionToken) answered $code"
+}
+ROLE=sigv4-rot-$TAG ROLE_MADE=
+delete_role() { # the role of step 7, its inline policy first
+  iam /dev/null Action=DeleteRolePolicy "RoleName=$ROLE" PolicyName=read-object >/dev/null
+  iam "$WORK/iam.out" Action=DeleteRole "RoleName=$ROLE"
 }
 cleanup() {
   for pid in $LOAD_PID $SERVICE_PID; do
@@ -80,6 +97,7 @@ cleanup() {
   done
   admin key rm --uid="$USER_ID" --key-type=s3 --access-key="$KEY_B" >/dev/null 2>&1 || true
   admin key rm --uid="$USER_ID" --key-type=s3 --access-key="$KEY_C" >/dev/null 2>&1 || true
+  if [ -n "$ROLE_MADE" ]; then delete_role >/dev/null || true; fi
   allow_get_session_token || true
   rm -rf "$WORK"
 }
@@ -231,27 +249,67 @@ kill "$SERVICE_PID" 2>/dev/null || true
 wait "$SERVICE_PID" 2>/dev/null || true
 SERVICE_PID=
 
+# temporary_links LOG WHAT: with the service logging to LOG, its links carry a session token and
+# a temporary key (not the base key C) and fetch the object; after the first refresh the key id
+# changes, and links of both temporary keys fetch the object; no secret and no failed refresh in
+# the service's output.
+temporary_links() {
+  local log=$1 what=$2 l1 l2 t1 t2
+  l1=$(link)
+  grep -q 'X-Amz-Security-Token=' <<<"$l1" || fail "$what: a link carries no session token"
+  t1=$(key_of "$l1")
+  [ "$t1" != "$KEY_C" ] || fail "$what: the link is signed with the base key, not temporary credentials"
+  grep -q "credentials-refreshed access_key_id=$t1" "$log" || fail "$what: no credentials-refreshed line for $t1"
+  fetch_ok "$l1" "$what: the first temporary key's link"
+  t2=$t1
+  for _ in $(seq 40); do
+    sleep 1
+    l2=$(link)
+    t2=$(key_of "$l2")
+    [ "$t2" != "$t1" ] && break
+  done
+  [ "$t2" != "$t1" ] || fail "$what: the temporary credentials were not refreshed within 40 s"
+  grep -q "credentials-refreshed access_key_id=$t2" "$log" || fail "$what: no credentials-refreshed line for $t2"
+  fetch_ok "$l2" "$what: the refreshed key's link"
+  fetch_ok "$l1" "$what: the first temporary key's link after the refresh"
+  if grep -q -e "$SECRET_C" "$log" "$log.err"; then fail "$what: a secret is in the service's output"; fi
+  if grep -q 'sts-refresh-failed' "$log.err"; then fail "$what: $(cat "$log.err")"; fi
+}
+
 # --- 6. temporary credentials refreshed through STS ---------------------------------------------
 step "download_service --sts-endpoint: GetSessionToken, refreshed before expiry"
 start_service "$WORK/sts.log" --credentials-dir "$VOL" --sts-endpoint "$EP" --sts-duration 900 \
   --expires 60 --refresh-before 880
-L1=$(link)
-grep -q 'X-Amz-Security-Token=' <<<"$L1" || fail "an STS link carries no session token"
-T1=$(key_of "$L1")
-[ "$T1" != "$KEY_C" ] || fail "the STS link is signed with the base key, not temporary credentials"
-fetch_ok "$L1" "the first temporary key's link"
-T2=$T1
-for _ in $(seq 40); do
-  sleep 1
-  L2=$(link)
-  T2=$(key_of "$L2")
-  [ "$T2" != "$T1" ] && break
-done
-[ "$T2" != "$T1" ] || fail "the temporary credentials were not refreshed within 40 s"
-grep -q "credentials-refreshed access_key_id=$T2" "$WORK/sts.log" || fail "no credentials-refreshed line for $T2"
-fetch_ok "$L2" "the refreshed key's link"
-fetch_ok "$L1" "the first temporary key's link after the refresh"
-if grep -q -e "$SECRET_C" "$WORK/sts.log" "$WORK/sts.log.err"; then fail "a secret is in the service's output"; fi
-if grep -q 'sts-refresh-failed' "$WORK/sts.log.err"; then fail "$(cat "$WORK/sts.log.err")"; fi
+temporary_links "$WORK/sts.log" GetSessionToken
+kill "$SERVICE_PID" 2>/dev/null || true
+wait "$SERVICE_PID" 2>/dev/null || true
+SERVICE_PID=
+
+# --- 7. AssumeRole: a role on RGW, refreshed before expiry --------------------------------------
+step "download_service --sts-role-arn: AssumeRole of a role made through IAM, refreshed before expiry"
+T7=$EPOCHREALTIME
+trust='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/'$USER_ID'"]},"Action":["sts:AssumeRole"]}]}'
+code=$(iam "$WORK/iam.out" Action=CreateRole "RoleName=$ROLE" Path=/ "AssumeRolePolicyDocument=$trust")
+[ "$code" = 200 ] || fail "CreateRole answered $code: $(head -c 300 "$WORK/iam.out")"
+ROLE_MADE=1
+ROLE_ARN=$(sed -n 's:.*<Arn>\([^<]*\)</Arn>.*:\1:p' "$WORK/iam.out")
+[ "$ROLE_ARN" = "arn:aws:iam:::role/$ROLE" ] || fail "CreateRole named the role '$ROLE_ARN'"
+start_service "$WORK/role.log" --credentials-dir "$VOL" --sts-endpoint "$EP" --sts-role-arn "$ROLE_ARN" \
+  --sts-duration 900 --expires 60 --refresh-before 880
+L0=$(link)
+grep -q 'X-Amz-Security-Token=' <<<"$L0" || fail "an AssumeRole link carries no session token: $(cat "$WORK/role.log.err")"
+code=$(fetch "$L0")
+[ "$code" = 403 ] || fail "a link of the role without a role policy answered $code, not 403: it is not signed as the role"
+read_policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::'$BUCKET'/*"]}]}'
+code=$(iam "$WORK/iam.out" Action=PutRolePolicy "RoleName=$ROLE" PolicyName=read-object "PolicyDocument=$read_policy")
+[ "$code" = 200 ] || fail "PutRolePolicy answered $code: $(head -c 300 "$WORK/iam.out")"
+temporary_links "$WORK/role.log" AssumeRole
+kill "$SERVICE_PID" 2>/dev/null || true
+wait "$SERVICE_PID" 2>/dev/null || true
+SERVICE_PID=
+code=$(delete_role)
+[ "$code" = 200 ] || fail "DeleteRole answered $code: $(head -c 300 "$WORK/iam.out")"
+ROLE_MADE=
+echo "AssumeRole step: $(awk -v a="$T7" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
 
 printf '\nrotation_test: all passed\n'
