@@ -24,7 +24,7 @@ const char* const web_token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2Vydmlj
 
 // An AssumeRole answer as STS writes it (the API Reference's shape), expiring at `expires`.
 std::string answer(const std::string& id, sigv4::time_point expires) {
-  const std::string e = sigv4::format_amz_date(expires).str().data();
+  const std::string e = sigv4::format_amz_date(expires).to_string();
   const std::string iso = e.substr(0, 4) + "-" + e.substr(4, 2) + "-" + e.substr(6, 2) + "T" + e.substr(9, 2) + ":" +
                           e.substr(11, 2) + ":" + e.substr(13, 2) + "Z";
   return "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>"
