@@ -842,3 +842,21 @@ TEST_CASE("provider: a file replaced by one it may not read is reported (permiss
   CHECK(WEXITSTATUS(status) == 0);
 }
 #endif
+
+TEST_CASE("shared file: key lines before the first [section] belong to no profile", "[credentials][file]") {
+  // Python's configparser, which the AWS CLI reads the file with, refuses such lines
+  // (MissingSectionHeaderError); they are never a profile's values here, not even of a profile
+  // whose name is empty (found by fuzz_credentials, tests/fuzz/regressions/credentials/).
+  const char* const text = "aws_access_key_id=STRAY\naws_secret_access_key=stray\n[default]\naws_access_key_id=AKID\n";
+  sigv4::detail::profile_values none;
+  sigv4::detail::parse_shared_credentials(text, "", none);
+  CHECK_FALSE(none.found);
+  CHECK_FALSE(none.id.has_value());
+  CHECK_FALSE(none.secret.has_value());
+  sigv4::detail::profile_values def;
+  sigv4::detail::parse_shared_credentials(text, "default", def);
+  CHECK(def.found);
+  REQUIRE(def.id.has_value());
+  CHECK(def.id->view() == "AKID");
+  CHECK_FALSE(def.secret.has_value());
+}

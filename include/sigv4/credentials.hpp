@@ -464,6 +464,7 @@ template <class Visit>
 void for_each_ini_line(std::string_view text, Visit&& visit) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte order mark
   std::string_view section;
+  bool in_section = false;  // key lines before the first [section] header belong to no profile
   while (!text.empty()) {
     const std::size_t nl = text.find('\n');
     const std::string_view raw = text.substr(0, nl);
@@ -474,11 +475,12 @@ void for_each_ini_line(std::string_view text, Visit&& visit) {
       const std::size_t close = line.rfind(']');
       if (close == std::string_view::npos) continue;
       section = trim(line.substr(1, close - 1));
+      in_section = true;
       visit(ini_line{section, {}, {}, true, false});
       continue;
     }
     const std::size_t delim = line.find_first_of("=:");
-    if (delim == std::string_view::npos) continue;
+    if (delim == std::string_view::npos || !in_section) continue;
     visit(ini_line{section, trim(line.substr(0, delim)), trim(line.substr(delim + 1)), false, is_blank(raw.front())});
   }
 }
