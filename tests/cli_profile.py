@@ -281,6 +281,142 @@ def test_credential_process(cli, results, tmp):
                       f"{rc} {out!r} {err!r}")
 
 
+def botocore_chosen(env, profile):
+    """What botocore's chain picks for `env` (the tool's environment): ("creds", key, secret, token)
+    or ("error", the exception's class name)."""
+    saved = dict(os.environ)
+    try:
+        for k in list(os.environ):
+            if k.startswith("AWS_") or k.startswith("MINIO_"):
+                del os.environ[k]
+        os.environ.update(env)
+        try:
+            c = botocore.session.Session(profile=profile).get_credentials()
+        except Exception as e:  # botocore's PartialCredentialsError and friends
+            return ("error", type(e).__name__)
+        if c is None:
+            return ("error", "NoCredentials")
+        f = c.get_frozen_credentials()
+        return ("creds", f.access_key, f.secret_key, f.token)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def botocore_authorization(key, secret, token):
+    """botocore's Authorization (and X-Amz-Security-Token) for SIGN_REQUEST with these keys."""
+    aws_req = botocore.awsrequest.AWSRequest(method="GET", url="https://example.amazonaws.com/path?a=b")
+    frozen = datetime.datetime(2015, 8, 30, 12, 36, 0)
+    saved = botocore.auth.get_current_datetime
+    botocore.auth.get_current_datetime = lambda *args, **kwargs: frozen
+    try:
+        botocore.auth.SigV4Auth(botocore.credentials.Credentials(key, secret, token), "service",
+                                "us-east-1").add_auth(aws_req)
+    finally:
+        botocore.auth.get_current_datetime = saved
+    return aws_req.headers["Authorization"], aws_req.headers.get("X-Amz-Security-Token")
+
+
+SIGN_REQUEST = b"GET /path?a=b HTTP/1.1\nHost: example.amazonaws.com\n\n"
+
+
+def test_config_file_credentials(cli, results, tmp):
+    """Static keys in ~/.aws/config: the tool must pick the credentials botocore's chain picks
+    (environment, shared credentials file, credential_process, config file), for the same files."""
+    ck, cs = "AKIDCONFIGFILEEXAMPLE", "config/file+secret/0123456789abcdefghijk"
+    sk, ss = "AKIDSHAREDFILEEXAMPLE", "shared/file+secret/0123456789abcdefghijk"
+    pk, ps = "AKIDPROCESSWINSEXAMPLE", "process/wins+secret/0123456789abcdefghij"
+    script = os.path.join(tmp, "cp-static.sh")
+    write_script(script, "cat <<'EOF'\n" + json.dumps({"Version": 1, "AccessKeyId": pk, "SecretAccessKey": ps}) + "\nEOF\n")
+    config = os.path.join(tmp, "keys-config")
+    creds = os.path.join(tmp, "keys-credentials")
+    with open(config, "w") as f:
+        f.write(f"""[default]
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+
+[profile cfgonly]
+region = eu-west-1
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+
+[profile both]
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+
+[profile nokeys-in-shared]
+AWS_ACCESS_KEY_ID = {ck}
+aws_secret_access_key = {cs}
+
+[profile token]
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+aws_session_token = config-session-token
+
+[profile twotokens]
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+aws_session_token = the-new-name
+aws_security_token = the-legacy-name
+
+[profile process]
+credential_process = {script}
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+
+[profile partial]
+aws_access_key_id = {ck}
+
+[cfgonly-without-profile-word]
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+""")
+    with open(creds, "w") as f:
+        f.write(f"""[both]
+aws_access_key_id = {sk}
+aws_secret_access_key = {ss}
+
+[nokeys-in-shared]
+region = us-west-2
+""")
+    files = {"AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": creds}
+    env_keys = {"AWS_ACCESS_KEY_ID": "AKIDENVIRONMENTEXAMPLE", "AWS_SECRET_ACCESS_KEY": "env/secret+0123456789abcdefghijklmno"}
+    cases = [  # (label, profile flag, extra environment)
+        ("config keys only", "cfgonly", {}),
+        ("shared file beats config file", "both", {}),
+        ("shared section without keys falls through to the config file", "nokeys-in-shared", {}),
+        ("aws_session_token of the config file", "token", {}),
+        ("aws_security_token beats aws_session_token", "twotokens", {}),
+        ("credential_process beats the config file's keys", "process", {}),
+        ("partial keys in the config file", "partial", {}),
+        ("[NAME] without 'profile' is no config profile", "cfgonly-without-profile-word", {}),
+        ("[default] of the config file, no profile given", None, {}),
+        ("AWS_PROFILE names the config profile", None, {"AWS_PROFILE": "cfgonly"}),
+        ("environment beats the config file (AWS_PROFILE)", None, dict(env_keys, AWS_PROFILE="cfgonly")),
+        ("--profile skips the environment", "cfgonly", env_keys),
+    ]
+    for label, profile, extra in cases:
+        env = dict(files, **extra)
+        boto = botocore_chosen(env, profile)
+        args = ["sign", "--service", "service", "--region", "us-east-1", "--date", "20150830T123600Z"]
+        if profile:
+            args += ["--profile", profile]
+        rc, out, err = cli.run(args, env, creds=False, stdin=SIGN_REQUEST)
+        secrets = (cs, ss, ps)
+        if boto[0] == "error":
+            ok = rc == 1 and out == "" and "sigv4: error:" in err and not any(x in err for x in secrets)
+            if profile == "partial":
+                ok = ok and "aws_secret_access_key" in err and "'partial'" in err and config in err
+            results.check(f"config-file keys, {label}: botocore fails ({boto[1]}), so does the tool", ok,
+                          f"{rc} {out!r} {err!r}")
+            continue
+        auth, token = botocore_authorization(*boto[1:])
+        ok = rc == 0 and f"Authorization:{auth}\n" in out
+        ok = ok and ((f"X-Amz-Security-Token:{token}\n" in out) if token else "X-Amz-Security-Token" not in out)
+        results.check(f"config-file keys, {label}: the credentials botocore picks ({boto[1]})", ok,
+                      f"{rc} {out!r} {err!r}\nbotocore Authorization:{auth} token {token!r}")
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__.strip().splitlines()[3], file=sys.stderr)
@@ -299,6 +435,7 @@ def main():
         test_profiles_vs_botocore(cli, results, files)
         test_precedence(cli, results, files)
         test_credential_process(cli, results, tmp)
+        test_config_file_credentials(cli, results, tmp)
     print(f"{results.passed} passed, {results.failed} failed")
     return 1 if results.failed else 0
 

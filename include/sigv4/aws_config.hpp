@@ -54,7 +54,18 @@ inline bool is_services_section(std::string_view section, std::string_view name)
 struct config_section_values {
   std::string region, endpoint_url, services, credential_process, ignore_endpoints;
   std::string s3_endpoint_url, s3_addressing_style;
+  // The static keys (botocore's ConfigProvider): wiped with the values.
+  std::optional<scrubbed> access_key_id, secret_access_key, security_token, session_token;
 };
+
+// The slot of a static key line in `v`, or nullptr.
+inline std::optional<scrubbed>* config_secret_slot(config_section_values& v, std::string_view key) {
+  if (iequals(key, "aws_access_key_id")) return &v.access_key_id;
+  if (iequals(key, "aws_secret_access_key")) return &v.secret_access_key;
+  if (iequals(key, "aws_security_token")) return &v.security_token;
+  if (iequals(key, "aws_session_token")) return &v.session_token;
+  return nullptr;
+}
 
 // Collects the keys of every section `in_section` accepts (a later key wins, as in
 // configparser, where a repeated section continues the first). `found` says whether one exists.
@@ -75,6 +86,11 @@ config_section_values collect_config_section(std::string_view text, InSection&& 
       return;
     }
     block = l.value.empty() ? l.key : std::string_view();
+    if (std::optional<scrubbed>* secret = config_secret_slot(v, l.key)) {
+      secret->reset();
+      secret->emplace(std::string(l.value));  // an empty value is still there, as in configparser
+      return;
+    }
     std::string* slot = iequals(l.key, "region")                            ? &v.region
                         : iequals(l.key, "endpoint_url")                    ? &v.endpoint_url
                         : iequals(l.key, "services")                        ? &v.services
@@ -121,6 +137,34 @@ inline aws_profile resolve_aws_profile(std::string_view config_text, std::string
     if (!s.s3_endpoint_url.empty()) out.endpoint_url = s.s3_endpoint_url;
   }
   return out;
+}
+
+/// The static credentials of profile `name` in the text of an AWS config file, as botocore's
+/// ConfigProvider reads them: aws_access_key_id, aws_secret_access_key, and aws_session_token or
+/// its legacy name aws_security_token (the legacy name wins when both are there, as in
+/// botocore). The profile's sections are found as resolve_aws_profile finds them. In the AWS
+/// CLI's chain these come last among the profile's sources: after the shared credentials file
+/// and after credential_process.
+/// @param config_text the file's text (UTF-8; a byte order mark is skipped).
+/// @param name the profile.
+/// @return the credentials; nullopt when the profile is not in the text or has no
+///         aws_access_key_id (the config file then gives none).
+/// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html
+/// @throws sigv4::error errc::credentials_not_found when the profile has aws_access_key_id but
+///         no aws_secret_access_key (botocore's PartialCredentialsError), naming the key and the
+///         profile; errc::invalid_credentials when the values are unusable (an empty key id,
+///         say). No message holds a secret or a token.
+inline std::optional<credentials> credentials_from_aws_config(std::string_view config_text, std::string_view name) {
+  bool found = false;
+  const detail::config_section_values p = detail::collect_config_section(
+      config_text, [&](std::string_view s) { return detail::is_profile_section(s, name); }, found);
+  if (!found || !p.access_key_id) return std::nullopt;
+  const std::string where = "profile " + detail::quote_input(name) + " of the config file";
+  if (!p.secret_access_key)
+    throw error(errc::credentials_not_found, "aws_access_key_id is set but aws_secret_access_key is missing in " + where);
+  const std::optional<detail::scrubbed>& token = p.security_token ? p.security_token : p.session_token;
+  return detail::make_credentials(p.access_key_id->view(), p.secret_access_key->view(),
+                                  token ? token->view() : std::string_view(), std::nullopt, where);
 }
 
 /// The credentials in the answer of a credential_process (its stdout): a JSON object with
