@@ -207,10 +207,12 @@ options:
                            unchanged. Without it the path is normalised ('.',
                            '..' and empty segments) and encoded again (every
                            other service)
-  --sign-body              sign the SHA-256 of the body; without --presign also add
-                           an x-amz-content-sha256 header (default: sign the hash
-                           of an empty body, or UNSIGNED-PAYLOAD for --presign
-                           --service s3)
+  --sign-body              sign the SHA-256 of the body; --service s3 without
+                           --presign also adds an x-amz-content-sha256 header
+                           (other services get none, as botocore signs them;
+                           write the header into the request to send it)
+                           (default: sign the hash of an empty body, or
+                           UNSIGNED-PAYLOAD for --presign --service s3)
   --unsigned-payload       sign UNSIGNED-PAYLOAD instead of a body hash; without
                            --presign also add x-amz-content-sha256 (as S3 expects);
                            excludes --sign-body
@@ -325,7 +327,7 @@ inline sigv4::signing_options signing_options_of(const sign_args& a, std::string
     opt.content_sha256_header = !a.presign && a.service == "s3";
   } else if (a.sign_body) {
     opt.payload = sigv4::payload_hash::of(body);
-    opt.content_sha256_header = !a.presign;
+    opt.content_sha256_header = !a.presign && a.service == "s3";  // botocore: S3SigV4Auth only
   } else if (a.unsigned_payload) {
     opt.payload = sigv4::payload_hash::unsigned_payload();
     opt.content_sha256_header = !a.presign;
