@@ -198,6 +198,52 @@ def test_precedence(cli, results, files):
     want = aws_req.headers["Authorization"]
     results.check("sign --profile: the Authorization botocore makes with the profile's keys",
                   rc == 0 and f"Authorization:{want}\n" in out, f"{rc} {out!r} {err!r}\nbotocore {want}")
+    # sign's region: --region > AWS_REGION > AWS_DEFAULT_REGION > the profile's > us-east-1, each
+    # level checked by the credential scope and by botocore's signature for that region
+    def sign_scope(args, extra_env, creds=False):
+        rc, out, err = cli.run(["sign", "--service", "service", "--date", "20150830T123600Z"] + args,
+                               dict(env, **extra_env), creds=creds, stdin=request)
+        auth = next((l[len("Authorization:"):] for l in out.split("\n") if l.startswith("Authorization:")), "")
+        scope = auth.partition("Credential=")[2].partition(",")[0].split("/")
+        return rc, (scope[2] if len(scope) == 5 else None), auth, err
+
+    def botocore_auth_for(region, key=PKEY, secret=PSECRET):
+        r = botocore.awsrequest.AWSRequest(method="GET", url="https://example.amazonaws.com/path?a=b")
+        saved = botocore.auth.get_current_datetime
+        botocore.auth.get_current_datetime = lambda *args, **kwargs: frozen
+        try:
+            botocore.auth.SigV4Auth(botocore.credentials.Credentials(key, secret), "service", region).add_auth(r)
+        finally:
+            botocore.auth.get_current_datetime = saved
+        return r.headers["Authorization"]
+
+    for label, args, extra_env, want in [
+        ("the profile's (--profile)", ["--profile", "vhost"], {}, "us-west-2"),
+        ("the profile's (AWS_PROFILE)", [], {"AWS_PROFILE": "vhost"}, "us-west-2"),
+        ("the [default] profile's", [], {}, "eu-west-1"),
+        ("AWS_DEFAULT_REGION over the profile", ["--profile", "vhost"], {"AWS_DEFAULT_REGION": "eu-south-1"}, "eu-south-1"),
+        ("AWS_REGION over AWS_DEFAULT_REGION", ["--profile", "vhost"],
+         {"AWS_DEFAULT_REGION": "eu-south-1", "AWS_REGION": "eu-north-1"}, "eu-north-1"),
+        ("--region over AWS_REGION", ["--profile", "vhost", "--region", "sa-east-1"],
+         {"AWS_DEFAULT_REGION": "eu-south-1", "AWS_REGION": "eu-north-1"}, "sa-east-1"),
+        ("us-east-1 without any", [], {"AWS_CONFIG_FILE": os.path.join(os.path.dirname(files["config"]), "none")},
+         "us-east-1"),
+    ]:
+        rc, region, auth, err = sign_scope(args, extra_env)
+        results.check(f"sign region: {label} ({want})",
+                      rc == 0 and region == want and auth == botocore_auth_for(want), f"{rc} {region!r} {auth!r} {err!r}")
+    rc, region, auth, err = sign_scope(["--region", ""], {})
+    results.check("sign --region '': a usage error", rc == 2 and "--region" in err, f"{rc} {err!r}")
+    # the other commands take the profile's region too
+    for args in (["multipart", "create", "--profile", "vhost", "--date", DATE, "s3://my-bucket/k"],
+                 ["presign", "--profile", "vhost", "--date", DATE, "s3://my-bucket/k"]):
+        rc, out, err = cli.run(args, env, creds=False)
+        results.check(f"{args[0]} {args[1] if args[0] == 'multipart' else ''}: the profile's region",
+                      rc == 0 and region_of(out.strip()) == "us-west-2", f"{rc} {out!r} {err!r}")
+    rc, out, err = cli.run(["presign-post", "--profile", "vhost", "--date", DATE, "s3://my-bucket/k"], env, creds=False)
+    doc = json.loads(out) if rc == 0 else {}
+    results.check("presign-post: the profile's region",
+                  "/us-west-2/s3/aws4_request" in doc.get("fields", {}).get("x-amz-credential", ""), f"{rc} {out!r} {err!r}")
     # errors
     rc, out, err = cli.run(["presign", "--profile", "nosuch", "s3://my-bucket/k"], env, creds=False)
     results.check("--profile nosuch: names the profile and both files",
