@@ -125,9 +125,10 @@ credentials, the first found (botocore's order):
     holds the value)
   the shared credentials file: $AWS_SHARED_CREDENTIALS_FILE, else
     ~/.aws/credentials; profile $AWS_PROFILE, else default
-  that profile's credential_process (run by /bin/sh; its JSON answer, Version 1,
-    with its Expiration honoured; killed after $SIGV4_CREDENTIAL_PROCESS_TIMEOUT,
-    default 60s)
+  that profile's credential_process (split into words as botocore splits it,
+    shlex's rules: quotes, backslashes; run without a shell, the program found on
+    PATH; its JSON answer, Version 1, with its Expiration honoured; killed after
+    $SIGV4_CREDENTIAL_PROCESS_TIMEOUT, default 60s)
   that profile's aws_access_key_id, aws_secret_access_key and aws_session_token
     (or aws_security_token) in the config file
 

@@ -318,7 +318,7 @@ def test_credential_process(cli, results, tmp):
         ("nosecret", ["SecretAccessKey"], {}),
         ("garbage", ["not JSON"], {}),
         ("fail", ["exit status 3", "'fail'"], {}),
-        ("missing", ["exit status 127", "'missing'"], {}),
+        ("missing", ["cannot be run", "No such file", "'missing'"], {}),
         ("slow", ["timed out", "killed"], {"SIGV4_CREDENTIAL_PROCESS_TIMEOUT": "1s"}),
     ]:
         rc, out, err = cli.run(["presign", "--profile", name, "s3://my-bucket/k"], dict(env, **extra), creds=False)

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "credentials.hpp"
 #include "detail/ascii.hpp"
@@ -165,6 +166,71 @@ inline std::optional<credentials> credentials_from_aws_config(std::string_view c
   const std::optional<detail::scrubbed>& token = p.security_token ? p.security_token : p.session_token;
   return detail::make_credentials(p.access_key_id->view(), p.secret_access_key->view(),
                                   token ? token->view() : std::string_view(), std::nullopt, where);
+}
+
+/// The words of a credential_process command line, split as botocore splits it before running
+/// it without a shell (botocore.compat.compat_shell_split, on POSIX Python's shlex.split):
+/// words are separated by spaces, tabs, CR and LF; 'single quotes' keep everything literally;
+/// "double quotes" keep everything but `\"` and `\\`, which stand for `"` and `\` (any other
+/// backslash stays); outside quotes a backslash makes the next character literal; quoted and
+/// unquoted pieces next to each other make one word, and '' is an empty word. Nothing else is
+/// special: no variables, globs, comments, pipes or redirections.
+/// @param command the credential_process value of the config file.
+/// @return the program (first) and its arguments.
+/// https://docs.python.org/3/library/shlex.html#parsing-rules
+/// @throws sigv4::error errc::invalid_argument when a quote is not closed, the text ends with
+///         a backslash, it holds a NUL byte, or it has no word. The messages quote nothing of
+///         the command (its arguments may hold a secret).
+inline std::vector<std::string> split_credential_process(std::string_view command) {
+  const auto refuse = [](const char* why) {
+    return error(errc::invalid_argument, std::string("the credential_process command ") + why);
+  };
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;  // a word has begun (an empty quoted one counts)
+  char quote = 0;        // the open quote, or 0
+  for (std::size_t i = 0; i < command.size(); ++i) {
+    const char c = command[i];
+    if (c == '\0') throw refuse("holds a NUL byte");
+    if (quote == '\'') {
+      if (c == '\'') quote = 0;
+      else word.push_back(c);
+      continue;
+    }
+    if (quote == '"') {
+      if (c == '"') {
+        quote = 0;
+      } else if (c == '\\' && i + 1 < command.size() && (command[i + 1] == '"' || command[i + 1] == '\\')) {
+        word.push_back(command[++i]);
+      } else if (c == '\\' && i + 1 == command.size()) {
+        throw refuse("ends with a backslash inside a double-quoted string");
+      } else {
+        word.push_back(c);
+      }
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      if (in_word) words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+      continue;
+    }
+    in_word = true;
+    if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '\\') {
+      if (i + 1 == command.size()) throw refuse("ends with a backslash (nothing to escape)");
+      word.push_back(command[++i]);
+      if (word.back() == '\0') throw refuse("holds a NUL byte");
+    } else {
+      word.push_back(c);
+    }
+  }
+  if (quote == '\'') throw refuse("has an unterminated single quote (')");
+  if (quote == '"') throw refuse("has an unterminated double quote (\")");
+  if (in_word) words.push_back(std::move(word));
+  if (words.empty()) throw refuse("is empty");
+  return words;
 }
 
 /// The credentials in the answer of a credential_process (its stdout): a JSON object with
