@@ -187,7 +187,8 @@ is a space (write %2B for a plus), and a value is everything after the first '='
 
 Credentials: as for 'sigv4 presign' (--profile NAME, the AWS and MinIO
 variables with AWS_SESSION_TOKEN, each also as X_FILE, the shared credentials
-file, the profile's credential_process).
+file, the profile's credential_process, its keys in the config file). The
+region: --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's, us-east-1.
 
 options:
   --service S              the service to sign for (e.g. s3, sts, execute-api); required

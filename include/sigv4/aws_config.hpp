@@ -170,11 +170,11 @@ inline std::optional<credentials> credentials_from_aws_config(std::string_view c
 
 /// The words of a credential_process command line, split as botocore splits it before running
 /// it without a shell (botocore.compat.compat_shell_split, on POSIX Python's shlex.split):
-/// words are separated by spaces, tabs, CR and LF; 'single quotes' keep everything literally;
-/// "double quotes" keep everything but `\"` and `\\`, which stand for `"` and `\` (any other
-/// backslash stays); outside quotes a backslash makes the next character literal; quoted and
-/// unquoted pieces next to each other make one word, and '' is an empty word. Nothing else is
-/// special: no variables, globs, comments, pipes or redirections.
+/// words are separated by spaces, tabs, CR and LF; single quotes keep everything literally;
+/// in double quotes a backslash followed by a double quote or by another backslash stands for
+/// that character, and any other backslash stays; outside quotes a backslash makes the next
+/// character literal; quoted and unquoted pieces next to each other make one word, and '' is
+/// an empty word. Nothing else is special: no variables, globs, comments, pipes or redirections.
 /// @param command the credential_process value of the config file.
 /// @return the program (first) and its arguments.
 /// https://docs.python.org/3/library/shlex.html#parsing-rules
