@@ -413,6 +413,11 @@ aws_secret_access_key = {cs}
 [profile partial]
 aws_access_key_id = {ck}
 
+[profile shared-and-process]
+credential_process = {script}
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+
 [cfgonly-without-profile-word]
 aws_access_key_id = {ck}
 aws_secret_access_key = {cs}
@@ -424,6 +429,10 @@ aws_secret_access_key = {ss}
 
 [nokeys-in-shared]
 region = us-west-2
+
+[shared-and-process]
+aws_access_key_id = {sk}
+aws_secret_access_key = {ss}
 """)
     files = {"AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": creds}
     env_keys = {"AWS_ACCESS_KEY_ID": "AKIDENVIRONMENTEXAMPLE", "AWS_SECRET_ACCESS_KEY": "env/secret+0123456789abcdefghijklmno"}
@@ -434,6 +443,7 @@ region = us-west-2
         ("aws_session_token of the config file", "token", {}),
         ("aws_security_token beats aws_session_token", "twotokens", {}),
         ("credential_process beats the config file's keys", "process", {}),
+        ("the shared file beats credential_process", "shared-and-process", {}),
         ("partial keys in the config file", "partial", {}),
         ("[NAME] without 'profile' is no config profile", "cfgonly-without-profile-word", {}),
         ("[default] of the config file, no profile given", None, {}),
