@@ -285,6 +285,10 @@ struct active_profile {
   bool named = false;  // by --profile
   std::string config_path;
   sigv4::aws_profile config;
+  // The profile's aws_access_key_id / aws_secret_access_key / aws_session_token in the config
+  // file, or why they are unusable (reported only when the chain gets that far, as botocore).
+  std::optional<sigv4::credentials> config_credentials;
+  std::optional<sigv4::error> config_credentials_error;
 };
 
 /// Reads the config file and resolves the profile.
@@ -311,6 +315,12 @@ inline active_profile load_profile(const std::optional<std::string>& flag) {
   } catch (const sigv4::error& e) {
     throw sigv4::error(sigv4::errc::invalid_argument,
                        fmt::format("{} (config file '{}')", sigv4::detail::error_detail(e), p.config_path));
+  }
+  try {
+    p.config_credentials = sigv4::credentials_from_aws_config(text.view(), name);
+  } catch (const sigv4::error& e) {
+    p.config_credentials_error.emplace(static_cast<sigv4::errc>(e.code().value()),
+                                       fmt::format("{} '{}'", sigv4::detail::error_detail(e), p.config_path));
   }
   return p;
 }
@@ -350,10 +360,10 @@ inline std::chrono::milliseconds credential_process_timeout() {
   return std::chrono::seconds(seconds);
 }
 
-/// Credentials, the first found: with --profile, that profile of the shared credentials file,
-/// else its credential_process in the config file; without, the environment, then the shared
-/// credentials file (profile AWS_PROFILE, else default), then that profile's
-/// credential_process. A session token given on the command line replaces the one found.
+/// Credentials, the first found, in botocore's order: the environment (not with --profile),
+/// the profile's keys in the shared credentials file (profile --profile, else AWS_PROFILE, else
+/// default), its credential_process, then its aws_access_key_id / aws_secret_access_key in the
+/// config file. A session token given on the command line replaces the one found.
 /// Messages name variables and files, never values.
 /// @throws sigv4::error errc::credentials_not_found, invalid_credentials, invalid_date,
 ///         credentials_expired.
@@ -368,6 +378,8 @@ inline sigv4::credentials load_credentials(const active_profile& profile,
       if (!profile.config.credential_process.empty())
         return credentials_from_process(profile.config.credential_process, name, credential_process_timeout(),
                                         sigv4::clock::now());
+      if (profile.config_credentials_error) throw *profile.config_credentials_error;
+      if (profile.config_credentials) return *profile.config_credentials;
       if (profile.named && !profile.config.found)
         throw sigv4::error(sigv4::errc::credentials_not_found,
                            fmt::format("{}; nor is it in the config file '{}'", sigv4::detail::error_detail(e),

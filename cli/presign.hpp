@@ -48,8 +48,8 @@ options:
                            http://127.0.0.1:9000 (default: $AWS_ENDPOINT_URL_S3,
                            else $AWS_ENDPOINT_URL, else https://s3.REGION.amazonaws.com)
   --region R               the region of the signature (default: $AWS_REGION, else
-                           $AWS_DEFAULT_REGION, else us-east-1; MinIO: us-east-1
-                           unless configured otherwise)
+                           $AWS_DEFAULT_REGION, else the profile's region, else
+                           us-east-1; MinIO: us-east-1 unless configured otherwise)
   --expires N              (or --expires-in) the URL's lifetime, 1 to 604800 seconds
                            (7d): seconds, or a duration such as 90s, 15m, 12h, 7d or
                            1h30m (default: 3600)
@@ -85,8 +85,9 @@ options:
                            came with the credentials
   --profile NAME           the profile (default: $AWS_PROFILE, else default): its
                            credentials from the shared credentials file, else its
-                           credential_process; its region, endpoint_url and
-                           s3 addressing_style from the config file
+                           credential_process, else its keys in the config file;
+                           its region, endpoint_url and s3 addressing_style from
+                           the config file
   --batch                  read one s3://BUCKET/KEY per line on stdin (a trailing CR
                            is dropped) and print one line per input line, in
                            order: a bad line (an empty one too) prints an empty
@@ -111,9 +112,10 @@ for an internal name (http://minio.svc:9000) fails with SignatureDoesNotMatch wh
 it is fetched through a public one (https://files.example.com), even if both names
 lead to the same server. Give that public name as --endpoint.
 
-credentials, the first found:
+credentials, the first found (botocore's order):
   with --profile NAME: that profile of the shared credentials file, else that
-    profile's credential_process in the config file, only
+    profile's credential_process, else its aws_access_key_id,
+    aws_secret_access_key and aws_session_token in the config file, only
   AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, with AWS_SESSION_TOKEN and
     AWS_CREDENTIAL_EXPIRATION for temporary credentials (a URL that would outlive
     them is refused)
@@ -123,14 +125,18 @@ credentials, the first found:
     holds the value)
   the shared credentials file: $AWS_SHARED_CREDENTIALS_FILE, else
     ~/.aws/credentials; profile $AWS_PROFILE, else default
-  that profile's credential_process (run by /bin/sh; its JSON answer, Version 1,
-    with its Expiration honoured; killed after $SIGV4_CREDENTIAL_PROCESS_TIMEOUT,
-    default 60s)
+  that profile's credential_process (split into words as botocore splits it,
+    shlex's rules: quotes, backslashes; run without a shell, the program found on
+    PATH; its JSON answer, Version 1, with its Expiration honoured; killed after
+    $SIGV4_CREDENTIAL_PROCESS_TIMEOUT, default 60s)
+  that profile's aws_access_key_id, aws_secret_access_key and aws_session_token
+    (or aws_security_token) in the config file
 
 the config file ($AWS_CONFIG_FILE, else ~/.aws/config), as the AWS CLI reads it:
   [default] or [profile NAME] with region, endpoint_url, services = SECTION (whose
   [services SECTION] 's3 =' block's endpoint_url comes first), an 's3 =' block
-  with addressing_style = path|virtual|auto, credential_process, and
+  with addressing_style = path|virtual|auto, credential_process,
+  aws_access_key_id / aws_secret_access_key / aws_session_token, and
   ignore_configured_endpoint_urls = true
 
 precedence, for the endpoint, the region and the style: the flag, then the

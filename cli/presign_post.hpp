@@ -42,7 +42,8 @@ options:
   --endpoint URL           (or --endpoint-url) as for 'sigv4 presign' (default: $AWS_ENDPOINT_URL_S3,
                            else $AWS_ENDPOINT_URL, else https://s3.REGION.amazonaws.com)
   --region R               the region of the signature (default: $AWS_REGION, else
-                           $AWS_DEFAULT_REGION, else us-east-1)
+                           $AWS_DEFAULT_REGION, else the profile's region, else
+                           us-east-1)
   --expires SECONDS        (or --expires-in) the policy's lifetime, 1 to 604800
                            seconds, or a duration as for 'sigv4 presign' (default: 3600)
   --date YYYYMMDDTHHMMSSZ  the signing time, UTC (default: now)
@@ -96,7 +97,8 @@ first label of its host (virtual-hosted style).
 options:
   --now YYYYMMDDTHHMMSSZ   the time of the check, UTC (default: now)
   --region R               a region to accept in the credential scope; repeatable
-                           (default: $AWS_REGION, else $AWS_DEFAULT_REGION, else us-east-1)
+                           (default: $AWS_REGION, else $AWS_DEFAULT_REGION, else the
+                           profile's region, else us-east-1)
   --session-token T        the session token forms must carry
   --profile NAME           the profile, as for 'sigv4 presign' (credentials, region)
   --output FORMAT          text (default: 'valid' or 'invalid: <reason>') or json:

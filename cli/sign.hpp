@@ -1,6 +1,6 @@
 // sigv4 sign — signs a raw HTTP/1.1 request read on stdin:
 //
-//   sigv4 sign --service S --region R [options] < request.txt
+//   sigv4 sign --service S [--region R] [options] < request.txt
 //
 // and writes it back signed, either with an Authorization header or presigned in its query
 // string.
@@ -173,7 +173,7 @@ inline std::string read_all(std::FILE* in) {
 // ---------------------------------------------------------------------------
 // sigv4 sign
 
-inline constexpr std::string_view sign_help = R"(usage: sigv4 sign --service S --region R [options] < request.txt
+inline constexpr std::string_view sign_help = R"(usage: sigv4 sign --service S [--region R] [options] < request.txt
 
 Reads a raw HTTP/1.1 request on stdin (request line, Name:value header lines, a
 blank line, the body; LF or CRLF line endings) and writes it to stdout signed
@@ -187,11 +187,14 @@ is a space (write %2B for a plus), and a value is everything after the first '='
 
 Credentials: as for 'sigv4 presign' (--profile NAME, the AWS and MinIO
 variables with AWS_SESSION_TOKEN, each also as X_FILE, the shared credentials
-file, the profile's credential_process).
+file, the profile's credential_process, its keys in the config file). The
+region: --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's, us-east-1.
 
 options:
   --service S              the service to sign for (e.g. s3, sts, execute-api); required
-  --region R               the region to sign for (e.g. us-east-1); required
+  --region R               the region to sign for (default: $AWS_REGION, else
+                           $AWS_DEFAULT_REGION, else the profile's region, else
+                           us-east-1)
   --date YYYYMMDDTHHMMSSZ  the signing time, UTC (default: now)
   --presign                sign in the query string (X-Amz-Signature) instead of
                            adding an Authorization header; for --service s3 the
@@ -207,10 +210,12 @@ options:
                            unchanged. Without it the path is normalised ('.',
                            '..' and empty segments) and encoded again (every
                            other service)
-  --sign-body              sign the SHA-256 of the body; without --presign also add
-                           an x-amz-content-sha256 header (default: sign the hash
-                           of an empty body, or UNSIGNED-PAYLOAD for --presign
-                           --service s3)
+  --sign-body              sign the SHA-256 of the body; --service s3 without
+                           --presign also adds an x-amz-content-sha256 header
+                           (other services get none, as botocore signs them;
+                           write the header into the request to send it)
+                           (default: sign the hash of an empty body, or
+                           UNSIGNED-PAYLOAD for --presign --service s3)
   --unsigned-payload       sign UNSIGNED-PAYLOAD instead of a body hash; without
                            --presign also add x-amz-content-sha256 (as S3 expects);
                            excludes --sign-body
@@ -242,7 +247,7 @@ exit status: 0 signed, 1 the request could not be signed, 2 a usage error.
 /// The `sign` command line, as given.
 struct sign_args {
   std::string service;
-  std::string region;
+  std::optional<std::string> region;  // --region; else the environment, the profile, us-east-1
   std::optional<std::string> date;
   bool presign = false;
   std::optional<std::string> expires;
@@ -301,7 +306,7 @@ inline sign_args read_sign_flags(int argc, char** argv) {
 /// @throws usage_error naming the conflict.
 inline void check_sign_args(const sign_args& a) {
   if (a.service.empty()) throw usage_error("--service is required");
-  if (a.region.empty()) throw usage_error("--region is required");
+  if (a.region && a.region->empty()) throw usage_error("--region needs a region");
   if (a.expires && !a.presign) throw usage_error(fmt::format("{} needs --presign", a.expires_flag));
   if (a.sign_body && a.unsigned_payload) throw usage_error("--sign-body and --unsigned-payload exclude each other");
   if (a.payload_hash && (a.sign_body || a.unsigned_payload))
@@ -314,7 +319,7 @@ inline void check_sign_args(const sign_args& a) {
 inline sigv4::signing_options signing_options_of(const sign_args& a, std::string_view body) {
   sigv4::signing_options opt;
   opt.service = a.service;
-  opt.region = a.region;
+  opt.region = *a.region;  // resolved by cmd_sign
   opt.path = a.no_normalize ? sigv4::path_rules::s3 : sigv4::path_rules::generic;
   if (a.payload_hash) {
     try {
@@ -325,7 +330,7 @@ inline sigv4::signing_options signing_options_of(const sign_args& a, std::string
     opt.content_sha256_header = !a.presign && a.service == "s3";
   } else if (a.sign_body) {
     opt.payload = sigv4::payload_hash::of(body);
-    opt.content_sha256_header = !a.presign;
+    opt.content_sha256_header = !a.presign && a.service == "s3";  // botocore: S3SigV4Auth only
   } else if (a.unsigned_payload) {
     opt.payload = sigv4::payload_hash::unsigned_payload();
     opt.content_sha256_header = !a.presign;
@@ -430,12 +435,14 @@ inline sigv4::signing_result sign_parsed(parsed_http_request& parsed, const sign
 /// `sigv4 sign`: signs the request on stdin and prints it.
 inline int cmd_sign(int argc, char** argv) {
   return run_command("sigv4 sign", [&] {
-    const sign_args args = read_sign_flags(argc, argv);
+    sign_args args = read_sign_flags(argc, argv);
     if (print_help_if(args.help, sign_help)) return exit_ok;
     check_sign_args(args);
     const output_format output = parse_output(args.output);
     const sigv4::time_point at = time_flag(args.date, "--date");
-    const sigv4::credentials creds = load_credentials(load_profile(args.profile), args.session_token);
+    const active_profile profile = load_profile(args.profile);
+    if (!args.region) args.region = default_region(profile);  // flag > environment > profile > us-east-1
+    const sigv4::credentials creds = load_credentials(profile, args.session_token);
     if (args.session_token_after && creds.session_token().empty())
       throw usage_error("--session-token-after needs a session token (--session-token, AWS_SESSION_TOKEN or the "
                         "profile's)");

@@ -52,7 +52,7 @@ options:
   --header 'Name: value'   a header the client sends; repeatable
   --region R               a region to accept in the credential scope; repeatable
                            (default: $AWS_REGION, else $AWS_DEFAULT_REGION, else
-                           us-east-1)
+                           the profile's region, else us-east-1)
   --session-token T        the session token the URL must carry, replacing the one
                            that came with the credentials
   --profile NAME           the profile, as for 'sigv4 presign': its credentials

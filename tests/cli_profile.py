@@ -198,6 +198,52 @@ def test_precedence(cli, results, files):
     want = aws_req.headers["Authorization"]
     results.check("sign --profile: the Authorization botocore makes with the profile's keys",
                   rc == 0 and f"Authorization:{want}\n" in out, f"{rc} {out!r} {err!r}\nbotocore {want}")
+    # sign's region: --region > AWS_REGION > AWS_DEFAULT_REGION > the profile's > us-east-1, each
+    # level checked by the credential scope and by botocore's signature for that region
+    def sign_scope(args, extra_env, creds=False):
+        rc, out, err = cli.run(["sign", "--service", "service", "--date", "20150830T123600Z"] + args,
+                               dict(env, **extra_env), creds=creds, stdin=request)
+        auth = next((l[len("Authorization:"):] for l in out.split("\n") if l.startswith("Authorization:")), "")
+        scope = auth.partition("Credential=")[2].partition(",")[0].split("/")
+        return rc, (scope[2] if len(scope) == 5 else None), auth, err
+
+    def botocore_auth_for(region, key=PKEY, secret=PSECRET):
+        r = botocore.awsrequest.AWSRequest(method="GET", url="https://example.amazonaws.com/path?a=b")
+        saved = botocore.auth.get_current_datetime
+        botocore.auth.get_current_datetime = lambda *args, **kwargs: frozen
+        try:
+            botocore.auth.SigV4Auth(botocore.credentials.Credentials(key, secret), "service", region).add_auth(r)
+        finally:
+            botocore.auth.get_current_datetime = saved
+        return r.headers["Authorization"]
+
+    for label, args, extra_env, want in [
+        ("the profile's (--profile)", ["--profile", "vhost"], {}, "us-west-2"),
+        ("the profile's (AWS_PROFILE)", [], {"AWS_PROFILE": "vhost"}, "us-west-2"),
+        ("the [default] profile's", [], {}, "eu-west-1"),
+        ("AWS_DEFAULT_REGION over the profile", ["--profile", "vhost"], {"AWS_DEFAULT_REGION": "eu-south-1"}, "eu-south-1"),
+        ("AWS_REGION over AWS_DEFAULT_REGION", ["--profile", "vhost"],
+         {"AWS_DEFAULT_REGION": "eu-south-1", "AWS_REGION": "eu-north-1"}, "eu-north-1"),
+        ("--region over AWS_REGION", ["--profile", "vhost", "--region", "sa-east-1"],
+         {"AWS_DEFAULT_REGION": "eu-south-1", "AWS_REGION": "eu-north-1"}, "sa-east-1"),
+        ("us-east-1 without any", [], {"AWS_CONFIG_FILE": os.path.join(os.path.dirname(files["config"]), "none")},
+         "us-east-1"),
+    ]:
+        rc, region, auth, err = sign_scope(args, extra_env)
+        results.check(f"sign region: {label} ({want})",
+                      rc == 0 and region == want and auth == botocore_auth_for(want), f"{rc} {region!r} {auth!r} {err!r}")
+    rc, region, auth, err = sign_scope(["--region", ""], {})
+    results.check("sign --region '': a usage error", rc == 2 and "--region" in err, f"{rc} {err!r}")
+    # the other commands take the profile's region too
+    for args in (["multipart", "create", "--profile", "vhost", "--date", DATE, "s3://my-bucket/k"],
+                 ["presign", "--profile", "vhost", "--date", DATE, "s3://my-bucket/k"]):
+        rc, out, err = cli.run(args, env, creds=False)
+        results.check(f"{args[0]} {args[1] if args[0] == 'multipart' else ''}: the profile's region",
+                      rc == 0 and region_of(out.strip()) == "us-west-2", f"{rc} {out!r} {err!r}")
+    rc, out, err = cli.run(["presign-post", "--profile", "vhost", "--date", DATE, "s3://my-bucket/k"], env, creds=False)
+    doc = json.loads(out) if rc == 0 else {}
+    results.check("presign-post: the profile's region",
+                  "/us-west-2/s3/aws4_request" in doc.get("fields", {}).get("x-amz-credential", ""), f"{rc} {out!r} {err!r}")
     # errors
     rc, out, err = cli.run(["presign", "--profile", "nosuch", "s3://my-bucket/k"], env, creds=False)
     results.check("--profile nosuch: names the profile and both files",
@@ -272,13 +318,159 @@ def test_credential_process(cli, results, tmp):
         ("nosecret", ["SecretAccessKey"], {}),
         ("garbage", ["not JSON"], {}),
         ("fail", ["exit status 3", "'fail'"], {}),
-        ("missing", ["exit status 127", "'missing'"], {}),
+        ("missing", ["cannot be run", "No such file", "'missing'"], {}),
         ("slow", ["timed out", "killed"], {"SIGV4_CREDENTIAL_PROCESS_TIMEOUT": "1s"}),
     ]:
         rc, out, err = cli.run(["presign", "--profile", name, "s3://my-bucket/k"], dict(env, **extra), creds=False)
         results.check(f"credential_process {name}: a clear error, no secret",
                       rc == 1 and out == "" and all(w in err for w in words) and secret not in err,
                       f"{rc} {out!r} {err!r}")
+
+
+def botocore_chosen(env, profile):
+    """What botocore's chain picks for `env` (the tool's environment): ("creds", key, secret, token)
+    or ("error", the exception's class name)."""
+    saved = dict(os.environ)
+    try:
+        for k in list(os.environ):
+            if k.startswith("AWS_") or k.startswith("MINIO_"):
+                del os.environ[k]
+        os.environ.update(env)
+        try:
+            c = botocore.session.Session(profile=profile).get_credentials()
+        except Exception as e:  # botocore's PartialCredentialsError and friends
+            return ("error", type(e).__name__)
+        if c is None:
+            return ("error", "NoCredentials")
+        f = c.get_frozen_credentials()
+        return ("creds", f.access_key, f.secret_key, f.token)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def botocore_authorization(key, secret, token):
+    """botocore's Authorization (and X-Amz-Security-Token) for SIGN_REQUEST with these keys."""
+    aws_req = botocore.awsrequest.AWSRequest(method="GET", url="https://example.amazonaws.com/path?a=b")
+    frozen = datetime.datetime(2015, 8, 30, 12, 36, 0)
+    saved = botocore.auth.get_current_datetime
+    botocore.auth.get_current_datetime = lambda *args, **kwargs: frozen
+    try:
+        botocore.auth.SigV4Auth(botocore.credentials.Credentials(key, secret, token), "service",
+                                "us-east-1").add_auth(aws_req)
+    finally:
+        botocore.auth.get_current_datetime = saved
+    return aws_req.headers["Authorization"], aws_req.headers.get("X-Amz-Security-Token")
+
+
+SIGN_REQUEST = b"GET /path?a=b HTTP/1.1\nHost: example.amazonaws.com\n\n"
+
+
+def test_config_file_credentials(cli, results, tmp):
+    """Static keys in ~/.aws/config: the tool must pick the credentials botocore's chain picks
+    (environment, shared credentials file, credential_process, config file), for the same files."""
+    ck, cs = "AKIDCONFIGFILEEXAMPLE", "config/file+secret/0123456789abcdefghijk"
+    sk, ss = "AKIDSHAREDFILEEXAMPLE", "shared/file+secret/0123456789abcdefghijk"
+    pk, ps = "AKIDPROCESSWINSEXAMPLE", "process/wins+secret/0123456789abcdefghij"
+    script = os.path.join(tmp, "cp-static.sh")
+    write_script(script, "cat <<'EOF'\n" + json.dumps({"Version": 1, "AccessKeyId": pk, "SecretAccessKey": ps}) + "\nEOF\n")
+    config = os.path.join(tmp, "keys-config")
+    creds = os.path.join(tmp, "keys-credentials")
+    with open(config, "w") as f:
+        f.write(f"""[default]
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+
+[profile cfgonly]
+region = eu-west-1
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+
+[profile both]
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+
+[profile nokeys-in-shared]
+AWS_ACCESS_KEY_ID = {ck}
+aws_secret_access_key = {cs}
+
+[profile token]
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+aws_session_token = config-session-token
+
+[profile twotokens]
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+aws_session_token = the-new-name
+aws_security_token = the-legacy-name
+
+[profile process]
+credential_process = {script}
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+
+[profile partial]
+aws_access_key_id = {ck}
+
+[profile shared-and-process]
+credential_process = {script}
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+
+[cfgonly-without-profile-word]
+aws_access_key_id = {ck}
+aws_secret_access_key = {cs}
+""")
+    with open(creds, "w") as f:
+        f.write(f"""[both]
+aws_access_key_id = {sk}
+aws_secret_access_key = {ss}
+
+[nokeys-in-shared]
+region = us-west-2
+
+[shared-and-process]
+aws_access_key_id = {sk}
+aws_secret_access_key = {ss}
+""")
+    files = {"AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": creds}
+    env_keys = {"AWS_ACCESS_KEY_ID": "AKIDENVIRONMENTEXAMPLE", "AWS_SECRET_ACCESS_KEY": "env/secret+0123456789abcdefghijklmno"}
+    cases = [  # (label, profile flag, extra environment)
+        ("config keys only", "cfgonly", {}),
+        ("shared file beats config file", "both", {}),
+        ("shared section without keys falls through to the config file", "nokeys-in-shared", {}),
+        ("aws_session_token of the config file", "token", {}),
+        ("aws_security_token beats aws_session_token", "twotokens", {}),
+        ("credential_process beats the config file's keys", "process", {}),
+        ("the shared file beats credential_process", "shared-and-process", {}),
+        ("partial keys in the config file", "partial", {}),
+        ("[NAME] without 'profile' is no config profile", "cfgonly-without-profile-word", {}),
+        ("[default] of the config file, no profile given", None, {}),
+        ("AWS_PROFILE names the config profile", None, {"AWS_PROFILE": "cfgonly"}),
+        ("environment beats the config file (AWS_PROFILE)", None, dict(env_keys, AWS_PROFILE="cfgonly")),
+        ("--profile skips the environment", "cfgonly", env_keys),
+    ]
+    for label, profile, extra in cases:
+        env = dict(files, **extra)
+        boto = botocore_chosen(env, profile)
+        args = ["sign", "--service", "service", "--region", "us-east-1", "--date", "20150830T123600Z"]
+        if profile:
+            args += ["--profile", profile]
+        rc, out, err = cli.run(args, env, creds=False, stdin=SIGN_REQUEST)
+        secrets = (cs, ss, ps)
+        if boto[0] == "error":
+            ok = rc == 1 and out == "" and "sigv4: error:" in err and not any(x in err for x in secrets)
+            if profile == "partial":
+                ok = ok and "aws_secret_access_key" in err and "'partial'" in err and config in err
+            results.check(f"config-file keys, {label}: botocore fails ({boto[1]}), so does the tool", ok,
+                          f"{rc} {out!r} {err!r}")
+            continue
+        auth, token = botocore_authorization(*boto[1:])
+        ok = rc == 0 and f"Authorization:{auth}\n" in out
+        ok = ok and ((f"X-Amz-Security-Token:{token}\n" in out) if token else "X-Amz-Security-Token" not in out)
+        results.check(f"config-file keys, {label}: the credentials botocore picks ({boto[1]})", ok,
+                      f"{rc} {out!r} {err!r}\nbotocore Authorization:{auth} token {token!r}")
 
 
 def main():
@@ -299,6 +491,7 @@ def main():
         test_profiles_vs_botocore(cli, results, files)
         test_precedence(cli, results, files)
         test_credential_process(cli, results, tmp)
+        test_config_file_credentials(cli, results, tmp)
     print(f"{results.passed} passed, {results.failed} failed")
     return 1 if results.failed else 0
 

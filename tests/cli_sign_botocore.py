@@ -33,6 +33,7 @@ from check_results import Results
 try:
     import botocore.auth
     import botocore.awsrequest
+    import botocore.config
     import botocore.credentials
 except ImportError:  # a machine without botocore fails, never skips
     print("botocore is not installed (python3 -m pip install botocore)")
@@ -182,6 +183,45 @@ def check_payload_defaults(binary, results):
                   and "'+'" in out, out[:2000])
 
 
+def check_body_signing(binary, results):
+    """A body signed with --sign-body (and --unsigned-payload), header mode: botocore's S3SigV4Auth
+    adds x-amz-content-sha256 for S3, its SigV4Auth adds none for another service (and
+    UNSIGNED-PAYLOAD as that header for both when payload signing is off)."""
+    body = b'{"Action": "Put", "value": "a+b %20 \\u00e9"}\n'
+    for service, flag, want_header in (("s3", "--sign-body", True), ("execute-api", "--sign-body", False),
+                                       ("sts", "--sign-body", False), ("s3", "--unsigned-payload", True),
+                                       ("execute-api", "--unsigned-payload", True)):
+        request = "POST /bucket/k.txt HTTP/1.1\nHost: {}\nContent-Type: application/json\n\n".format(HOST).encode()
+        args = ["sign", "--region", REGION, "--date", DATE, "--service", service, flag]
+        if service == "s3":
+            args.append("--no-normalize")
+        code, out, err = run(binary, args, request + body)
+        head, _, printed_body = out.partition("\n\n")
+        headers = head.split("\n")[1:]
+        sha = [h.partition(":")[2] for h in headers if h.partition(":")[0].lower() == "x-amz-content-sha256"]
+
+        creds = botocore.credentials.Credentials(KEY_ID, SECRET)
+        cls = botocore.auth.S3SigV4Auth if service == "s3" else botocore.auth.SigV4Auth
+        breq = botocore.awsrequest.AWSRequest(method="POST", url="https://" + HOST + "/bucket/k.txt", data=body,
+                                              headers={"Host": HOST, "Content-Type": "application/json"})
+        if flag == "--unsigned-payload":  # botocore's switches for "payload signing off"
+            breq.context["payload_signing_enabled"] = False
+            breq.context["client_config"] = botocore.config.Config(s3={"payload_signing_enabled": False})
+        frozen_botocore(cls(creds, service, REGION), breq)
+        auth = breq.headers["Authorization"]
+        expected = auth[auth.rfind("Signature=") + len("Signature="):]
+        boto_sha = breq.headers.get("X-Amz-Content-SHA256")
+        name = "{} {}".format(service, flag)
+        results.check("body, " + name + ": the signature botocore makes",
+                      code == 0 and authorization_signature(headers) == expected,
+                      "exit {} {}\ncli      {}\nbotocore {}".format(code, err.strip(), headers, auth))
+        results.check("body, " + name + ": x-amz-content-sha256 " + ("added" if want_header else "not added")
+                      + " (as botocore)",
+                      code == 0 and (boto_sha is not None) == want_header and
+                      (sha == [boto_sha] if want_header else sha == []) and printed_body.encode() == body,
+                      "cli {} botocore {!r}".format(sha, boto_sha))
+
+
 def check_bad_wire_path(binary, results):
     printed, _, err, code = cli_sign(binary, "/bucket/bad%zzkey", "", ["--service", "s3", "--no-normalize"])
     results.check("--no-normalize refuses a malformed escape in the path",
@@ -197,6 +237,7 @@ def main(argv):
     for name, path, query in CASES:
         check_case(binary, results, name, path, query)
     check_payload_defaults(binary, results)
+    check_body_signing(binary, results)
     check_bad_wire_path(binary, results)
     print("{} passed, {} failed".format(results.passed, results.failed))
     return 0 if results.failed == 0 else 1

@@ -103,9 +103,14 @@ class progress {
   bool terminal_ = stderr_is_terminal();
 };
 
-// SIGINT and SIGTERM: the transfer stops at its next callback and the upload is aborted.
+// SIGINT and SIGTERM: the transfer stops at its next callback (libcurl calls the progress one
+// about once a second even while it only waits for an answer) and the upload is aborted.
 std::atomic<bool> stop_requested{false};
 extern "C" void request_stop(int) { stop_requested.store(true); }
+
+int stop_if_requested(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return stop_requested.load() ? 1 : 0; }
+
+bool stderr_terminal = false;  // set in main: the abort's report ends the progress line first
 
 // ---------------------------------------------------------------------------------------------
 // HTTP through libcurl
@@ -165,9 +170,13 @@ std::size_t collect_etag(char* data, std::size_t size, std::size_t n, void* user
   return size * n;
 }
 
+// Whether a request stops when SIGINT or SIGTERM came: every one but the abort itself.
+enum class on_signal { stop, finish };
+
 // PUT with a body from `source`, or POST with `post_body` (source == nullptr), or DELETE.
 http_response request(const std::string& method, const std::string& url, upload_source* source,
-                      const std::string& post_body = {}, const char* content_type = nullptr) {
+                      const std::string& post_body = {}, const char* content_type = nullptr,
+                      on_signal signals = on_signal::stop) {
   std::unique_ptr<CURL, void (*)(CURL*)> h(curl_easy_init(), curl_easy_cleanup);
   if (!h) throw std::runtime_error("curl_easy_init failed");
   http_response r;
@@ -187,6 +196,10 @@ http_response request(const std::string& method, const std::string& url, upload_
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_etag);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+  if (signals == on_signal::stop) {
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, stop_if_requested);
+  }
   if (source != nullptr) {
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);  // PUT
     curl_easy_setopt(c, CURLOPT_READFUNCTION, read_source);
@@ -200,6 +213,8 @@ http_response request(const std::string& method, const std::string& url, upload_
     }
   }
   const CURLcode rc = curl_easy_perform(c);
+  if (rc != CURLE_OK && stop_requested.load() && signals == on_signal::stop)
+    throw std::runtime_error("stopped by a signal");
   if (rc != CURLE_OK) {
     // Never print the URL's query: it is a credential until it expires.
     throw std::runtime_error(method + " " + url.substr(0, url.find('?')) + ": " + curl_easy_strerror(rc));
@@ -337,10 +352,12 @@ void multipart(const sigv4::s3::presigner& ps, const options& o, std::FILE* f, s
     try {
       const auto r = request(
           "DELETE", ps.presign_abort_multipart_upload(o.bucket, o.key, upload_id, o.expires, sigv4::clock::now()),
-          nullptr);
-      fmt::print(stderr, "\nupload_worker: aborted the multipart upload (HTTP {})\n", r.status);
+          nullptr, {}, nullptr, on_signal::finish);
+      fmt::print(stderr, "{}upload_worker: aborted the multipart upload (HTTP {})\n", stderr_terminal ? "\n" : "",
+                 r.status);
     } catch (const std::exception& e) {
-      fmt::print(stderr, "\nupload_worker: could not abort the multipart upload: {}\n", e.what());
+      fmt::print(stderr, "{}upload_worker: could not abort the multipart upload: {}\n", stderr_terminal ? "\n" : "",
+                 e.what());
     }
     throw;
   }
@@ -365,6 +382,7 @@ int main(int argc, char** argv) {
     const auto size = static_cast<std::uint64_t>(end);
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    stderr_terminal = stderr_is_terminal();
     std::signal(SIGINT, request_stop);
     std::signal(SIGTERM, request_stop);
     const auto t0 = std::chrono::steady_clock::now();

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "credentials.hpp"
 #include "detail/ascii.hpp"
@@ -54,7 +55,18 @@ inline bool is_services_section(std::string_view section, std::string_view name)
 struct config_section_values {
   std::string region, endpoint_url, services, credential_process, ignore_endpoints;
   std::string s3_endpoint_url, s3_addressing_style;
+  // The static keys (botocore's ConfigProvider): wiped with the values.
+  std::optional<scrubbed> access_key_id, secret_access_key, security_token, session_token;
 };
+
+// The slot of a static key line in `v`, or nullptr.
+inline std::optional<scrubbed>* config_secret_slot(config_section_values& v, std::string_view key) {
+  if (iequals(key, "aws_access_key_id")) return &v.access_key_id;
+  if (iequals(key, "aws_secret_access_key")) return &v.secret_access_key;
+  if (iequals(key, "aws_security_token")) return &v.security_token;
+  if (iequals(key, "aws_session_token")) return &v.session_token;
+  return nullptr;
+}
 
 // Collects the keys of every section `in_section` accepts (a later key wins, as in
 // configparser, where a repeated section continues the first). `found` says whether one exists.
@@ -75,6 +87,11 @@ config_section_values collect_config_section(std::string_view text, InSection&& 
       return;
     }
     block = l.value.empty() ? l.key : std::string_view();
+    if (std::optional<scrubbed>* secret = config_secret_slot(v, l.key)) {
+      secret->reset();
+      secret->emplace(std::string(l.value));  // an empty value is still there, as in configparser
+      return;
+    }
     std::string* slot = iequals(l.key, "region")                            ? &v.region
                         : iequals(l.key, "endpoint_url")                    ? &v.endpoint_url
                         : iequals(l.key, "services")                        ? &v.services
@@ -121,6 +138,99 @@ inline aws_profile resolve_aws_profile(std::string_view config_text, std::string
     if (!s.s3_endpoint_url.empty()) out.endpoint_url = s.s3_endpoint_url;
   }
   return out;
+}
+
+/// The static credentials of profile `name` in the text of an AWS config file, as botocore's
+/// ConfigProvider reads them: aws_access_key_id, aws_secret_access_key, and aws_session_token or
+/// its legacy name aws_security_token (the legacy name wins when both are there, as in
+/// botocore). The profile's sections are found as resolve_aws_profile finds them. In the AWS
+/// CLI's chain these come last among the profile's sources: after the shared credentials file
+/// and after credential_process.
+/// @param config_text the file's text (UTF-8; a byte order mark is skipped).
+/// @param name the profile.
+/// @return the credentials; nullopt when the profile is not in the text or has no
+///         aws_access_key_id (the config file then gives none).
+/// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html
+/// @throws sigv4::error errc::credentials_not_found when the profile has aws_access_key_id but
+///         no aws_secret_access_key (botocore's PartialCredentialsError), naming the key and the
+///         profile; errc::invalid_credentials when the values are unusable (an empty key id,
+///         say). No message holds a secret or a token.
+inline std::optional<credentials> credentials_from_aws_config(std::string_view config_text, std::string_view name) {
+  bool found = false;
+  const detail::config_section_values p = detail::collect_config_section(
+      config_text, [&](std::string_view s) { return detail::is_profile_section(s, name); }, found);
+  if (!found || !p.access_key_id) return std::nullopt;
+  const std::string where = "profile " + detail::quote_input(name) + " of the config file";
+  if (!p.secret_access_key)
+    throw error(errc::credentials_not_found, "aws_access_key_id is set but aws_secret_access_key is missing in " + where);
+  const std::optional<detail::scrubbed>& token = p.security_token ? p.security_token : p.session_token;
+  return detail::make_credentials(p.access_key_id->view(), p.secret_access_key->view(),
+                                  token ? token->view() : std::string_view(), std::nullopt, where);
+}
+
+/// The words of a credential_process command line, split as botocore splits it before running
+/// it without a shell (botocore.compat.compat_shell_split, on POSIX Python's shlex.split):
+/// words are separated by spaces, tabs, CR and LF; single quotes keep everything literally;
+/// in double quotes a backslash followed by a double quote or by another backslash stands for
+/// that character, and any other backslash stays; outside quotes a backslash makes the next
+/// character literal; quoted and unquoted pieces next to each other make one word, and '' is
+/// an empty word. Nothing else is special: no variables, globs, comments, pipes or redirections.
+/// @param command the credential_process value of the config file.
+/// @return the program (first) and its arguments.
+/// https://docs.python.org/3/library/shlex.html#parsing-rules
+/// @throws sigv4::error errc::invalid_argument when a quote is not closed, the text ends with
+///         a backslash, it holds a NUL byte, or it has no word. The messages quote nothing of
+///         the command (its arguments may hold a secret).
+inline std::vector<std::string> split_credential_process(std::string_view command) {
+  const auto refuse = [](const char* why) {
+    return error(errc::invalid_argument, std::string("the credential_process command ") + why);
+  };
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;  // a word has begun (an empty quoted one counts)
+  char quote = 0;        // the open quote, or 0
+  for (std::size_t i = 0; i < command.size(); ++i) {
+    const char c = command[i];
+    if (c == '\0') throw refuse("holds a NUL byte");
+    if (quote == '\'') {
+      if (c == '\'') quote = 0;
+      else word.push_back(c);
+      continue;
+    }
+    if (quote == '"') {
+      if (c == '"') {
+        quote = 0;
+      } else if (c == '\\' && i + 1 < command.size() && (command[i + 1] == '"' || command[i + 1] == '\\')) {
+        word.push_back(command[++i]);
+      } else if (c == '\\' && i + 1 == command.size()) {
+        throw refuse("ends with a backslash inside a double-quoted string");
+      } else {
+        word.push_back(c);
+      }
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      if (in_word) words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+      continue;
+    }
+    in_word = true;
+    if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '\\') {
+      if (i + 1 == command.size()) throw refuse("ends with a backslash (nothing to escape)");
+      word.push_back(command[++i]);
+      if (word.back() == '\0') throw refuse("holds a NUL byte");
+    } else {
+      word.push_back(c);
+    }
+  }
+  if (quote == '\'') throw refuse("has an unterminated single quote (')");
+  if (quote == '"') throw refuse("has an unterminated double quote (\")");
+  if (in_word) words.push_back(std::move(word));
+  if (words.empty()) throw refuse("is empty");
+  return words;
 }
 
 /// The credentials in the answer of a credential_process (its stdout): a JSON object with
