@@ -15,6 +15,11 @@ import statistics
 import sys
 
 
+def context(path):
+    with open(path) as f:
+        return json.load(f).get("context", {})
+
+
 def medians(path):
     with open(path) as f:
         data = json.load(f)
@@ -29,6 +34,13 @@ def medians(path):
 
 def main(paths):
     runs = [medians(p) for p in paths]
+    ctx = context(paths[0])
+    # the machine (bench_sigv4.cpp's custom context): these machines are not all alike
+    print(f"Machine: {ctx.get('cpu_model', 'unknown CPU')}, {ctx.get('num_cpus', '?')} CPUs at "
+          f"{ctx.get('mhz_per_cpu', '?')} MHz, SHA-NI: {ctx.get('cpu_sha_ni', '?')}; "
+          f"{ctx.get('openssl', 'OpenSSL ?')} ({ctx.get('sha256_backend', '?')}); "
+          f"{ctx.get('library_build_type', '?')} build of Google Benchmark; {len(paths)} runs.")
+    print()
     # in the order the benchmarks are registered (random interleaving shuffles the JSON)
     names = sorted(runs[0], key=lambda n: (runs[0][n].get("family_index", 0),
                                            runs[0][n].get("per_family_instance_index", 0)))

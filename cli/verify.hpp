@@ -120,16 +120,12 @@ inline bool is_host_header(std::string_view name) {
 inline void print_verify_details(const sigv4::verify_result& r) {
   if (!r.detail.empty()) fmt::print(stderr, "detail: {}\n", r.detail);
   const sigv4::verified_parts& p = r.parts;
-  if (!p.access_key_id.empty()) fmt::print(stderr, "access key id: {}\n", p.access_key_id);
-  if (!p.scope.date.empty() || !p.scope.region.empty()) fmt::print(stderr, "scope: {}\n", p.scope.str());
-  if (p.signed_at != sigv4::time_point{}) fmt::print(stderr, "signed at: {}\n", sigv4::format_amz_date(p.signed_at).str());
-  if (p.expires_at != sigv4::time_point{})
-    fmt::print(stderr, "expires at: {}\n", sigv4::format_amz_date(p.expires_at).str());
-  if (!p.signed_headers.empty()) {
-    std::string list;
-    for (const std::string& h : p.signed_headers) list.append(list.empty() ? "" : ";").append(h);
-    fmt::print(stderr, "signed headers: {}\n", list);
-  }
+  if (!p.access_key_id().empty()) fmt::print(stderr, "access key id: {}\n", p.access_key_id());
+  if (!p.scope_text().empty()) fmt::print(stderr, "scope: {}\n", p.scope_text());
+  if (p.signed_at() != sigv4::time_point{}) fmt::print(stderr, "signed at: {}\n", sigv4::format_amz_date(p.signed_at()).str());
+  if (p.expires_at() != sigv4::time_point{})
+    fmt::print(stderr, "expires at: {}\n", sigv4::format_amz_date(p.expires_at()).str());
+  if (!p.signed_header_list().empty()) fmt::print(stderr, "signed headers: {}\n", p.signed_header_list());
 }
 
 /// `sigv4 verify`: checks a presigned URL against the local credentials.

@@ -2,7 +2,9 @@
 #include "catch.hpp"
 
 #include <cstdio>
+#include <random>
 #include <string>
+#include <vector>
 
 #include <sigv4/sigv4.hpp>
 
@@ -163,5 +165,68 @@ TEST_CASE("UTF-8: every scalar value is accepted, surrogates and malformed seque
                           "\xFF", "abcdefgh\x80", "abcdefghijklmno\xE1\x88", "\xED\xA0\x80"}) {
     INFO(bad);
     CHECK_FALSE(is_valid_utf8(bad));
+  }
+}
+
+// The one-pass query scanner against a plain reading of the rules, written here byte by byte:
+// split at '&' (empty pieces skipped) and the first '='; canonical when every byte of name and
+// value is unreserved or the '%' of an upper-case escape of a byte that is not, and the value
+// holds no '='.
+namespace {
+bool plain_canonical(const std::string& s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (unreserved_chars.find(c) != std::string::npos) continue;
+    if (c != '%' || i + 2 >= s.size()) return false;
+    const std::string hex = s.substr(i + 1, 2);
+    if (hex.find_first_not_of("0123456789ABCDEF") != std::string::npos) return false;
+    const char decoded = static_cast<char>(std::stoi(hex, nullptr, 16));
+    if (decoded != 0 && unreserved_chars.find(decoded) != std::string::npos) return false;
+    i += 2;
+  }
+  return true;
+}
+struct piece {
+  std::string name, value;
+  bool has_equals, canonical;
+  bool operator==(const piece& o) const {
+    return name == o.name && value == o.value && has_equals == o.has_equals && canonical == o.canonical;
+  }
+};
+std::vector<piece> plain_scan(const std::string& q) {
+  std::vector<piece> out;
+  std::size_t i = 0;
+  while (i <= q.size()) {
+    std::size_t j = q.find('&', i);
+    if (j == std::string::npos) j = q.size();
+    const std::string p = q.substr(i, j - i);
+    if (!p.empty()) {
+      const std::size_t eq = p.find('=');
+      piece x{p.substr(0, eq), eq == std::string::npos ? "" : p.substr(eq + 1), eq != std::string::npos, false};
+      x.canonical = plain_canonical(x.name) && plain_canonical(x.value) && x.value.find('=') == std::string::npos;
+      out.push_back(x);
+    }
+    i = j + 1;
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("scan_raw_query agrees with a plain reading of the rules on random queries", "[encoding][query]") {
+  std::mt19937 rng(20261203);
+  const std::string alphabet = "aZ09-._~&&==%%%2F3D4a+ /\x01\xc3\xa9";
+  for (int round = 0; round < 20000; ++round) {
+    std::string q;
+    const std::size_t len = rng() % 80;
+    for (std::size_t i = 0; i < len; ++i) q.push_back(alphabet[rng() % alphabet.size()]);
+    std::vector<piece> got;
+    sigv4::detail::scan_raw_query(q, [&](std::string_view n, std::string_view v, bool eq, bool canonical) {
+      // both views point into the query; a value without '=' sits at the piece's end
+      CHECK(n.data() >= q.data());
+      CHECK(v.data() + v.size() <= q.data() + q.size());
+      got.push_back({std::string(n), std::string(v), eq, canonical});
+    });
+    INFO(q);
+    CHECK(got == plain_scan(q));
   }
 }

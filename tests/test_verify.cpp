@@ -89,11 +89,11 @@ TEST_CASE("presign -> verify round trip", "[verify]") {
       const auto url = p.presign_get("geocrop-results", key, 900s, when);
       const auto r = s3_verifier().verify_presigned_url("GET", url, {}, when + 60s);
       CHECK(r.reason == verify_reason::valid);
-      CHECK(r.parts.access_key_id == key_id);
-      CHECK(r.parts.scope.str() == "20260301/us-east-1/s3/aws4_request");
-      CHECK(r.parts.signed_at == when);
-      CHECK(r.parts.expires_at == when + 900s);
-      CHECK(r.parts.signed_headers == std::vector<std::string>{"host"});
+      CHECK(r.parts.access_key_id() == key_id);
+      CHECK(r.parts.scope().str() == "20260301/us-east-1/s3/aws4_request");
+      CHECK(r.parts.signed_at() == when);
+      CHECK(r.parts.expires_at() == when + 900s);
+      CHECK(r.parts.signed_headers() == std::vector<std::string>{"host"});
     }
   }
 }
@@ -782,7 +782,10 @@ TEST_CASE("key_set: during a rotation the old and the new key verify; the remove
   const sigv4::time_point now = signed_at + 3600s;
   sigv4::key_set keys;
   keys.put("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-  const sigv4::verifier v(keys.lookup());
+  // the same rotation through the copying lookup and through the lender
+  const bool lend = GENERATE(false, true);
+  INFO((lend ? "key_set::lender()" : "key_set::lookup()"));
+  const sigv4::verifier v = lend ? sigv4::verifier(keys.lender()) : sigv4::verifier(keys.lookup());
   CHECK(v.verify_presigned_url("GET", published, {}, now).valid());
 
   // the new key is added, and the signer switched to it
@@ -809,4 +812,96 @@ TEST_CASE("key_set: during a rotation the old and the new key verify; the remove
   CHECK(v.verify_presigned_url("GET", fresh, {}, now).reason == sigv4::verify_reason::signature_mismatch);
   CHECK_THROWS_AS(keys.put("", "x"), sigv4::error);
   CHECK_THROWS_AS(keys.put("AKID", ""), sigv4::error);
+}
+
+TEST_CASE("a key_lender lends its entries; results agree with a copying lookup on every change", "[verify][lender]") {
+  static const sigv4::key_entry entry{sigv4::secret_string(secret), ""};
+  std::atomic<int> calls{0};
+  const sigv4::verifier lending(sigv4::key_lender([&](std::string_view id) -> const sigv4::key_entry* {
+    ++calls;
+    return id == key_id ? &entry : nullptr;
+  }));
+  const sigv4::s3::presigner p("https://minio.example.com", "us-east-1", sigv4::credentials(key_id, secret));
+  // AWS's published URL is the outside judge; then every single-character change of a URL of
+  // ours gets the same verdict from both verifiers
+  const std::string published =
+      "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="
+      "AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-"
+      "Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature="
+      "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404";
+  CHECK(lending.verify_presigned_url("GET", published, {}, sigv4::parse_amz_date("20130524T010000Z")).valid());
+  const std::string url = p.presign_get("geocrop-results", "jobs/job-123/result.tif", 900s, when);
+  REQUIRE(lending.verify_presigned_url("GET", url, {}, when).valid());
+  for (std::size_t i = 0; i < url.size(); ++i) {
+    std::string changed = url;
+    changed[i] = other_char(url[i]);
+    INFO(changed);
+    const auto a = lending.verify_presigned_url("GET", changed, {}, when);
+    const auto b = s3_verifier().verify_presigned_url("GET", changed, {}, when);
+    CHECK(a.reason == b.reason);
+    CHECK(a.detail == b.detail);
+    CHECK(a.parts.access_key_id() == b.parts.access_key_id());
+    CHECK(a.parts.scope_text() == b.parts.scope_text());
+    CHECK(a.parts.signed_header_list() == b.parts.signed_header_list());
+  }
+  CHECK(calls.load() > 0);
+}
+
+TEST_CASE("verified parts: inline text, the scope's parts, long lists, an access key id of 129", "[verify]") {
+  const sigv4::s3::presigner p("https://minio.example.com", "eu-central-1", sigv4::credentials(key_id, secret));
+  sigv4::verify_options o;
+  o.regions = {"eu-central-1"};
+  const sigv4::verifier v(lookup_of({{key_id, {secret, ""}}}), o);
+  sigv4::verify_result kept;
+  {
+    // the result outlives the URL it came from (its text is its own)
+    std::string url = p.presign_get("bkt", "k", 900s, when);
+    kept = v.verify_presigned_url("GET", url, {}, when);
+    std::fill(url.begin(), url.end(), 'x');
+  }
+  REQUIRE(kept.valid());
+  CHECK(kept.parts.access_key_id() == key_id);
+  CHECK(kept.parts.scope_text() == "20260301/eu-central-1/s3/aws4_request");
+  CHECK(kept.parts.scope_date() == "20260301");
+  CHECK(kept.parts.scope_region() == "eu-central-1");
+  CHECK(kept.parts.scope_service() == "s3");
+  CHECK(kept.parts.scope().region == "eu-central-1");
+  CHECK(kept.parts.signed_header_list() == "host");
+  CHECK(kept.parts.is_signed("host"));
+  CHECK_FALSE(kept.parts.is_signed("hos"));
+  const sigv4::verified_parts empty;
+  CHECK(empty.access_key_id().empty());
+  CHECK(empty.scope_region().empty());
+  CHECK(empty.signed_headers().empty());
+
+  // forty signed x-amz-meta-* headers: a list longer than the inline 256 bytes
+  sigv4::s3::object_request r;
+  r.bucket = "bkt";
+  r.key = "k";
+  r.expires = 900s;
+  std::vector<sigv4::header> sent;
+  for (int i = 0; i < 40; ++i) sent.push_back({"x-amz-meta-field-number-" + std::to_string(100 + i), "v" + std::to_string(i)});
+  for (const auto& h : sent) r.headers.push_back({h.name, h.value});
+  const std::string url = p.presign(r, when);
+  const auto res = v.verify_presigned_url("GET", url, sent, when);
+  REQUIRE(res.valid());
+  CHECK(res.parts.signed_header_list().size() > 256);
+  const auto names = res.parts.signed_headers();
+  CHECK(names.size() == 41);
+  CHECK(names.front() == "host");
+  CHECK(std::is_sorted(names.begin(), names.end()));
+  sent.pop_back();
+  CHECK(v.verify_presigned_url("GET", url, sent, when).reason == verify_reason::signed_header_missing);
+
+  // AWS access key ids are 16 to 128 characters: a longer one is malformed, and not kept
+  const std::string long_id(129, 'A');
+  const sigv4::s3::presigner q("https://minio.example.com", "eu-central-1", sigv4::credentials(long_id, secret));
+  const auto too_long = v.verify_presigned_url("GET", q.presign_get("bkt", "k", 900s, when), {}, when);
+  CHECK(too_long.reason == verify_reason::malformed);
+  CHECK(too_long.detail.find("128") != std::string::npos);
+  CHECK(too_long.parts.access_key_id().empty());
+  const std::string longest(128, 'A');
+  const sigv4::s3::presigner q2("https://minio.example.com", "eu-central-1", sigv4::credentials(longest, secret));
+  CHECK(v.verify_presigned_url("GET", q2.presign_get("bkt", "k", 900s, when), {}, when).reason ==
+        verify_reason::unknown_access_key);
 }

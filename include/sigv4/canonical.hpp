@@ -250,26 +250,66 @@ inline void append_canonical_headers(std::string& block, std::string& signed_lis
   }
 }
 
-// Splits a raw query string on '&' and the first '='; empty pieces are skipped. Calls
-// f(name, value, has_equals) with the raw (still encoded) text. Both views always point into
-// `query`: a piece without '=' has an empty value positioned at the piece's end, so a caller
-// may take value.data() + value.size() as where the piece ends.
+// The one splitter of a raw query string, in one pass over its bytes: pieces on '&' (empty
+// ones skipped), each split at its first '='. Calls f(name, value, has_equals, canonical) with
+// the raw (still encoded) text; `canonical` tells that name and value are canonically encoded
+// query components (every escape upper-case hex of a byte that needs one, nothing else outside
+// the unreserved set) and that the value holds no '=' (the canonical query writes it %3D).
+// Both views always point into `query`: a piece without '=' has an empty value positioned at
+// the piece's end, so a caller may take value.data() + value.size() as where the piece ends.
+// Runs of sixteen unreserved bytes are passed at once.
+template <class F>
+void scan_raw_query(std::string_view query, F&& f) {
+  const char* const p = query.data();
+  const std::size_t n = query.size();
+  std::size_t start = 0;                      // where the current piece starts
+  std::size_t eq = std::string_view::npos;    // its first '='
+  bool canonical = true;
+  const auto end_piece = [&](std::size_t end) {
+    if (end > start) {
+      if (eq == std::string_view::npos)
+        f(query.substr(start, end - start), query.substr(end, 0), false, canonical);
+      else
+        f(query.substr(start, eq - start), query.substr(eq + 1, end - eq - 1), true, canonical);
+    }
+    start = end + 1;
+    eq = std::string_view::npos;
+    canonical = true;
+  };
+  // every byte outside the unreserved set: a separator, the '%' of an escape (whose hex digits
+  // are unreserved themselves), or a byte that makes the piece not canonical
+  const auto special = [&](std::size_t i) {
+    const char c = p[i];
+    if (c == '&') {
+      end_piece(i);
+    } else if (c == '=') {
+      if (eq == std::string_view::npos) eq = i;
+      else canonical = false;
+    } else if (c != '%' || !is_canonical_escape(p, i, n, encode_set::component)) {
+      canonical = false;
+    }
+  };
+  std::size_t i = 0;
+#if defined(__SSE2__) || defined(_M_X64)
+  // sixteen bytes at a time: a mask of the special ones, visited lowest first
+  for (; n - i >= 16; i += 16) {
+    unsigned bits = ~unreserved_mask16(p + i, encode_set::component) & 0xffffu;
+    for (; bits != 0; bits &= bits - 1) special(i + static_cast<std::size_t>(lowest_bit(bits)));
+  }
+#endif
+  for (; i < n; ++i)
+    if (!(unreserved.bits[static_cast<unsigned char>(p[i])] & static_cast<unsigned char>(encode_set::component)))
+      special(i);
+  end_piece(n);
+}
+
+// Splits a raw query string on '&' and the first '=' (scan_raw_query); empty pieces are
+// skipped. Calls f(name, value, has_equals) with the raw (still encoded) text.
 template <class F>
 void for_each_raw_param(std::string_view query, F&& f) {
-  std::size_t i = 0;
-  while (i <= query.size()) {
-    std::size_t j = query.find('&', i);
-    if (j == std::string_view::npos) j = query.size();
-    const std::string_view piece = query.substr(i, j - i);
-    if (!piece.empty()) {
-      const std::size_t eq = piece.find('=');
-      if (eq == std::string_view::npos)
-        f(piece, piece.substr(piece.size()), false);
-      else
-        f(piece.substr(0, eq), piece.substr(eq + 1), true);
-    }
-    i = j + 1;
-  }
+  scan_raw_query(query, [&](std::string_view name, std::string_view value, bool has_equals, bool) {
+    f(name, value, has_equals);
+  });
 }
 
 // A raw query component decoded with the library's one query decoder ('+' is a space).

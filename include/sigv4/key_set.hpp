@@ -48,7 +48,7 @@ class key_set {
   void put(std::string access_key_id, std::string_view secret, std::string session_token = {}) {
     if (access_key_id.empty()) throw error(errc::invalid_credentials, "the access key id is empty");
     if (secret.empty()) throw error(errc::invalid_credentials, "the secret access key is empty");
-    entry e{secret_string(secret), std::move(session_token)};
+    auto e = std::make_shared<const key_entry>(key_entry{secret_string(secret), std::move(session_token)});
     std::unique_lock<std::shared_mutex> lock(state_->mutex);
     state_->keys.insert_or_assign(std::move(access_key_id), std::move(e));
   }
@@ -57,7 +57,8 @@ class key_set {
   /// @throws sigv4::error errc::invalid_credentials for an empty id or secret.
   void put(const credentials& c) { put(c.access_key_id(), c.secret_access_key(), c.session_token()); }
 
-  /// Removes a key; false when it was not there. Its secret is wiped.
+  /// Removes a key; false when it was not there. Its secret is wiped (once no thread's lender
+  /// still holds it: see lender()).
   /// @param access_key_id the key's access key id.
   /// @return true when the key was in the set and is now removed.
   bool remove(std::string_view access_key_id) {
@@ -86,19 +87,34 @@ class key_set {
     return [state = state_](std::string_view id) { return state->find(id); };
   }
 
+  /// A key_lender for verifier / post_verifier over this set, the one that copies nothing: each
+  /// thread keeps the entry it lent last alive (a reference count, no copy of the secret) until
+  /// it lends the next one or ends, so a removed or replaced key's secret is wiped at the latest
+  /// when each thread that verified with it verifies again or exits. It shares the set's state,
+  /// as lookup() does.
+  /// @return the lender, to pass to the verifier's constructor.
+  key_lender lender() const {
+    return [state = state_](std::string_view id) -> const key_entry* {
+      thread_local std::shared_ptr<const key_entry> lent;
+      lent = state->share(id);
+      return lent.get();
+    };
+  }
+
  private:
-  struct entry {
-    secret_string secret;
-    std::string session_token;
-  };
   struct state {
     mutable std::shared_mutex mutex;
-    std::map<std::string, entry, std::less<>> keys;
+    std::map<std::string, std::shared_ptr<const key_entry>, std::less<>> keys;
     std::optional<key_entry> find(std::string_view id) const {
       std::shared_lock<std::shared_mutex> lock(mutex);
       const auto it = keys.find(id);
       if (it == keys.end()) return std::nullopt;
-      return key_entry{it->second.secret, it->second.session_token};
+      return *it->second;
+    }
+    std::shared_ptr<const key_entry> share(std::string_view id) const {
+      std::shared_lock<std::shared_mutex> lock(mutex);
+      const auto it = keys.find(id);
+      return it == keys.end() ? nullptr : it->second;
     }
   };
   std::shared_ptr<state> state_ = std::make_shared<state>();

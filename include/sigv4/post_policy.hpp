@@ -600,6 +600,10 @@ class post_verifier {
   /// @param options accepted regions and the limits on the policy document.
   explicit post_verifier(key_lookup lookup, post_verify_options options = {})
       : lookup_(std::move(lookup)), options_(std::move(options)) {}
+  /// @param lender  lends the entry (secret and expected session token) of an access key id.
+  /// @param options accepted regions and the limits on the policy document.
+  explicit post_verifier(key_lender lender, post_verify_options options = {})
+      : lookup_(std::move(lender)), options_(std::move(options)) {}
   /// Not copyable (it owns its key cache).
   post_verifier(const post_verifier&) = delete;
   /// Not assignable.
@@ -679,7 +683,8 @@ class post_verifier {
     r.signed_at = parse_amz_date(*date, ec);
     if (ec) return detail::refuse_post(r, post_reason::malformed, "x-amz-date is not YYYYMMDDTHHMMSSZ");
     if (auto refused = check_scope(r, *credential, date->substr(0, 8))) return refused;
-    const std::optional<key_entry> key = lookup_(r.access_key_id);
+    std::optional<key_entry> held;
+    const key_entry* key = lookup_.find(r.access_key_id, held);
     if (!key) return detail::refuse_post(r, post_reason::unknown_access_key, "access key id " + quote_input(r.access_key_id) + " is not known");
     const std::string_view* token = find(got, "x-amz-security-token");
     const std::string_view expected_token = key->session_token;
@@ -763,7 +768,7 @@ class post_verifier {
     return fresh;
   }
 
-  key_lookup lookup_;
+  sigv4::detail::key_source lookup_;
   post_verify_options options_;
   mutable std::mutex mutex_;
   mutable std::vector<std::shared_ptr<const cached_key>> keys_;

@@ -81,9 +81,18 @@ struct key_entry {
   std::string session_token;
 };
 
-/// Maps an access key id to its secret (and expected session token); nullopt if unknown. It is
-/// called during a verification and must not itself call into a verifier on the same thread.
+/// Maps an access key id to a copy of its secret (and expected session token); nullopt if
+/// unknown. It is called during a verification and must not itself call into a verifier on the
+/// same thread. Simple to write, but each call copies the secret (an allocation); a key_lender
+/// lends its entry instead.
 using key_lookup = std::function<std::optional<key_entry>(std::string_view access_key_id)>;
+
+/// Lends the entry of an access key id without copying it: a pointer that stays valid until the
+/// same thread calls the lender again (the verifier is done with it by then), or nullptr when the
+/// id is unknown. A lender over keys that live as long as the verifier returns their address;
+/// key_set::lender() keeps the lent entry alive per thread. It must not call into a verifier on
+/// the same thread.
+using key_lender = std::function<const key_entry*(std::string_view access_key_id)>;
 
 /// What the verifier accepts.
 struct verify_options {
@@ -102,13 +111,130 @@ struct verify_options {
   payload_hash presigned_payload = payload_hash::unsigned_payload();
 };
 
-/// The authentication parts of a request, filled as far as parsing got.
-struct verified_parts {
-  std::string access_key_id;  ///< from X-Amz-Credential / the Authorization header
-  credential_scope scope;     ///< date, region and service of the credential
-  time_point signed_at{};     ///< X-Amz-Date
-  time_point expires_at{};  ///< presigned: X-Amz-Date + X-Amz-Expires; header mode: X-Amz-Date + skew
-  std::vector<std::string> signed_headers;  ///< the SignedHeaders list, lower case, in order
+/// The authentication parts of a request, filled as far as parsing got. The text is held
+/// inline (no allocation, but for a signed-header list longer than 256 bytes), so a result
+/// stays valid after the request it came from is gone.
+class verified_parts {
+ public:
+  /// The longest access key id accepted (AWS: 16 to 128 characters); a longer one is malformed.
+  static constexpr std::size_t max_access_key_id = 128;
+  /// The longest credential scope accepted ("YYYYMMDD/region/service/aws4_request").
+  static constexpr std::size_t max_scope = 256;
+
+  /// Nothing parsed yet.
+  verified_parts() noexcept {}
+  /// A copy (of the bytes in use only).
+  /// @param o the parts to copy.
+  verified_parts(const verified_parts& o) : long_list_(o.long_list_) { copy_from(o); }
+  /// @param o the parts to copy.
+  /// @return `*this`.
+  verified_parts& operator=(const verified_parts& o) {
+    if (this != &o) {
+      long_list_ = o.long_list_;
+      copy_from(o);
+    }
+    return *this;
+  }
+
+  /// @return the access key id, from X-Amz-Credential / the Authorization header; empty when
+  ///         parsing did not get that far.
+  std::string_view access_key_id() const noexcept { return {credential_.data(), id_size_}; }
+  /// @return the credential scope as sent: "YYYYMMDD/region/service/aws4_request".
+  std::string_view scope_text() const noexcept { return {credential_.data() + id_size_, scope_size_}; }
+  /// @return the scope's date (YYYYMMDD as sent).
+  std::string_view scope_date() const noexcept { return scope_part(0, date_size_); }
+  /// @return the scope's region.
+  std::string_view scope_region() const noexcept { return scope_part(date_size_ + 1u, region_size_); }
+  /// @return the scope's service.
+  std::string_view scope_service() const noexcept { return scope_part(date_size_ + region_size_ + 2u, service_size_); }
+  /// @return the date, region and service of the credential (copies of the views above).
+  credential_scope scope() const {
+    return {std::string(scope_date()), std::string(scope_region()), std::string(scope_service())};
+  }
+  /// @return X-Amz-Date; the epoch when parsing did not get that far.
+  time_point signed_at() const noexcept { return signed_at_; }
+  /// @return presigned: X-Amz-Date + X-Amz-Expires; header mode: X-Amz-Date + the skew.
+  time_point expires_at() const noexcept { return expires_at_; }
+  /// @return the SignedHeaders list as sent ("host;x-amz-date"), lower case and in order once
+  ///         it has been checked; empty before.
+  std::string_view signed_header_list() const noexcept {
+    return long_list_.empty() ? std::string_view(list_.data(), list_size_) : std::string_view(long_list_);
+  }
+  /// @return the names of signed_header_list(), in order (copies).
+  std::vector<std::string> signed_headers() const {
+    std::vector<std::string> out;
+    for_each_signed_header([&](std::string_view name) { out.emplace_back(name); });
+    return out;
+  }
+  /// @param lower_name a header name in lower case.
+  /// @return whether it is among the signed headers.
+  bool is_signed(std::string_view lower_name) const noexcept {
+    bool found = false;
+    for_each_signed_header([&](std::string_view name) { found = found || name == lower_name; });
+    return found;
+  }
+  /// Calls f(name) for each signed header name, in order.
+  /// @param f a callable taking a std::string_view.
+  template <class F>
+  void for_each_signed_header(F&& f) const {
+    const std::string_view list = signed_header_list();
+    for (std::size_t i = 0; i < list.size();) {
+      std::size_t j = list.find(';', i);
+      if (j == std::string_view::npos) j = list.size();
+      f(list.substr(i, j - i));
+      i = j + 1;
+    }
+  }
+
+ private:
+  friend class verifier;
+  // Everything but long_list_; the buffers only as far as they are in use.
+  void copy_from(const verified_parts& o) noexcept {
+    const std::size_t credential_size = std::size_t{o.id_size_} + o.scope_size_;
+    if (credential_size != 0) std::memcpy(credential_.data(), o.credential_.data(), credential_size);
+    if (o.list_size_ != 0) std::memcpy(list_.data(), o.list_.data(), o.list_size_);
+    signed_at_ = o.signed_at_;
+    expires_at_ = o.expires_at_;
+    id_size_ = o.id_size_;
+    scope_size_ = o.scope_size_;
+    date_size_ = o.date_size_;
+    region_size_ = o.region_size_;
+    service_size_ = o.service_size_;
+    list_size_ = o.list_size_;
+  }
+  std::string_view scope_part(std::size_t at, std::size_t n) const noexcept {
+    return scope_size_ == 0 ? std::string_view() : scope_text().substr(at, n);
+  }
+  // Keeps the access key id and the scope text "date/region/service/terminator" whose first
+  // three parts have these sizes; the caller has checked the sizes against the buffer's.
+  void set_credential(std::string_view id, std::string_view scope, std::size_t date_size, std::size_t region_size,
+                      std::size_t service_size) noexcept {
+    std::memcpy(credential_.data(), id.data(), id.size());
+    if (!scope.empty()) std::memcpy(credential_.data() + id.size(), scope.data(), scope.size());
+    id_size_ = static_cast<unsigned char>(id.size());
+    scope_size_ = static_cast<std::uint16_t>(scope.size());
+    date_size_ = static_cast<std::uint16_t>(date_size);
+    region_size_ = static_cast<std::uint16_t>(region_size);
+    service_size_ = static_cast<std::uint16_t>(service_size);
+  }
+  void set_signed_header_list(std::string_view list) {
+    if (list.size() <= list_.size()) {
+      std::memcpy(list_.data(), list.data(), list.size());
+      list_size_ = static_cast<std::uint16_t>(list.size());
+      long_list_.clear();
+    } else {
+      long_list_.assign(list);
+      list_size_ = 0;
+    }
+  }
+
+  std::array<char, max_access_key_id + max_scope> credential_;  // the id, then the scope text
+  std::array<char, 256> list_;
+  std::string long_list_;  // a list longer than list_ (then list_ is unused)
+  time_point signed_at_{};
+  time_point expires_at_{};
+  unsigned char id_size_ = 0;
+  std::uint16_t scope_size_ = 0, date_size_ = 0, region_size_ = 0, service_size_ = 0, list_size_ = 0;
 };
 
 /// The outcome: valid, or one reason with a short human-readable detail that never holds a
@@ -127,34 +253,54 @@ SIGV4_BACKEND_NS_END
 namespace detail {
 SIGV4_BACKEND_NS_BEGIN
 
-inline verify_result refuse(verify_result& r, verify_reason why, std::string detail) {
+// Sets the refusal on `r` and returns false (so a check can end in `return refuse(...)`).
+inline bool refuse(verify_result& r, verify_reason why, const char* detail) {
+  r.reason = why;
+  r.detail = detail;
+  return false;
+}
+inline bool refuse(verify_result& r, verify_reason why, std::string detail) {
   r.reason = why;
   r.detail = std::move(detail);
-  return std::move(r);
+  return false;
 }
 
-inline bool parse_signed_header_list(std::string_view list, std::vector<std::string>& out) {
-  out.clear();
-  std::size_t i = 0;
-  while (i <= list.size()) {
-    std::size_t j = list.find(';', i);
-    if (j == std::string_view::npos) j = list.size();
-    const std::string_view name = list.substr(i, j - i);
-    if (!is_token(name) || std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
-      return false;
-    out.emplace_back(name);
-    i = j + 1;
+// Either kind of key lookup, behind one call: a lender's entry as it is, a copying lookup's
+// answer kept in `hold` for the caller.
+class key_source {
+ public:
+  explicit key_source(key_lookup lookup) : copy_(std::move(lookup)) {}
+  explicit key_source(key_lender lender) : lend_(std::move(lender)) {}
+  const key_entry* find(std::string_view id, std::optional<key_entry>& hold) const {
+    if (lend_) return lend_(id);
+    hold = copy_(id);
+    return hold ? &*hold : nullptr;
   }
-  return std::is_sorted(out.begin(), out.end()) && std::adjacent_find(out.begin(), out.end()) == out.end();
-}
+
+ private:
+  key_lookup copy_;
+  key_lender lend_;
+};
+
+// The authentication parameters of a presigned query, as views into the query (or the
+// decoded text).
+struct auth_params {
+  std::optional<std::string_view> algorithm, credential, date, expires, signed_headers, signature, token, content_sha;
+};
 
 // Per-thread working space of the verifier, reused from call to call.
 struct verify_scratch {
   std::string decoded;                // decoded query names and values that needed decoding
-  std::vector<encoded_param> params;  // each name and value decoded (views into the target or `decoded`)
+  std::vector<encoded_param> params;  // each name and value decoded (only when the query is not canonical)
   std::vector<encoded_param> raw;     // each name and value as received
-  bool query_canonical = true;        // every raw name and value is canonically encoded
+  bool query_canonical = true;        // every raw name and value is canonically encoded, no value holds '='
   bool query_plain = true;            // no empty piece, every piece has '='
+  bool ordered = true;                // the raw pieces are sorted
+  bool ordered_but_signature = true;  // the raw pieces but the first X-Amz-Signature are sorted
+  bool sigv2 = false;                 // an AWSAccessKeyId parameter
+  bool duplicate = false;             // an authentication parameter is repeated
+  std::size_t signature_index = 0;    // the X-Amz-Signature parameter's index (raw.size() when none)
+  auth_params auth;
   std::string encoded;                // the decoded parameters re-encoded canonically
   std::vector<std::size_t> ends;      // where each re-encoded name and value ends
   std::vector<encoded_param> sorted;
@@ -169,11 +315,6 @@ inline verify_scratch& verify_space() {
   thread_local verify_scratch s;
   return s;
 }
-
-// The authentication parameters of a presigned query, as views into the decoded text.
-struct auth_params {
-  std::optional<std::string_view> algorithm, credential, date, expires, signed_headers, signature, token, content_sha;
-};
 
 // Whether `s` is the literal `lit`; the fixed size lets the compiler compare inline.
 template <std::size_t N>
@@ -199,6 +340,91 @@ inline std::optional<std::string_view>* auth_param_slot(auth_params& a, std::str
   }
 }
 
+// Takes note of the parameter `p` (at `index`, named by its decoded name) if it is an
+// authentication parameter or SigV2's AWSAccessKeyId.
+inline void note_auth_param(verify_scratch& s, const encoded_param& p, std::size_t index) noexcept {
+  if (std::optional<std::string_view>* slot = auth_param_slot(s.auth, p.name)) {
+    if (*slot) s.duplicate = true;
+    *slot = p.value;
+    if (slot == &s.auth.signature) s.signature_index = index;
+  } else if (equals_literal(p.name, "AWSAccessKeyId")) {
+    s.sigv2 = true;
+  }
+}
+
+// The one reading of a received query, in one pass over its bytes (scan_raw_query): each
+// parameter as received, whether the query is canonically encoded, plain and in order, and the
+// authentication parameters. Unless the query is canonical (as SDKs and this library send it;
+// then only the authentication values that hold escapes get decoded), every name and value is
+// decoded and the parameters are looked up again by their decoded names. False on a malformed
+// escape.
+inline bool read_query(std::string_view raw_query, verify_scratch& s) {
+  s.decoded.clear();
+  s.decoded.reserve(raw_query.size());  // decoding never grows text: views into it stay valid
+  s.params.clear();
+  s.raw.clear();
+  s.query_canonical = s.query_plain = s.ordered = s.ordered_but_signature = true;
+  s.sigv2 = s.duplicate = false;
+  s.auth = auth_params();
+  s.signature_index = std::string_view::npos;
+  // the pieces before, by value (s.raw may move as it grows)
+  encoded_param previous, previous_kept;  // the last piece; the last that is not the signature
+  bool any = false, any_kept = false;
+  std::size_t next_piece = 0;
+  scan_raw_query(raw_query, [&](std::string_view n, std::string_view v, bool has_equals, bool canonical) {
+    s.raw.push_back({n, v});
+    const encoded_param p{n, v};
+    // "plain": every piece has '=' and starts right after the previous one's '&' (none is empty)
+    s.query_plain = s.query_plain && has_equals && static_cast<std::size_t>(n.data() - raw_query.data()) == next_piece;
+    next_piece = static_cast<std::size_t>(v.data() - raw_query.data()) + v.size() + 1;
+    s.query_canonical = s.query_canonical && canonical;
+    if (!s.query_canonical) return;  // the names are looked up decoded below
+    // in a canonical query the names as received are the decoded names
+    const std::size_t signatures_before = s.auth.signature ? 1 : 0;
+    note_auth_param(s, p, s.raw.size() - 1);
+    // one comparison per piece but for the one after the signature, which is compared with the
+    // piece before the signature too
+    const bool after_previous = !any || !(p < previous);
+    s.ordered = s.ordered && after_previous;
+    const bool kept_is_previous = any_kept && previous_kept.name.data() == previous.name.data();
+    previous = p;
+    any = true;
+    if (signatures_before == 0 && s.auth.signature) return;  // the first signature is skipped
+    if (any_kept && !(kept_is_previous ? after_previous : !(p < previous_kept))) s.ordered_but_signature = false;
+    previous_kept = p;
+    any_kept = true;
+  });
+  s.query_plain = s.query_plain && (raw_query.empty() || next_piece == raw_query.size() + 1);
+  if (s.signature_index == std::string_view::npos) s.signature_index = s.raw.size();
+  if (s.query_canonical) {
+    // the values as received are still encoded (but hold no '+'): decode those that are read
+    auth_params& a = s.auth;
+    for (auto* v : {&a.algorithm, &a.credential, &a.date, &a.expires, &a.signed_headers, &a.token, &a.content_sha})
+      if (*v && (*v)->find('%') != std::string_view::npos) {
+        const std::size_t at = s.decoded.size();
+        append_uri_decoded(s.decoded, **v);
+        *v = std::string_view(s.decoded).substr(at);
+      }
+    return true;
+  }
+  s.auth = auth_params();
+  s.sigv2 = s.duplicate = false;
+  s.signature_index = s.raw.size();
+  bool ok = true;
+  const auto decode = [&](std::string_view raw) {
+    if (raw.find_first_of("%+") == std::string_view::npos) return raw;
+    const std::size_t at = s.decoded.size();
+    ok = ok && append_query_decoded(s.decoded, raw);
+    return std::string_view(s.decoded).substr(at);
+  };
+  for (const encoded_param& p : s.raw) {
+    const std::string_view name = decode(p.name);
+    s.params.push_back({name, decode(p.value)});
+    note_auth_param(s, s.params.back(), s.params.size() - 1);
+  }
+  return ok;
+}
+
 SIGV4_BACKEND_NS_END
 }  // namespace detail
 SIGV4_BACKEND_NS_BEGIN
@@ -208,12 +434,19 @@ SIGV4_BACKEND_NS_BEGIN
 /// a verification then costs about the hashing of the request; a rotated secret is noticed
 /// because the cached copy no longer matches what the lookup returns. The cache has a fixed
 /// size (128 keys, about 60 KiB, allocated with the verifier) and keeps the keys in use when
-/// many others pass through it; no request can grow it.
+/// many others pass through it; no request can grow it. A verification of a request whose key
+/// is cached allocates nothing with a key_lender (a key_lookup's copy of the secret is the
+/// one allocation otherwise); a refusal allocates its detail text.
 class verifier {
  public:
-  /// @param lookup  finds the secret (and expected session token) of an access key id.
+  /// @param lookup  finds (a copy of) the secret and expected session token of an access key id.
   /// @param options accepted regions and services, clock skew, required signed headers, path rules.
-  verifier(key_lookup lookup, verify_options options = {}) : lookup_(std::move(lookup)), options_(std::move(options)) {}
+  verifier(key_lookup lookup, verify_options options = {})
+      : keys_(std::move(lookup)), options_(std::move(options)) {}
+  /// @param lender  lends the entry (secret and expected session token) of an access key id.
+  /// @param options accepted regions and services, clock skew, required signed headers, path rules.
+  verifier(key_lender lender, verify_options options = {})
+      : keys_(std::move(lender)), options_(std::move(options)) {}
   /// Not copyable (it owns its key cache).
   verifier(const verifier&) = delete;
   /// Not assignable.
@@ -236,54 +469,8 @@ class verifier {
   verify_result verify_presigned(std::string_view method, std::string_view target, const std::vector<header>& headers,
                                  time_point now) const {
     verify_result r;
-    const std::size_t q = target.find('?');
-    const std::string_view raw_path = target.substr(0, q);
-    const std::string_view raw_query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
-    auto& s = detail::verify_space();
-    if (!decode_query(raw_query, s))
-      return detail::refuse(r, verify_reason::malformed, "the query has a malformed percent-encoding");
-    // Pull out the authentication parameters: by their decoded names, which in a canonically
-    // encoded query are the names as received (an escaped name cannot be one of them).
-    detail::auth_params a;
-    const std::vector<detail::encoded_param>& named = s.query_canonical ? s.raw : s.params;
-    std::size_t signature_index = named.size();
-    bool duplicate = false;
-    for (std::size_t i = 0; i < named.size(); ++i) {
-      std::optional<std::string_view>* slot = detail::auth_param_slot(a, named[i].name);
-      if (!slot) continue;
-      if (*slot) duplicate = true;
-      *slot = named[i].value;
-      if (slot == &a.signature) signature_index = i;
-    }
-    if (duplicate) return detail::refuse(r, verify_reason::malformed, "an X-Amz-* authentication parameter is repeated");
-    if (!a.algorithm && !a.credential && is_sigv2_query(named))
-      return detail::refuse(r, verify_reason::unsupported_algorithm,
-                            "the URL is signed with SigV2 (AWSAccessKeyId, Signature); only SigV4 "
-                            "(X-Amz-Algorithm=AWS4-HMAC-SHA256) is accepted");
-    if (s.query_canonical) {
-      // the values as received are still encoded: decode those that are read
-      for (auto* v : {&a.algorithm, &a.credential, &a.date, &a.expires, &a.signed_headers, &a.token, &a.content_sha})
-        if (*v && (*v)->find('%') != std::string_view::npos) *v = decode_into(s, **v);
-    }
-    if (!a.algorithm || !a.credential || !a.date || !a.expires || !a.signed_headers || !a.signature)
-      return detail::refuse(r, verify_reason::malformed, "an X-Amz-* authentication parameter is missing");
-    if (*a.algorithm != algorithm)
-      return detail::refuse(r, verify_reason::unsupported_algorithm, "X-Amz-Algorithm is not AWS4-HMAC-SHA256");
-    std::string_view scope_text;
-    if (auto fail = check_credential_and_date(r, *a.credential, *a.date, scope_text)) return std::move(*fail);
-    long long expires_s = 0;
-    if (auto fail = check_expires(r, *a.expires, expires_s)) return std::move(*fail);
-    if (auto fail = check_window(r, now, expires_s, "the URL has expired")) return std::move(*fail);
-    if (auto fail = check_signed_headers(r, *a.signed_headers)) return std::move(*fail);
-    if (auto fail = check_unsigned_headers(r, headers)) return std::move(*fail);
-    auto key = lookup_(r.parts.access_key_id);
-    if (!key) return detail::refuse(r, verify_reason::unknown_access_key, "the access key id is not known");
-    if (auto fail = check_token(r, *key, a.token)) return std::move(*fail);
-    std::optional<payload_hash> payload = options_.presigned_payload;
-    if (a.content_sha) payload = payload_line(*a.content_sha);
-    if (!payload) return detail::refuse(r, verify_reason::malformed, "X-Amz-Content-Sha256 is not a payload hash");
-    return check_signature(r, method, raw_path, raw_query, signature_index, headers, payload->value(), *key, *a.date,
-                           scope_text, *a.signature);
+    check_presigned(r, method, target, headers, now);
+    return r;
   }
 
   /// Verifies a presigned URL given whole: "https://host[:port]/path?query". The URL is read
@@ -302,15 +489,17 @@ class verifier {
   ///         the key lookup (or std::bad_alloc) propagates.
   verify_result verify_presigned_url(std::string_view method, std::string_view url, std::vector<header> headers,
                                      time_point now) const {
+    verify_result r;
     detail::url_parts u;
     if (const char* why = detail::parse_http_url(url, u)) {
-      verify_result r;
-      return detail::refuse(r, verify_reason::malformed, std::string("the URL ") + why);
+      detail::refuse(r, verify_reason::malformed, std::string("the URL ") + why);
+      return r;
     }
     detail::remove_header(headers, "host");
     headers.push_back({"Host", u.authority()});
-    if (!u.target.empty() && u.target.front() == '/') return verify_presigned(method, u.target, headers, now);
-    return verify_presigned(method, "/" + std::string(u.target), headers, now);  // "" or "?query"
+    if (!u.target.empty() && u.target.front() == '/') check_presigned(r, method, u.target, headers, now);
+    else check_presigned(r, method, "/" + std::string(u.target), headers, now);  // "" or "?query"
+    return r;
   }
 
   /// Verifies a request signed with the Authorization header.
@@ -330,6 +519,50 @@ class verifier {
                                       const std::vector<header>& headers, std::optional<payload_hash> payload,
                                       time_point now) const {
     verify_result r;
+    check_signed_request(r, method, target, headers, std::move(payload), now);
+    return r;
+  }
+
+ private:
+  // The presigned checks, in order; false (with the reason in `r`) at the first that fails.
+  bool check_presigned(verify_result& r, std::string_view method, std::string_view target,
+                       const std::vector<header>& headers, time_point now) const {
+    const std::size_t q = target.find('?');
+    const std::string_view raw_path = target.substr(0, q);
+    const std::string_view raw_query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+    auto& s = detail::verify_space();
+    if (!detail::read_query(raw_query, s))
+      return detail::refuse(r, verify_reason::malformed, "the query has a malformed percent-encoding");
+    const detail::auth_params& a = s.auth;
+    if (s.duplicate) return detail::refuse(r, verify_reason::malformed, "an X-Amz-* authentication parameter is repeated");
+    if (!a.algorithm && !a.credential && s.sigv2)
+      return detail::refuse(r, verify_reason::unsupported_algorithm,
+                            "the URL is signed with SigV2 (AWSAccessKeyId, Signature); only SigV4 "
+                            "(X-Amz-Algorithm=AWS4-HMAC-SHA256) is accepted");
+    if (!a.algorithm || !a.credential || !a.date || !a.expires || !a.signed_headers || !a.signature)
+      return detail::refuse(r, verify_reason::malformed, "an X-Amz-* authentication parameter is missing");
+    if (*a.algorithm != algorithm)
+      return detail::refuse(r, verify_reason::unsupported_algorithm, "X-Amz-Algorithm is not AWS4-HMAC-SHA256");
+    long long expires_s = 0;
+    if (!check_credential_and_date(r, *a.credential, *a.date) || !check_expires(r, *a.expires, expires_s) ||
+        !check_window(r, now, expires_s, "the URL has expired") || !check_signed_headers(r, *a.signed_headers) ||
+        !check_unsigned_headers(r, headers))
+      return false;
+    std::optional<key_entry> held;
+    const key_entry* key = keys_.find(r.parts.access_key_id(), held);
+    if (!key) return detail::refuse(r, verify_reason::unknown_access_key, "the access key id is not known");
+    if (!check_token(r, *key, a.token)) return false;
+    std::optional<payload_hash> payload = options_.presigned_payload;
+    if (a.content_sha) payload = payload_line(*a.content_sha);
+    if (!payload) return detail::refuse(r, verify_reason::malformed, "X-Amz-Content-Sha256 is not a payload hash");
+    return check_signature(r, method, raw_path, raw_query, s.signature_index, headers, payload->value(), *key, *a.date,
+                           *a.signature);
+  }
+
+  // The header-mode checks, in order; false (with the reason in `r`) at the first that fails.
+  bool check_signed_request(verify_result& r, std::string_view method, std::string_view target,
+                            const std::vector<header>& headers, std::optional<payload_hash> payload,
+                            time_point now) const {
     bool repeated = false;
     const auto value_of = [&](std::string_view name) -> std::optional<std::string_view> {
       std::optional<std::string_view> found;
@@ -351,19 +584,18 @@ class verifier {
                             "is accepted");
     if (!auth || !date) return detail::refuse(r, verify_reason::malformed, "Authorization or X-Amz-Date is missing");
     std::string_view credential, signed_list, signature;
-    if (auto fail = parse_authorization(r, *auth, credential, signed_list, signature)) return std::move(*fail);
-    std::string_view scope_text;
-    if (auto fail = check_credential_and_date(r, credential, *date, scope_text)) return std::move(*fail);
-    if (auto fail = check_window(r, now, options_.max_clock_skew.count(), "X-Amz-Date is too old"))
-      return std::move(*fail);
-    if (auto fail = check_signed_headers(r, signed_list)) return std::move(*fail);
-    if (auto fail = check_unsigned_headers(r, headers)) return std::move(*fail);
-    auto key = lookup_(r.parts.access_key_id);
+    if (!parse_authorization(r, *auth, credential, signed_list, signature) ||
+        !check_credential_and_date(r, credential, *date) ||
+        !check_window(r, now, options_.max_clock_skew.count(), "X-Amz-Date is too old") ||
+        !check_signed_headers(r, signed_list) || !check_unsigned_headers(r, headers))
+      return false;
+    std::optional<key_entry> held;
+    const key_entry* key = keys_.find(r.parts.access_key_id(), held);
     if (!key) return detail::refuse(r, verify_reason::unknown_access_key, "the access key id is not known");
     repeated = false;
     const auto token = value_of("x-amz-security-token");
     if (repeated) return detail::refuse(r, verify_reason::malformed, "X-Amz-Security-Token is repeated");
-    if (auto fail = check_token(r, *key, token)) return std::move(*fail);
+    if (!check_token(r, *key, token)) return false;
     if (!payload) {
       const auto sha = value_of("x-amz-content-sha256");
       if (sha) payload = payload_line(*sha);
@@ -373,13 +605,12 @@ class verifier {
     const std::size_t q = target.find('?');
     const std::string_view raw_query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
     auto& s = detail::verify_space();
-    if (!decode_query(raw_query, s))
+    if (!detail::read_query(raw_query, s))
       return detail::refuse(r, verify_reason::malformed, "the query has a malformed percent-encoding");
     return check_signature(r, method, target.substr(0, q), raw_query, s.raw.size(), headers, payload->value(), *key,
-                           *date, scope_text, signature);
+                           *date, signature);
   }
 
- private:
   // A payload line from text: 64 lower-case hex digits or UNSIGNED-PAYLOAD; nullopt otherwise.
   static std::optional<payload_hash> payload_line(std::string_view text) {
     if (text == "UNSIGNED-PAYLOAD") return payload_hash::unsigned_payload();
@@ -387,55 +618,10 @@ class verifier {
     return payload_hash::precomputed(text);
   }
 
-  // Splits the query into the scratch space: each parameter as received and, unless the query
-  // is canonically encoded already (as SDKs and this library send it; then only the values
-  // that are read get decoded), decoded. False on a malformed escape.
-  static bool decode_query(std::string_view raw_query, detail::verify_scratch& s) {
-    s.decoded.clear();
-    s.decoded.reserve(raw_query.size());  // decoding never grows text: views into it stay valid
-    s.params.clear();
-    s.raw.clear();
-    s.query_canonical = detail::is_canonically_encoded(raw_query, detail::encode_set::component, true);
-    s.query_plain = true;
-    // "plain": every piece has '=' and starts right after the previous one's '&' (none is empty)
-    std::size_t next_piece = 0;
-    detail::for_each_raw_param(raw_query, [&](std::string_view n, std::string_view v, bool has_equals) {
-      s.raw.push_back({n, v});
-      s.query_plain = s.query_plain && has_equals && offset_in(raw_query, n) == next_piece;
-      next_piece = offset_in(raw_query, v) + v.size() + 1;
-      // a value is everything after the first '=': a raw '=' in it is the value's text, which
-      // the canonical query writes %3D (MinIO reads the query with Go's url.ParseQuery)
-      if (s.query_canonical && v.find('=') != std::string_view::npos) s.query_canonical = false;
-    });
-    s.query_plain = s.query_plain && (raw_query.empty() || next_piece == raw_query.size() + 1);
-    if (s.query_canonical) return true;
-    bool ok = true;
-    const auto decode = [&](std::string_view raw) {
-      if (raw.find_first_of("%+") == std::string_view::npos) return raw;
-      const std::size_t at = s.decoded.size();
-      ok = ok && detail::append_query_decoded(s.decoded, raw);
-      return std::string_view(s.decoded).substr(at);
-    };
-    for (const detail::encoded_param& p : s.raw) {
-      const std::string_view name = decode(p.name);
-      s.params.push_back({name, decode(p.value)});
-    }
-    return ok;
-  }
-
-  // The decoding of a canonically encoded component (well-formed escapes, no '+'), appended to
-  // the scratch text.
-  static std::string_view decode_into(detail::verify_scratch& s, std::string_view raw) {
-    const std::size_t at = s.decoded.size();
-    detail::append_uri_decoded(s.decoded, raw);
-    return std::string_view(s.decoded).substr(at);
-  }
-
   // "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...": each part once, in any
   // order, spaces around them ignored.
-  static std::optional<verify_result> parse_authorization(verify_result& r, std::string_view a,
-                                                          std::string_view& credential, std::string_view& signed_list,
-                                                          std::string_view& signature) {
+  static bool parse_authorization(verify_result& r, std::string_view a, std::string_view& credential,
+                                  std::string_view& signed_list, std::string_view& signature) {
     const std::size_t sp = a.find(' ');
     if (sp == std::string_view::npos) return detail::refuse(r, verify_reason::malformed, "Authorization is malformed");
     if (a.substr(0, sp) != algorithm)
@@ -459,26 +645,14 @@ class verifier {
     credential = *c;
     signed_list = *l;
     signature = *sig;
-    return std::nullopt;
-  }
-
-  // Where `part`, a view into `whole`, starts in it.
-  static std::size_t offset_in(std::string_view whole, std::string_view part) noexcept {
-    return static_cast<std::size_t>(part.data() - whole.data());
-  }
-
-  // A SigV2 presigned query: AWSAccessKeyId (MinIO, cmd/auth-handler.go
-  // isRequestPresignedSignatureV2, tells SigV2 from SigV4 by this parameter).
-  static bool is_sigv2_query(const std::vector<detail::encoded_param>& params) noexcept {
-    return std::any_of(params.begin(), params.end(),
-                       [](const detail::encoded_param& p) { return p.name == "AWSAccessKeyId"; });
+    return true;
   }
 
   // X-Amz-Expires: whole seconds, digits without a leading zero, 1 to 604800. MinIO
   // (cmd/signature-v4.go, doesPresignedSignatureMatch) writes the number back with
   // strconv.Itoa and refuses a URL whose X-Amz-Expires text differs, so "0900" or "+900"
   // never works there; anything but digits is malformed whatever its length.
-  static std::optional<verify_result> check_expires(verify_result& r, std::string_view text, long long& seconds) {
+  static bool check_expires(verify_result& r, std::string_view text, long long& seconds) {
     const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!digits || (text.size() > 1 && text.front() == '0'))
       return detail::refuse(r, verify_reason::malformed,
@@ -488,7 +662,7 @@ class verifier {
     for (char c : text) seconds = seconds * 10 + (c - '0');
     if (seconds < 1 || seconds > max_expires_seconds)
       return detail::refuse(r, verify_reason::expiry_out_of_range, "X-Amz-Expires must be 1 to 604800");
-    return std::nullopt;
+    return true;
   }
 
   // Every x-amz-* request header (any case) must be signed. S3 refuses one that is not, in
@@ -507,25 +681,24 @@ class verifier {
   //    query. A signed header carried in the query instead of the headers, which MinIO looks
   //    for (extractSignedHeaders), is not: it is a missing signed header.
   // X-Amzn-Trace-Id is not an x-amz- header. The detail names the header, never its value.
-  static std::optional<verify_result> check_unsigned_headers(verify_result& r, const std::vector<header>& headers) {
+  static bool check_unsigned_headers(verify_result& r, const std::vector<header>& headers) {
     for (const header& h : headers) {
       if (h.name.size() < 6 || !detail::iequals(std::string_view(h.name).substr(0, 6), "x-amz-")) continue;
-      const auto& list = r.parts.signed_headers;
-      if (std::any_of(list.begin(), list.end(), [&](const std::string& name) { return detail::iequals(name, h.name); }))
-        continue;
+      bool is_signed = false;
+      r.parts.for_each_signed_header([&](std::string_view name) { is_signed = is_signed || detail::iequals(name, h.name); });
+      if (is_signed) continue;
       if (!detail::is_token(h.name) || h.name.size() > 128)
         return detail::refuse(r, verify_reason::unsigned_header, "an x-amz-* header with a malformed name is not signed");
       std::string name = h.name;
       for (char& c : name) c = detail::to_lower_ascii(c);
       return detail::refuse(r, verify_reason::unsigned_header, name + " is not signed (x-amz-* headers must be)");
     }
-    return std::nullopt;
+    return true;
   }
 
   // Parses "AKID/YYYYMMDD/region/service/aws4_request" into r.parts and checks it against
-  // X-Amz-Date and the options; `scope_text` is set to the part after the access key id.
-  std::optional<verify_result> check_credential_and_date(verify_result& r, std::string_view credential,
-                                                         std::string_view date, std::string_view& scope_text) const {
+  // X-Amz-Date and the options.
+  bool check_credential_and_date(verify_result& r, std::string_view credential, std::string_view date) const {
     // AKID/YYYYMMDD/region/service/aws4_request: exactly five parts, so neither a sixth part nor
     // a trailing '/' (MinIO, cmd/signature-v4.go doesPresignedSignatureMatch, rebuilds the
     // credential from its five parts and refuses a URL whose text differs). An access key id
@@ -544,13 +717,14 @@ class verifier {
                             "X-Amz-Credential is not the five parts key/date/region/service/aws4_request");
     if (parts[0].empty())
       return detail::refuse(r, verify_reason::malformed, "X-Amz-Credential has an empty access key id");
-    r.parts.access_key_id.assign(parts[0]);
-    scope_text = credential.substr(parts[0].size() + 1);
-    r.parts.scope.date.assign(parts[1]);
-    r.parts.scope.region.assign(parts[2]);
-    r.parts.scope.service.assign(parts[3]);
+    if (parts[0].size() > verified_parts::max_access_key_id)
+      return detail::refuse(r, verify_reason::malformed, "X-Amz-Credential's access key id is longer than 128 characters");
+    const std::string_view scope_text = credential.substr(parts[0].size() + 1);
+    if (scope_text.size() > verified_parts::max_scope)
+      return detail::refuse(r, verify_reason::malformed, "the credential scope is too long");
+    r.parts.set_credential(parts[0], scope_text, parts[1].size(), parts[2].size(), parts[3].size());
     std::error_code ec;
-    r.parts.signed_at = parse_amz_date(date, ec);
+    r.parts.signed_at_ = parse_amz_date(date, ec);
     if (ec) return detail::refuse(r, verify_reason::malformed, "X-Amz-Date is not YYYYMMDDTHHMMSSZ");
     if (parts[1] != date.substr(0, 8))
       return detail::refuse(r, verify_reason::scope_mismatch, "the credential scope date is not X-Amz-Date's day");
@@ -563,52 +737,59 @@ class verifier {
       return detail::refuse(r, verify_reason::scope_mismatch, "the credential scope service is not accepted");
     if (!detail::equals_literal(parts[4], "aws4_request"))
       return detail::refuse(r, verify_reason::scope_mismatch, "the credential scope does not end in aws4_request");
-    return std::nullopt;
+    return true;
   }
 
   // The validity window, in whole seconds (no overflow at the ends of the clock's range):
   // refused when X-Amz-Date is further ahead of `now` than the skew, or `now` is past
   // X-Amz-Date + `lifetime` seconds. The skew never lengthens the window.
-  std::optional<verify_result> check_window(verify_result& r, time_point now, long long lifetime,
-                                            const char* expired_detail) const {
-    const std::int64_t signed_s = detail::epoch_seconds(r.parts.signed_at);
+  bool check_window(verify_result& r, time_point now, long long lifetime, const char* expired_detail) const {
+    const std::int64_t signed_s = detail::epoch_seconds(r.parts.signed_at_);
     const std::int64_t now_s = detail::epoch_seconds(now);
-    r.parts.expires_at = detail::add_seconds(r.parts.signed_at, lifetime);
+    r.parts.expires_at_ = detail::add_seconds(r.parts.signed_at_, lifetime);
     if (signed_s - now_s > options_.max_clock_skew.count())
       return detail::refuse(r, verify_reason::not_yet_valid, "X-Amz-Date is too far in the future");
     if (now_s - signed_s > lifetime) return detail::refuse(r, verify_reason::expired, expired_detail);
-    return std::nullopt;
+    return true;
   }
 
-  std::optional<verify_result> check_signed_headers(verify_result& r, std::string_view list) const {
-    if (!detail::parse_signed_header_list(list, r.parts.signed_headers))
-      return detail::refuse(r, verify_reason::malformed, "the signed header list is not sorted lower-case names");
-    const auto signed_ = [&](std::string_view name) {
-      return std::binary_search(r.parts.signed_headers.begin(), r.parts.signed_headers.end(), name);
-    };
-    if (!signed_("host")) return detail::refuse(r, verify_reason::required_header_not_signed, "host is not signed");
+  // The SignedHeaders list: lower-case tokens joined by ';', strictly in order (so each once),
+  // with host and the required headers among them.
+  bool check_signed_headers(verify_result& r, std::string_view list) const {
+    std::string_view previous;
+    for (std::size_t i = 0; i <= list.size();) {
+      std::size_t j = list.find(';', i);
+      if (j == std::string_view::npos) j = list.size();
+      const std::string_view name = list.substr(i, j - i);
+      if (!detail::is_token(name) || std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; }) ||
+          (i != 0 && !(previous < name)))
+        return detail::refuse(r, verify_reason::malformed, "the signed header list is not sorted lower-case names");
+      previous = name;
+      i = j + 1;
+    }
+    r.parts.set_signed_header_list(list);
+    if (!r.parts.is_signed("host"))
+      return detail::refuse(r, verify_reason::required_header_not_signed, "host is not signed");
     for (const auto& h : options_.required_signed_headers)
-      if (!signed_(h)) return detail::refuse(r, verify_reason::required_header_not_signed, h + " is not signed");
-    return std::nullopt;
+      if (!r.parts.is_signed(h)) return detail::refuse(r, verify_reason::required_header_not_signed, h + " is not signed");
+    return true;
   }
 
-  static std::optional<verify_result> check_token(verify_result& r, const key_entry& key,
-                                                  const std::optional<std::string_view>& token) {
-    if (key.session_token.empty() && !token) return std::nullopt;
+  static bool check_token(verify_result& r, const key_entry& key, const std::optional<std::string_view>& token) {
+    if (key.session_token.empty() && !token) return true;
     if (key.session_token.empty() || !token)
       return detail::refuse(r, verify_reason::session_token_mismatch,
                             token ? "a session token was sent for a key that has none" : "the session token is missing");
     if (token->size() != key.session_token.size() ||
         !detail::constant_time_equal(token->data(), key.session_token.data(), token->size()))
       return detail::refuse(r, verify_reason::session_token_mismatch, "the session token does not match");
-    return std::nullopt;
+    return true;
   }
 
   // The signing key for the parts' scope and `secret`, from the cache or derived (and cached).
-  void key_for(const verified_parts& parts, std::string_view scope_text, std::string_view secret,
-               std::optional<signing_key>& out) const {
-    keys_.get(parts.access_key_id, scope_text, secret, out, [&] {
-      return signing_key(secret, parts.scope.date, parts.scope.region, parts.scope.service);
+  void key_for(const verified_parts& parts, std::string_view secret, std::optional<signing_key>& out) const {
+    cache_.get(parts.access_key_id(), parts.scope_text(), secret, out, [&] {
+      return signing_key(secret, parts.scope_date(), parts.scope_region(), parts.scope_service());
     });
   }
 
@@ -640,14 +821,9 @@ class verifier {
   static void canonical_query_of(std::string_view raw_query, std::size_t skip, detail::verify_scratch& s,
                                  std::string_view& before, std::string_view& after) {
     before = after = std::string_view();
+    // read_query found the order of the pieces with and without the (first) signature
+    const bool ordered = skip >= s.raw.size() ? s.ordered : skip == s.signature_index && s.ordered_but_signature;
     if (s.query_canonical && s.query_plain) {
-      bool ordered = true;
-      const detail::encoded_param* previous = nullptr;
-      for (std::size_t i = 0; i < s.raw.size() && ordered; ++i) {
-        if (i == skip) continue;
-        if (previous && s.raw[i] < *previous) ordered = false;
-        previous = &s.raw[i];
-      }
       if (ordered) {
         if (skip >= s.raw.size()) {
           before = raw_query;
@@ -680,13 +856,13 @@ class verifier {
 
   // Step 1: the canonical URI, as a view into the received path when decoding and re-encoding
   // would give it back (S3 rules), else built in s.path (s.block holds the decoded path).
-  std::optional<verify_result> canonical_uri_of(verify_result& r, std::string_view raw_path, detail::verify_scratch& s,
+  bool canonical_uri_of(verify_result& r, std::string_view raw_path, detail::verify_scratch& s,
                                                 std::string_view& path) const {
     path = raw_path;
     if (options_.path == path_rules::s3 && detail::is_canonically_encoded(raw_path, detail::encode_set::path)) {
       if (path.empty()) path = "/";
       else if (path.front() != '/') return detail::refuse(r, verify_reason::malformed, "the path does not start with '/'");
-      return std::nullopt;
+      return true;
     }
     std::string_view plain = raw_path;
     if (options_.path == path_rules::s3) {
@@ -700,41 +876,46 @@ class verifier {
     s.path.clear();
     detail::append_canonical_uri(s.path, plain, options_.path);
     path = s.path;
-    return std::nullopt;
+    return true;
   }
 
   // Step 3: the canonical header lines (in s.block) and the signed-header list (in s.list),
   // from every value each signed header has in the request. A signed header that is absent is
   // refused (MinIO: ErrUnsignedHeaders, cmd/signature-v4-utils.go extractSignedHeaders).
-  static std::optional<verify_result> canonical_headers_of(verify_result& r, const std::vector<header>& headers,
-                                                           detail::verify_scratch& s) {
+  static bool canonical_headers_of(verify_result& r, const std::vector<header>& headers, detail::verify_scratch& s) {
     s.headers.clear();
-    for (const auto& name : r.parts.signed_headers) {
+    bool ok = true;
+    r.parts.for_each_signed_header([&](std::string_view name) {
+      if (!ok) return;
       bool found = false;
       for (const auto& h : headers) {
         if (!detail::iequals(h.name, name)) continue;
         for (char c : h.value)
-          if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
-            return detail::refuse(r, verify_reason::malformed, "signed header " + name + " holds a control character");
+          if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) {
+            ok = detail::refuse(r, verify_reason::malformed,
+                                "signed header " + std::string(name) + " holds a control character");
+            return;
+          }
         s.headers.push_back({name, h.value});
         found = true;
       }
       if (!found)
-        return detail::refuse(r, verify_reason::signed_header_missing, "signed header " + name + " is not in the request");
-    }
+        ok = detail::refuse(r, verify_reason::signed_header_missing,
+                            "signed header " + std::string(name) + " is not in the request");
+    });
+    if (!ok) return false;
     s.block.clear();
     s.list.clear();
     detail::append_canonical_headers(s.block, s.list, s.headers.data(), s.headers.data() + s.headers.size());
-    return std::nullopt;
+    return true;
   }
 
   // Step 4: method \n URI \n query \n headers \n signed list \n payload, written with one
   // resize and plain copies, hashed at once; the string to sign; its HMAC with the (cached)
   // signing key, compared with `provided` in constant time.
-  verify_result compare_signature(verify_result& r, detail::verify_scratch& s, std::string_view method,
-                                  std::string_view path, std::string_view query_before, std::string_view query_after,
-                                  std::string_view payload, const key_entry& key, std::string_view date,
-                                  std::string_view scope_text, std::string_view provided) const {
+  bool compare_signature(verify_result& r, detail::verify_scratch& s, std::string_view method, std::string_view path,
+                         std::string_view query_before, std::string_view query_after, std::string_view payload,
+                         const key_entry& key, std::string_view date, std::string_view provided) const {
     std::string& cr = s.canonical;
     cr.resize(method.size() + path.size() + query_before.size() + query_after.size() + s.block.size() +
               s.list.size() + payload.size() + 5);
@@ -753,9 +934,9 @@ class verifier {
     put(payload, false);
     const auto request_digest = detail::sha256(cr);
     char sts[detail::string_to_sign_size(16, 256)];
-    const std::size_t sts_size = detail::write_string_to_sign(sts, date, scope_text, request_digest.data());
+    const std::size_t sts_size = detail::write_string_to_sign(sts, date, r.parts.scope_text(), request_digest.data());
     std::optional<signing_key> k;
-    key_for(r.parts, scope_text, key.secret.view(), k);
+    key_for(r.parts, key.secret.view(), k);
     char expected[64];
     k->sign(std::string_view(sts, sts_size), expected);
     const bool same = provided.size() == 64 && detail::constant_time_equal(expected, provided.data(), 64);
@@ -763,29 +944,27 @@ class verifier {
     if (!same) return detail::refuse(r, verify_reason::signature_mismatch, "the signature does not match the request");
     r.reason = verify_reason::valid;
     r.detail.clear();
-    return std::move(r);
+    return true;
   }
 
   // The canonical request from its pieces (step 1 the URI, step 2 the query without the
   // signature, step 3 the signed headers), then step 4: hash, sign and compare.
-  verify_result check_signature(verify_result& r, std::string_view method, std::string_view raw_path,
-                                std::string_view raw_query, std::size_t skip_param, const std::vector<header>& headers,
-                                std::string_view payload, const key_entry& key, std::string_view date,
-                                std::string_view scope_text, std::string_view provided) const {
+  bool check_signature(verify_result& r, std::string_view method, std::string_view raw_path, std::string_view raw_query,
+                       std::size_t skip_param, const std::vector<header>& headers, std::string_view payload,
+                       const key_entry& key, std::string_view date, std::string_view provided) const {
     auto& s = detail::verify_space();
     if (!detail::is_token(method)) return detail::refuse(r, verify_reason::malformed, "the method is malformed");
     std::string_view path;
-    if (auto fail = canonical_uri_of(r, raw_path, s, path)) return std::move(*fail);
+    if (!canonical_uri_of(r, raw_path, s, path)) return false;
     std::string_view query_before, query_after;
     canonical_query_of(raw_query, skip_param, s, query_before, query_after);
-    if (auto fail = canonical_headers_of(r, headers, s)) return std::move(*fail);
-    if (scope_text.size() > 256) return detail::refuse(r, verify_reason::malformed, "the credential scope is too long");
-    return compare_signature(r, s, method, path, query_before, query_after, payload, key, date, scope_text, provided);
+    if (!canonical_headers_of(r, headers, s)) return false;
+    return compare_signature(r, s, method, path, query_before, query_after, payload, key, date, provided);
   }
 
-  key_lookup lookup_;
+  detail::key_source keys_;
   verify_options options_;
-  detail::key_cache keys_;
+  detail::key_cache cache_;
 };
 
 SIGV4_BACKEND_NS_END

@@ -69,17 +69,21 @@ inline unsigned unreserved_mask16(const char* p, encode_set set, bool separators
   return static_cast<unsigned>(_mm_movemask_epi8(ok));
 }
 
+// The index of the lowest set bit of `bits` (not 0).
+inline unsigned lowest_bit(unsigned bits) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  return static_cast<unsigned>(__builtin_ctz(bits));
+#else
+  unsigned n = 0;
+  while (!(bits & (1u << n))) ++n;
+  return n;
+#endif
+}
+
 // The number of leading bytes a mask of unreserved_mask16 passes (16 when all of them).
 inline std::size_t unreserved_prefix16(unsigned mask) noexcept {
   const unsigned bad = ~mask & 0xffffu;
-  if (bad == 0) return 16;
-#if defined(__GNUC__) || defined(__clang__)
-  return static_cast<std::size_t>(__builtin_ctz(bad));
-#else
-  std::size_t n = 0;
-  while (!(bad & (1u << n))) ++n;
-  return n;
-#endif
+  return bad == 0 ? 16 : lowest_bit(bad);
 }
 
 inline bool all_unreserved16(const char* p, encode_set set) noexcept { return unreserved_mask16(p, set) == 0xffffu; }
@@ -135,6 +139,17 @@ inline std::size_t uri_encoded_size(std::string_view in, encode_set set) noexcep
   return n;
 }
 
+// Whether the '%' at p[i] (of n bytes) starts an escape in canonical form: two upper-case hex
+// digits, of a byte outside the set (one inside it is written as itself).
+inline bool is_canonical_escape(const char* p, std::size_t i, std::size_t n, encode_set set) noexcept {
+  if (i + 2 >= n) return false;
+  const char hi = p[i + 1], lo = p[i + 2];
+  const bool upper_hex = ((hi >= '0' && hi <= '9') || (hi >= 'A' && hi <= 'F')) &&
+                         ((lo >= '0' && lo <= '9') || (lo >= 'A' && lo <= 'F'));
+  return upper_hex &&
+         !(unreserved.bits[static_cast<unsigned char>(hex_value(hi) * 16 + hex_value(lo))] & static_cast<unsigned char>(set));
+}
+
 // True when `in` is already in canonical form: every byte outside the set escaped as %XX with
 // upper-case hex, and no byte inside it escaped. Decoding and re-encoding would not change it.
 // With `separators`, '&' and '=' may appear unescaped too (a whole query string, whose
@@ -158,12 +173,7 @@ inline bool is_canonically_encoded(std::string_view in, encode_set set, bool sep
       ++i;
       continue;
     }
-    if (c != '%' || i + 2 >= n) return false;
-    const char hi = p[i + 1], lo = p[i + 2];
-    const bool upper_hex = ((hi >= '0' && hi <= '9') || (hi >= 'A' && hi <= 'F')) &&
-                           ((lo >= '0' && lo <= '9') || (lo >= 'A' && lo <= 'F'));
-    if (!upper_hex || (unreserved.bits[static_cast<unsigned char>(hex_value(hi) * 16 + hex_value(lo))] & mask))
-      return false;
+    if (c != '%' || !is_canonical_escape(p, i, n, set)) return false;
     i += 3;
   }
   return true;
