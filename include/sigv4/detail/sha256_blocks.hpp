@@ -71,11 +71,34 @@ inline std::uint32_t load_be32(const unsigned char* p) noexcept {
   return static_cast<std::uint32_t>(p[0]) << 24 | static_cast<std::uint32_t>(p[1]) << 16 |
          static_cast<std::uint32_t>(p[2]) << 8 | static_cast<std::uint32_t>(p[3]);
 }
+inline std::uint32_t byte_swap32(std::uint32_t v) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  return __builtin_bswap32(v);
+#else
+  return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24);
+#endif
+}
+inline std::uint64_t byte_swap64(std::uint64_t v) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  return __builtin_bswap64(v);
+#else
+  return static_cast<std::uint64_t>(byte_swap32(static_cast<std::uint32_t>(v))) << 32 |
+         byte_swap32(static_cast<std::uint32_t>(v >> 32));
+#endif
+}
+inline bool little_endian() noexcept {
+  const std::uint16_t one = 1;
+  unsigned char first;
+  std::memcpy(&first, &one, 1);
+  return first == 1;
+}
 inline void store_be32(unsigned char* p, std::uint32_t v) noexcept {
-  p[0] = static_cast<unsigned char>(v >> 24);
-  p[1] = static_cast<unsigned char>(v >> 16);
-  p[2] = static_cast<unsigned char>(v >> 8);
-  p[3] = static_cast<unsigned char>(v);
+  if (little_endian()) v = byte_swap32(v);
+  std::memcpy(p, &v, 4);
+}
+inline void store_be64(unsigned char* p, std::uint64_t v) noexcept {
+  if (little_endian()) v = byte_swap64(v);
+  std::memcpy(p, &v, 8);
 }
 
 // The 32-byte digest of a final state.
@@ -299,8 +322,7 @@ inline std::size_t sha256_pad(unsigned char* buf, std::size_t n, std::uint64_t p
   const std::size_t total = sha256_padded_size(n);
   buf[n] = 0x80;
   std::memset(buf + n + 1, 0, total - n - 9);
-  const std::uint64_t bits = (prefix_bytes + n) * 8;
-  for (std::size_t i = 0; i < 8; ++i) buf[total - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
+  store_be64(buf + total - 8, (prefix_bytes + n) * 8);
   return total / 64;
 }
 
@@ -351,13 +373,17 @@ class hmac_block_key {
 
   // HMAC(key, prefix + message): `st` is the inner state after the prefix (`prefix_bytes`
   // whole blocks after the key block), the message is `n` bytes; writes the 32-byte MAC.
-  // `st` is wiped.
+  // `st` is wiped. A message that fits is copied and padded on the stack and compressed in
+  // one run (the message is no key material; the states and the inner hash are wiped).
   void finish(sha256_state& st, std::uint64_t prefix_bytes, const void* message, std::size_t n,
               unsigned char* mac) const noexcept {
     unsigned char buf[256];
     const auto* m = static_cast<const unsigned char*>(message);
-    const std::size_t whole = n / 64;
-    sha256_blocks(st, m, whole);
+    std::size_t whole = 0;  // blocks compressed straight from the message
+    if (sha256_padded_size(n) > sizeof buf) {
+      whole = n / 64;
+      sha256_blocks(st, m, whole);
+    }
     const std::size_t rest = n - whole * 64;
     if (rest != 0) std::memcpy(buf, m + whole * 64, rest);
     sha256_blocks(st, buf, sha256_pad(buf, rest, 64 + prefix_bytes + whole * 64));
@@ -368,8 +394,7 @@ class hmac_block_key {
     sha256_digest_of(out, mac);
     wipe(st);
     wipe(out);
-    wipe_bytes(block, sizeof block);
-    wipe_bytes(buf, rest + 1);
+    wipe_bytes(block, 32);  // the inner hash (the rest is padding)
   }
 
   // HMAC(key, message) into mac[0..32).
