@@ -278,6 +278,20 @@ struct scratch_space {
   std::string query;
   std::string padded;  // a canonical request too long for the stack, padded for hashing
   std::vector<batch_job> batch_jobs;  // presign_batch's requests that reached hashing
+  std::vector<std::size_t> batch_counts;  // presign_batch's requests waiting for a twin, by block count
+  // presign_batch's padded canonical requests, back to back (grown, never zero-filled)
+  std::unique_ptr<unsigned char[]> batch_cr;
+  std::size_t batch_cr_capacity = 0;
+  unsigned char* batch_cr_room(std::size_t used, std::size_t more) {
+    if (used + more > batch_cr_capacity) {
+      const std::size_t cap = std::max(2 * batch_cr_capacity, used + more);
+      std::unique_ptr<unsigned char[]> bigger(new unsigned char[cap]);
+      if (used != 0) std::memcpy(bigger.get(), batch_cr.get(), used);
+      batch_cr = std::move(bigger);
+      batch_cr_capacity = cap;
+    }
+    return batch_cr.get() + used;
+  }
 };
 inline scratch_space& scratch() {
   thread_local scratch_space s;
@@ -1088,25 +1102,99 @@ class presigner {
                       ep.token_param, bucket_level};
   }
 
-  // presign_batch with the day's scope entry. First every URL is written (its room for the
-  // signature left blank) and its padded canonical request kept; then the requests are
-  // taken two at a time, paired among those of the same number of blocks, and each pair
-  // runs through the canonical request, the string to sign and the outer HMAC block as two
-  // streams at once.
+  // presign_batch with the day's scope entry. Each URL is written (its room for the signature
+  // left blank) and its padded canonical request kept; a request waits until another of the
+  // same number of blocks arrives, and the two then run as two SHA-256 streams at once. The
+  // canonical requests of a pair are set going first, and the rest of the previous pair (the
+  // strings to sign, the outer blocks, the signatures) and the writing of the next URLs
+  // follow them, so that this work runs beside their blocks. Requests left without a twin
+  // are paired at the end, in order of length.
   void batch_with_entry(const object_request* reqs, std::size_t n, time_point at, const credential_epoch& ep,
                         const detail::scope_entry& entry, std::int64_t second_of_day, presigned_batch& out) const {
     namespace d = sigv4::detail;
     auto& scratch = detail::scratch();
-    std::string& padded = scratch.padded;
+    std::size_t padded = 0;  // bytes used in scratch.batch_cr
     auto& jobs = scratch.batch_jobs;
-    padded.clear();
     jobs.clear();
+    auto& waiting = scratch.batch_counts;  // by block count: 1 + the index in jobs of a request waiting for a twin
+    waiting.clear();
     const amz_date date = d::amz_date_builder::make(entry.day, second_of_day);
+    // The string to sign's first block is the same for every URL of the batch: its HMAC state
+    // once. Its other blocks differ by the hex digest only: padded once as a template.
+    char sts[d::string_to_sign_size(16, 8 + 1 + 64 + 1 + 2 + 1 + 12)];
+    const unsigned char zero_digest[d::sha256_size] = {};
+    const std::size_t sts_size = d::write_string_to_sign(sts, date.str(), entry.scope, zero_digest);
+    const bool fixed = first_block_is_fixed(entry);
+    d::sha256_state first = entry.states.inner();
+    if (fixed) d::sha256_blocks(first, sts, 1);
+    const std::size_t skip = fixed ? d::sha256_block_size : 0;  // the bytes `first` has taken
+    unsigned char tail_template[192];  // room: at most 124 bytes after a fixed first block, 127 without
+    std::memcpy(tail_template, sts + skip, sts_size - skip);
+    const std::size_t tail_blocks = d::sha256_pad(tail_template, sts_size - skip, d::sha256_block_size + skip);
+    const std::size_t hex_at = sts_size - skip - 2 * d::sha256_size;
+
+    // a pair whose canonical requests are hashed (or being hashed): the rest of its work
+    struct flight {
+      std::size_t a = 0, b = 0;  // indices in jobs
+      bool pair = false;
+      d::sha256_state ha, hb;
+    };
+    flight in_air;
+    bool flying = false;
+    const auto land = [&](flight& f) {
+      unsigned char tail[2][192];
+      const d::sha256_state* h[2] = {&f.ha, &f.hb};
+      for (int k = 0; k < 2; ++k) {
+        unsigned char digest[d::sha256_size];
+        d::sha256_digest_of(*h[k], digest);
+        std::memcpy(tail[k], tail_template, sizeof tail_template);
+        d::hex_encode(digest, d::sha256_size, reinterpret_cast<char*>(tail[k] + hex_at));
+      }
+      d::sha256_state ia = first, ib = first;
+      d::sha256_blocks2(ia, tail[0], tail_blocks, ib, tail[1], f.pair ? tail_blocks : 0);
+      unsigned char outer[2][64];
+      d::hmac_block_key::outer_block(ia, outer[0]);
+      d::hmac_block_key::outer_block(ib, outer[1]);
+      d::sha256_state oa = entry.states.outer(), ob = entry.states.outer();
+      d::sha256_blocks2(oa, outer[0], 1, ob, outer[1], f.pair ? 1 : 0);
+      unsigned char mac[d::sha256_size];  // the signatures: public
+      d::sha256_digest_of(oa, mac);
+      d::hex_encode(mac, sizeof mac, &out.text_[jobs[f.a].signature_at]);
+      if (f.pair) {
+        d::sha256_digest_of(ob, mac);
+        d::hex_encode(mac, sizeof mac, &out.text_[jobs[f.b].signature_at]);
+      }
+      d::wipe(ia), d::wipe(ib), d::wipe(oa), d::wipe(ob);
+      d::wipe_bytes(outer, sizeof outer);
+    };
+    // Sets the canonical requests of jobs a and b (b == a: alone) going, then lands the pair before.
+    const auto launch = [&](std::size_t a, std::size_t b) {
+      flight next;
+      next.a = a;
+      next.b = b;
+      next.pair = a != b;
+      next.ha = d::sha256_initial_state;
+      next.hb = d::sha256_initial_state;
+      const unsigned char* cr = scratch.batch_cr.get();
+      d::sha256_blocks2(next.ha, cr + jobs[a].cr_at, jobs[a].blocks, next.hb, cr + jobs[b].cr_at,
+                        next.pair ? jobs[b].blocks : 0);
+      if (flying) land(in_air);
+      in_air = next;
+      flying = true;
+    };
+
+    std::string_view checked_bucket;  // the last bucket checked (a manifest names one, mostly)
     char expires_buf[8];
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t start = out.text_.size();
+      std::size_t blocks = 0;
       try {
-        check_request(reqs[i], false);
+        const std::string_view bucket = reqs[i].bucket;
+        if (bucket.data() != checked_bucket.data() || bucket.size() != checked_bucket.size()) {
+          check_bucket_name(bucket);
+          checked_bucket = bucket;
+        }
+        check_object_key(reqs[i].key, options_.keys);
         const url_inputs u = checked_inputs(reqs[i], at, ep, second_of_day, false);
         const std::string_view expires = expires_text(u.expires, expires_buf);
         extras ex{{}, "host", "host", {}};
@@ -1114,9 +1202,9 @@ class presigner {
         url_layout lay = write_url_path(u, entry, expires, ex, out.text_);
         write_url_query(u, entry, date, expires, ex, out.text_, lay);
         const request_pieces p = canonical_request_pieces(u, ex, out.text_, lay);
-        const std::size_t cr_at = padded.size();
-        padded.resize(cr_at + d::sha256_padded_size(p.size));
-        const std::size_t blocks = pad_pieces(p, reinterpret_cast<unsigned char*>(&padded[cr_at]));
+        const std::size_t cr_at = padded;
+        blocks = pad_pieces(p, scratch.batch_cr_room(cr_at, d::sha256_padded_size(p.size)));
+        padded += 64 * blocks;
         jobs.push_back({i, cr_at, blocks, lay.signature_at});
         out.items_[i].offset = start;
         out.items_[i].size = out.text_.size() - start;
@@ -1124,58 +1212,29 @@ class presigner {
         out.text_.resize(start);
         out.items_[i].failure = static_cast<long>(out.failures_.size());
         out.failures_.push_back(e);
+        continue;
+      }
+      if (waiting.size() <= blocks) waiting.resize(blocks + 1, 0);
+      if (waiting[blocks] != 0) {
+        launch(waiting[blocks] - 1, jobs.size() - 1);
+        waiting[blocks] = 0;
+      } else {
+        waiting[blocks] = jobs.size();
       }
     }
-    // pairs of the same length: sorted by block count (stable, so ties keep request order)
-    std::stable_sort(jobs.begin(), jobs.end(), [](const detail::batch_job& a, const detail::batch_job& b) {
-      return a.blocks < b.blocks;
-    });
-    // The string to sign's first block is the same for every URL of the batch: its HMAC state once.
-    char sts[2][d::string_to_sign_size(16, 8 + 1 + 64 + 1 + 2 + 1 + 12)];
-    const unsigned char zero_digest[d::sha256_size] = {};
-    const std::size_t sts_size = d::write_string_to_sign(sts[0], date.str(), entry.scope, zero_digest);
-    const bool fixed = first_block_is_fixed(entry);
-    d::sha256_state first = entry.states.inner();
-    if (fixed) d::sha256_blocks(first, sts[0], 1);
-    const std::size_t skip = fixed ? d::sha256_block_size : 0;  // the bytes `first` has taken
-    const auto* cr = reinterpret_cast<const unsigned char*>(padded.data());
-    for (std::size_t j = 0; j < jobs.size(); j += 2) {
-      const bool pair = j + 1 < jobs.size();
-      const detail::batch_job& a = jobs[j];
-      const detail::batch_job& b = pair ? jobs[j + 1] : jobs[j];  // alone: the same job twice, one result kept
-      // the canonical requests
-      d::sha256_state ha = d::sha256_initial_state, hb = d::sha256_initial_state;
-      d::sha256_blocks2(ha, cr + a.cr_at, a.blocks, hb, cr + b.cr_at, pair ? b.blocks : 0);
-      if (!pair) hb = ha;
-      unsigned char digest[2][d::sha256_size];
-      d::sha256_digest_of(ha, digest[0]);
-      d::sha256_digest_of(hb, digest[1]);
-      // the strings to sign after their first block
-      unsigned char tail[2][192];
-      std::size_t tail_blocks = 0;
-      for (int k = 0; k < 2; ++k) {
-        d::write_string_to_sign(sts[k], date.str(), entry.scope, digest[k]);
-        std::memcpy(tail[k], sts[k] + skip, sts_size - skip);
-        tail_blocks = d::sha256_pad(tail[k], sts_size - skip, d::sha256_block_size + skip);
+    // the requests without a twin, shortest first, in pairs
+    std::size_t odd = 0;  // 1 + a job waiting for any partner
+    for (std::size_t b = 0; b < waiting.size(); ++b) {
+      if (waiting[b] == 0) continue;
+      if (odd != 0) {
+        launch(odd - 1, waiting[b] - 1);
+        odd = 0;
+      } else {
+        odd = waiting[b];
       }
-      d::sha256_state ia = first, ib = first;
-      d::sha256_blocks2(ia, tail[0], tail_blocks, ib, tail[1], pair ? tail_blocks : 0);
-      // the outer blocks
-      unsigned char outer[2][64];
-      d::hmac_block_key::outer_block(ia, outer[0]);
-      d::hmac_block_key::outer_block(ib, outer[1]);
-      d::sha256_state oa = entry.states.outer(), ob = entry.states.outer();
-      d::sha256_blocks2(oa, outer[0], 1, ob, outer[1], pair ? 1 : 0);
-      unsigned char mac[d::sha256_size];  // the signatures: public
-      d::sha256_digest_of(oa, mac);
-      d::hex_encode(mac, sizeof mac, &out.text_[a.signature_at]);
-      if (pair) {
-        d::sha256_digest_of(ob, mac);
-        d::hex_encode(mac, sizeof mac, &out.text_[b.signature_at]);
-      }
-      d::wipe(ia), d::wipe(ib), d::wipe(oa), d::wipe(ob);
-      d::wipe_bytes(outer, sizeof outer);
     }
+    if (odd != 0) launch(odd - 1, odd - 1);
+    if (flying) land(in_air);
     d::wipe(first);
   }
 
