@@ -278,7 +278,8 @@ struct scratch_space {
   std::string query;
   std::string padded;  // a canonical request too long for the stack, padded for hashing
   std::vector<batch_job> batch_jobs;  // presign_batch's requests that reached hashing
-  std::vector<std::size_t> batch_counts;  // presign_batch's requests waiting for a twin, by block count
+  std::vector<std::size_t> batch_counts;
+  std::string batch_query;  // presign_batch's query, "&X-Amz-Signature=" and canonical request tail  // presign_batch's requests waiting for a twin, by block count
   // presign_batch's padded canonical requests, back to back (grown, never zero-filled)
   std::unique_ptr<unsigned char[]> batch_cr;
   std::size_t batch_cr_capacity = 0;
@@ -1102,13 +1103,76 @@ class presigner {
                       ep.token_param, bucket_level};
   }
 
+  // What presign_batch's query was last made for (the query and the canonical request's tail,
+  // the same for every URL of one expiry and, virtual-hosted, one bucket, are made once).
+  struct batch_query {
+    std::chrono::seconds expires{-1};
+    bool virtual_host = false;
+    std::string_view bucket;
+    std::size_t query_size = 0, with_signature = 0;  // in scratch().batch_query
+  };
+
+  // presign_batch's step for one checked request: writes its URL into `out` (room for the
+  // signature left blank) and its padded canonical request at offset `cr_at` of the scratch
+  // arena.
+  detail::batch_job write_batch_url(const url_inputs& u, std::size_t index, const detail::scope_entry& entry,
+                                    const amz_date& date, batch_query& plain, std::string& out,
+                                    std::size_t cr_at) const {
+    namespace d = sigv4::detail;
+    auto& scratch = detail::scratch();
+    char expires_buf[8];
+    const std::string_view expires = expires_text(u.expires, expires_buf);
+    extras ex{{}, "host", "host", {}};
+    if (u.has_extras) ex = prepare_extras(u, entry, date, expires);  // views into scratch: used at once
+    url_layout lay = write_url_path(u, entry, expires, ex, out);
+    request_pieces p;
+    if (!u.has_extras) {
+      // the query and the canonical request's tail, the same for every URL of one expiry
+      // (and, virtual-hosted, one bucket): made once, copied whole
+      if (u.expires != plain.expires || u.virtual_host != plain.virtual_host ||
+          (u.virtual_host && u.req.bucket.view() != plain.bucket)) {
+        plain.expires = u.expires;
+        plain.virtual_host = u.virtual_host;
+        plain.bucket = u.req.bucket.view();
+        request_pieces q;
+        add_query_pieces(q, u, entry, date, expires, ex);
+        std::string& text = scratch.batch_query;
+        text.clear();
+        for (std::size_t k = 0; k < q.count; ++k) text.append(q.part[k].data, q.part[k].size);
+        plain.query_size = text.size();
+        text.append("&X-Amz-Signature=");
+        plain.with_signature = text.size();
+        text.append("\nhost:").append(out, lay.host_begin, lay.host_end - lay.host_begin);
+        text.append("\n\nhost\nUNSIGNED-PAYLOAD");
+      }
+      const std::string& text = scratch.batch_query;
+      char* w = &out[lay.path_end];
+      *w++ = '?';
+      std::memcpy(w, text.data(), plain.with_signature);
+      lay.query_end = lay.path_end + 1 + plain.query_size;
+      lay.signature_at = lay.path_end + 1 + plain.with_signature;
+      out.resize(lay.signature_at + 64);
+      p.add(method_line(u.req.method));
+      p.add(std::string_view(out).substr(lay.host_end, lay.path_end - lay.host_end));
+      p.add("\n");
+      p.add(std::string_view(text).substr(0, plain.query_size));
+      p.add(std::string_view(text).substr(plain.with_signature));
+    } else {
+      write_url_query(u, entry, date, expires, ex, out, lay);
+      p = canonical_request_pieces(u, ex, out, lay);
+    }
+    const std::size_t blocks = pad_pieces(p, scratch.batch_cr_room(cr_at, d::sha256_padded_size(p.size)));
+    return {index, cr_at, blocks, lay.signature_at};
+  }
+
   // presign_batch with the day's scope entry. Each URL is written (its room for the signature
   // left blank) and its padded canonical request kept; a request waits until another of the
   // same number of blocks arrives, and the two then run as two SHA-256 streams at once. The
-  // canonical requests of a pair are set going first, and the rest of the previous pair (the
-  // strings to sign, the outer blocks, the signatures) and the writing of the next URLs
-  // follow them, so that this work runs beside their blocks. Requests left without a twin
-  // are paired at the end, in order of length.
+  // canonical requests of a pair are set going first (launch), then the rest of the pair
+  // before (land: the strings to sign, the outer blocks, the signatures). Requests left
+  // without a twin are paired at the end, in order of length. (Spreading single blocks of a
+  // pair between the steps of writing the next URLs, to run the writing beside them,
+  // measured no faster.)
   void batch_with_entry(const object_request* reqs, std::size_t n, time_point at, const credential_epoch& ep,
                         const detail::scope_entry& entry, std::int64_t second_of_day, presigned_batch& out) const {
     namespace d = sigv4::detail;
@@ -1126,6 +1190,7 @@ class presigner {
     const std::size_t sts_size = d::write_string_to_sign(sts, date.str(), entry.scope, zero_digest);
     const bool fixed = first_block_is_fixed(entry);
     d::sha256_state first = entry.states.inner();
+    const d::wipe_on_exit wipe_first(&first, sizeof first);
     if (fixed) d::sha256_blocks(first, sts, 1);
     const std::size_t skip = fixed ? d::sha256_block_size : 0;  // the bytes `first` has taken
     unsigned char tail_template[192];  // room: at most 124 bytes after a fixed first block, 127 without
@@ -1184,7 +1249,7 @@ class presigner {
     };
 
     std::string_view checked_bucket;  // the last bucket checked (a manifest names one, mostly)
-    char expires_buf[8];
+    batch_query plain;
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t start = out.text_.size();
       std::size_t blocks = 0;
@@ -1196,16 +1261,10 @@ class presigner {
         }
         check_object_key(reqs[i].key, options_.keys);
         const url_inputs u = checked_inputs(reqs[i], at, ep, second_of_day, false);
-        const std::string_view expires = expires_text(u.expires, expires_buf);
-        extras ex{{}, "host", "host", {}};
-        if (u.has_extras) ex = prepare_extras(u, entry, date, expires);  // views into scratch: used at once
-        url_layout lay = write_url_path(u, entry, expires, ex, out.text_);
-        write_url_query(u, entry, date, expires, ex, out.text_, lay);
-        const request_pieces p = canonical_request_pieces(u, ex, out.text_, lay);
-        const std::size_t cr_at = padded;
-        blocks = pad_pieces(p, scratch.batch_cr_room(cr_at, d::sha256_padded_size(p.size)));
+        const detail::batch_job job = write_batch_url(u, i, entry, date, plain, out.text_, padded);
+        blocks = job.blocks;
         padded += 64 * blocks;
-        jobs.push_back({i, cr_at, blocks, lay.signature_at});
+        jobs.push_back(job);
         out.items_[i].offset = start;
         out.items_[i].size = out.text_.size() - start;
       } catch (const error& e) {
@@ -1235,7 +1294,6 @@ class presigner {
     }
     if (odd != 0) launch(odd - 1, odd - 1);
     if (flying) land(in_air);
-    d::wipe(first);
   }
 
 
@@ -1377,10 +1435,9 @@ class presigner {
   // URI and query), the headers, the signed-header list and the payload.
   SIGV4_S3_STEP static request_pieces canonical_request_pieces(const url_inputs& u, const extras& ex,
                                                                const std::string& out, const url_layout& at) noexcept {
-    static constexpr std::string_view method_lines[] = {"GET\n", "PUT\n", "HEAD\n", "DELETE\n", "POST\n"};
     const std::string_view url = out;
     request_pieces r;
-    r.add(method_lines[static_cast<int>(u.req.method)]);
+    r.add(method_line(u.req.method));
     r.add(url.substr(at.host_end, at.path_end - at.host_end));
     r.add("\n");
     r.add(url.substr(at.path_end + 1, at.query_end - at.path_end - 1));
@@ -1396,6 +1453,12 @@ class presigner {
       r.add("\nUNSIGNED-PAYLOAD");
     }
     return r;
+  }
+
+  // The method and the newline after it, the first line of the canonical request.
+  static std::string_view method_line(http_method m) noexcept {
+    static constexpr std::string_view lines[] = {"GET\n", "PUT\n", "HEAD\n", "DELETE\n", "POST\n"};
+    return lines[static_cast<int>(m)];
   }
 
   // Copies the pieces to `buf` (room for sha256_padded_size(p.size) bytes) and pads them;
