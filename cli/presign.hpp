@@ -483,10 +483,9 @@ inline std::string curl_command(sigv4::s3::http_method method, const std::vector
   return out;
 }
 
-/// Signs one item and returns its output line: the URL, the curl command or the JSON object.
-/// @throws sigv4::error from the presigner.
-inline std::string presign_line(const sigv4::s3::presigner& presigner, const presign_plan& plan, bool curl,
-                                output_format output, const presign_item& item) {
+/// The request of one item (its views point into `item` and `plan`). A bucket request (no
+/// key) that is a GET lists objects (list-type=2) unless its query names another listing.
+inline sigv4::s3::object_request request_of(const presign_plan& plan, const presign_item& item) {
   sigv4::s3::object_request request;
   request.method = item.method;
   request.expires = item.expires;
@@ -495,8 +494,6 @@ inline std::string presign_line(const sigv4::s3::presigner& presigner, const pre
   for (const auto& [name, value] : plan.query) request.query.push_back({name, value});
   for (const auto& [name, value] : item.query) request.query.push_back({name, value});
   for (const sigv4::header& h : item.headers) request.headers.push_back({h.name, h.value});
-  const sigv4::time_point at = plan.date ? *plan.date : sigv4::clock::now();
-  std::string url;
   if (item.where.key.empty()) {
     // A bucket request: a GET is ListObjectsV2 unless the query says another listing.
     const auto names_listing = [](const sigv4::s3::param& q) {
@@ -504,10 +501,14 @@ inline std::string presign_line(const sigv4::s3::presigner& presigner, const pre
     };
     if (item.method == sigv4::s3::http_method::get && std::none_of(request.query.begin(), request.query.end(), names_listing))
       request.query.push_back({"list-type", "2"});
-    presigner.presign_bucket(request, at, url);
-  } else {
-    presigner.presign(request, at, url);
   }
+  return request;
+}
+
+/// The output line of an item whose URL, signed at `at`, is `url`: the URL, the curl command
+/// or the JSON object, and a newline.
+inline std::string format_presign_line(const presign_plan& plan, bool curl, output_format output,
+                                       const presign_item& item, sigv4::time_point at, std::string_view url) {
   const std::vector<sigv4::header> send = headers_to_send(item, plan, url);
   std::string line;
   if (output == output_format::json) {
@@ -537,10 +538,22 @@ inline std::string presign_line(const sigv4::s3::presigner& presigner, const pre
     w.close('}');
     line = w.take();
   } else {
-    line = curl ? curl_command(item.method, send, url) : url;
+    line = curl ? curl_command(item.method, send, url) : std::string(url);
   }
   line.push_back('\n');
   return line;
+}
+
+/// Signs one item and returns its output line.
+/// @throws sigv4::error from the presigner.
+inline std::string presign_line(const sigv4::s3::presigner& presigner, const presign_plan& plan, bool curl,
+                                output_format output, const presign_item& item) {
+  const sigv4::s3::object_request request = request_of(plan, item);
+  const sigv4::time_point at = plan.date ? *plan.date : sigv4::clock::now();
+  std::string url;
+  if (item.where.key.empty()) presigner.presign_bucket(request, at, url);
+  else presigner.presign(request, at, url);
+  return format_presign_line(plan, curl, output, item, at, url);
 }
 
 /// `sigv4 presign`: prints presigned object URLs.
@@ -583,15 +596,62 @@ inline int cmd_presign(int argc, char** argv) {
         write_stdout("\n");
       }
     };
-    while (lines.next(line)) {
-      ++line_number;
-      try {
-        if (line.empty()) throw usage_error("an empty line; expected s3://BUCKET/KEY or a JSON object");
-        presign_item_out(line.front() == '{' ? item_of_json_line(plan, line) : item_of_plan(plan, parse_object_url(line)));
-      } catch (const usage_error& e) {
-        report_line(e.what());
-      } catch (const sigv4::error& e) {
-        report_line(e.what());
+    // Lines are read in chunks; the object requests of a chunk are signed by one
+    // presign_batch call (at one time), bucket requests one by one, and the lines are
+    // printed in input order.
+    constexpr std::size_t chunk = 1024;
+    struct pending {
+      std::optional<presign_item> item;  // empty: the line failed before signing
+      std::string error;                 // why, then
+      std::size_t batch_index = 0;       // its request in the batch (object requests)
+    };
+    std::vector<pending> lines_of_chunk;
+    std::vector<sigv4::s3::object_request> requests;
+    sigv4::s3::presigned_batch batch;
+    bool more = true;
+    while (more) {
+      lines_of_chunk.clear();
+      requests.clear();
+      while (lines_of_chunk.size() < chunk && (more = lines.next(line))) {
+        pending p;
+        try {
+          if (line.empty()) throw usage_error("an empty line; expected s3://BUCKET/KEY or a JSON object");
+          p.item = line.front() == '{' ? item_of_json_line(plan, line) : item_of_plan(plan, parse_object_url(line));
+        } catch (const usage_error& e) {
+          p.error = e.what();
+        } catch (const sigv4::error& e) {
+          p.error = e.what();
+        }
+        lines_of_chunk.push_back(std::move(p));
+      }
+      if (lines_of_chunk.empty()) break;
+      // the items are in place now: the requests' views may point into them
+      for (pending& p : lines_of_chunk)
+        if (p.item && !p.item->where.key.empty()) {
+          p.batch_index = requests.size();
+          requests.push_back(request_of(plan, *p.item));
+        }
+      const sigv4::time_point at = plan.date ? *plan.date : sigv4::clock::now();
+      presigner->presign_batch(requests.data(), requests.size(), at, batch);
+      for (pending& p : lines_of_chunk) {
+        ++line_number;
+        if (!p.item) {
+          report_line(p.error.c_str());
+          continue;
+        }
+        if (p.item->where.key.empty()) {
+          try {
+            presign_item_out(*p.item);
+          } catch (const sigv4::error& e) {
+            report_line(e.what());
+          }
+          continue;
+        }
+        if (const sigv4::error* e = batch.failure(p.batch_index)) {
+          report_line(e->what());
+          continue;
+        }
+        write_stdout(format_presign_line(plan, args.curl, output, *p.item, at, batch.url(p.batch_index)));
       }
     }
     return failed ? exit_failure : exit_ok;

@@ -100,8 +100,22 @@ std::string run_case(const json& c) {
   // Twice: the first call derives the state of the string to sign's first block and offers it
   // to the presigner's per-second slot, the second takes it from there. Both must give the
   // URL that botocore gives.
-  std::string url = signer.presign(req, at);
+  // And through presign_batch, twice in one batch (a pair of equal block counts, so the two
+  // SHA-256 streams run together): the same URL, or the same error as presign().
+  const std::vector<sigv4::s3::object_request> two = {req, req};
+  const sigv4::s3::presigned_batch batch = signer.presign_batch(two, at);
+  std::string url;
+  try {
+    url = signer.presign(req, at);
+  } catch (const sigv4::error& e) {
+    for (std::size_t i = 0; i < 2; ++i)
+      if (batch.ok(i) || batch.failure(i)->code() != e.code() || std::string(batch.failure(i)->what()) != e.what())
+        throw std::runtime_error("presign_batch does not fail as presign() does");
+    throw;
+  }
   if (signer.presign(req, at) != url) throw std::runtime_error("a second presign in the same second differs");
+  for (std::size_t i = 0; i < 2; ++i)
+    if (!batch.ok(i) || batch.url(i) != url) throw std::runtime_error("presign_batch gives another URL than presign()");
   return url;
 }
 

@@ -557,3 +557,76 @@ TEST_CASE("amz_date converts to an owned std::string", "[time]") {
   CHECK(std::strlen(s.c_str()) == 16);
   CHECK(d.str().size() == 16);
 }
+
+TEST_CASE("presign_batch gives presign()'s URLs and fails per index", "[s3][batch]") {
+  namespace d = sigv4::detail;
+  const sigv4::credentials with_token(key_id, secret, "token/with+special=chars");
+  const sigv4::s3::presigner signers[] = {
+      sigv4::s3::presigner("https://s3.us-east-1.amazonaws.com", "us-east-1", sigv4::credentials(key_id, secret)),
+      sigv4::s3::presigner("http://127.0.0.1:9000", "eu", with_token, addressing_style::path),  // short region
+      sigv4::s3::presigner("https://minio.example.com", "a-region-name-that-is-rather-long-for-a-region",
+                           sigv4::credentials(key_id, secret), addressing_style::path, sigv4::s3::key_cache::off)};
+  std::vector<std::string> keys;
+  for (int i = 0; i < 300; ++i) {
+    std::string k = "dir-" + std::to_string(i) + "/";
+    for (int j = 0; j < (i * 37) % 200; ++j) k.push_back("abc xyz/+%~="[j % 12]);
+    if (i % 5 == 0) k += "\xc3\xa9";  // é
+    keys.push_back(k);
+  }
+  keys[17] = "";                      // refused: empty key
+  keys[42] = std::string("\xff\xfe");  // refused: not UTF-8
+  std::vector<sigv4::s3::object_request> reqs(keys.size());
+  const http_method methods[] = {http_method::get, http_method::put, http_method::head, http_method::delete_};
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    reqs[i].bucket = i == 99 ? "Bad_Bucket" : "my-bucket";
+    reqs[i].key = keys[i];
+    reqs[i].method = methods[i % 4];
+    reqs[i].expires = std::chrono::seconds(i == 150 ? 0 : 60 + static_cast<long>(i));  // 150: bad expiry
+    if (i % 7 == 3) reqs[i].headers = {{"Content-Type", "image/tiff"}};
+    if (i % 11 == 5) reqs[i].query = {{"response-content-disposition", "attachment; filename=\"a b.txt\""}};
+  }
+  const auto check_all = [&] {
+    for (const auto& p : signers) {
+      const auto batch = p.presign_batch(reqs, when);
+      REQUIRE(batch.size() == reqs.size());
+      std::size_t failed = 0;
+      std::string joined;
+      for (std::size_t i = 0; i < reqs.size(); ++i) {
+        INFO("request " << i);
+        std::error_code ec;
+        const std::string one = p.presign(reqs[i], when, ec);
+        if (ec) {
+          REQUIRE_FALSE(batch.ok(i));
+          REQUIRE(batch.failure(i) != nullptr);
+          CHECK(batch.failure(i)->code() == ec);
+          CHECK(batch.url(i).empty());
+          ++failed;
+        } else {
+          REQUIRE(batch.ok(i));
+          CHECK(batch.failure(i) == nullptr);
+          REQUIRE(batch.url(i) == one);
+          joined += one;
+        }
+      }
+      CHECK(failed == 4);
+      CHECK(batch.failures() == failed);
+      CHECK(batch.text() == joined);
+    }
+  };
+  SECTION("the engine the machine chose") { check_all(); }
+  SECTION("the fallback block function") {
+    const d::sha256_engine was = d::active_sha256_engine();
+    REQUIRE(d::use_sha256_engine(d::sha256_engine::fallback));
+    check_all();
+    d::use_sha256_engine(was);
+  }
+  SECTION("an empty batch and a batch of one") {
+    sigv4::s3::presigned_batch out;
+    signers[0].presign_batch(reqs.data(), 0, when, out);
+    CHECK(out.size() == 0);
+    CHECK(out.text().empty());
+    signers[0].presign_batch(reqs.data(), 1, when, out);
+    REQUIRE(out.size() == 1);
+    CHECK(out.url(0) == signers[0].presign(reqs[0], when));
+  }
+}

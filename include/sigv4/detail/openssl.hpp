@@ -39,10 +39,16 @@
 // distinct sets of types, instead of one name with two layouts (an ODR violation that the
 // linker would resolve by picking either). Public headers wrap their back-end dependent code
 // in SIGV4_BACKEND_NS_BEGIN / SIGV4_BACKEND_NS_END; users never write the namespace's name.
-#if SIGV4_LOW_LEVEL_SHA256
+// SIGV4_NO_SHA_NI (detail/sha256_blocks.hpp: no SHA-NI code, the fallback block function
+// only) changes inline functions too, so it names namespaces of its own.
+#if SIGV4_LOW_LEVEL_SHA256 && !defined(SIGV4_NO_SHA_NI)
 #define SIGV4_BACKEND_NS_BEGIN inline namespace sha256_lowlevel {
-#else
+#elif SIGV4_LOW_LEVEL_SHA256
+#define SIGV4_BACKEND_NS_BEGIN inline namespace sha256_lowlevel_no_sha_ni {
+#elif !defined(SIGV4_NO_SHA_NI)
 #define SIGV4_BACKEND_NS_BEGIN inline namespace sha256_evp {
+#else
+#define SIGV4_BACKEND_NS_BEGIN inline namespace sha256_evp_no_sha_ni {
 #endif
 #define SIGV4_BACKEND_NS_END }
 
@@ -195,6 +201,25 @@ class sha256_ctx {
   }
   std::unique_ptr<EVP_MD_CTX, evp_md_ctx_deleter> ctx_;  // EVP_MD_CTX_free cleanses
 };
+#endif
+
+#if SIGV4_LOW_LEVEL_SHA256
+SIGV4_DETAIL_BEGIN_DEPRECATED
+// OpenSSL's block function, for detail/sha256_blocks.hpp: compresses `blocks` whole 64-byte
+// blocks at `data` into the eight words `h` (H0..H7). SHA256_Update on a context with no
+// buffered bytes and a whole number of blocks goes straight to sha256_block_data_order (the
+// same code SHA256_Transform runs, for n blocks at once) and buffers nothing; only the words
+// are key material, and they are wiped from the context.
+inline void openssl_sha256_blocks(std::uint32_t (&h)[8], const unsigned char* data, std::size_t blocks) noexcept {
+  SHA256_CTX c;
+  std::memset(&c, 0, sizeof c);
+  for (int i = 0; i < 8; ++i) c.h[i] = h[i];
+  c.md_len = SHA256_DIGEST_LENGTH;
+  SHA256_Update(&c, data, blocks * sha256_block_size);  // cannot fail: no allocation, no provider
+  for (int i = 0; i < 8; ++i) h[i] = static_cast<std::uint32_t>(c.h[i]);
+  cleanse(c.h, sizeof c.h);
+}
+SIGV4_DETAIL_END_DEPRECATED
 #endif
 
 // SHA-256 of a byte string.
