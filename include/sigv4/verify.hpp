@@ -26,6 +26,7 @@
 #include "detail/key_cache.hpp"
 #include "detail/openssl.hpp"
 #include "detail/percent.hpp"
+#include "detail/sha256_blocks.hpp"
 #include "detail/url.hpp"
 #include "errors.hpp"
 #include "signer.hpp"
@@ -786,9 +787,10 @@ class verifier {
     return true;
   }
 
-  // The signing key for the parts' scope and `secret`, from the cache or derived (and cached).
-  void key_for(const verified_parts& parts, std::string_view secret, std::optional<signing_key>& out) const {
-    cache_.get(parts.access_key_id(), parts.scope_text(), secret, out, [&] {
+  // The HMAC states of the signing key for the parts' scope and `secret`, from the cache or
+  // derived (and cached).
+  void key_for(const verified_parts& parts, std::string_view secret, std::optional<detail::hmac_block_key>& out) const {
+    cache_.get_block_key(parts.access_key_id(), parts.scope_text(), secret, out, [&] {
       return signing_key(secret, parts.scope_date(), parts.scope_region(), parts.scope_service());
     });
   }
@@ -911,14 +913,16 @@ class verifier {
   }
 
   // Step 4: method \n URI \n query \n headers \n signed list \n payload, written with one
-  // resize and plain copies, hashed at once; the string to sign; its HMAC with the (cached)
-  // signing key, compared with `provided` in constant time.
+  // resize and plain copies into a buffer with room for the padding, and hashed there in one
+  // run of blocks; the string to sign; its HMAC with the (cached) signing key's states,
+  // compared with `provided` in constant time.
   bool compare_signature(verify_result& r, detail::verify_scratch& s, std::string_view method, std::string_view path,
                          std::string_view query_before, std::string_view query_after, std::string_view payload,
                          const key_entry& key, std::string_view date, std::string_view provided) const {
     std::string& cr = s.canonical;
-    cr.resize(method.size() + path.size() + query_before.size() + query_after.size() + s.block.size() +
-              s.list.size() + payload.size() + 5);
+    const std::size_t cr_size = method.size() + path.size() + query_before.size() + query_after.size() +
+                                s.block.size() + s.list.size() + payload.size() + 5;
+    cr.resize(detail::sha256_padded_size(cr_size));
     char* w = &cr[0];
     const auto put = [&w](std::string_view part, bool newline) {
       if (!part.empty()) std::memcpy(w, part.data(), part.size());  // an empty view may hold no pointer
@@ -932,15 +936,22 @@ class verifier {
     put(s.block, true);
     put(s.list, true);
     put(payload, false);
-    const auto request_digest = detail::sha256(cr);
+    auto* bytes = reinterpret_cast<unsigned char*>(&cr[0]);
+    detail::sha256_state h = detail::sha256_initial_state;
+    detail::sha256_blocks(h, bytes, detail::sha256_pad(bytes, cr_size));
+    detail::digest request_digest;
+    detail::sha256_digest_of(h, request_digest.data());
     char sts[detail::string_to_sign_size(16, 256)];
     const std::size_t sts_size = detail::write_string_to_sign(sts, date, r.parts.scope_text(), request_digest.data());
-    std::optional<signing_key> k;
+    std::optional<detail::hmac_block_key> k;
     key_for(r.parts, key.secret.view(), k);
+    unsigned char mac[detail::sha256_size];
+    k->sign(sts, sts_size, mac);
     char expected[64];
-    k->sign(std::string_view(sts, sts_size), expected);
+    detail::hex_encode(mac, sizeof mac, expected);
     const bool same = provided.size() == 64 && detail::constant_time_equal(expected, provided.data(), 64);
     detail::cleanse(expected, sizeof expected);
+    detail::cleanse(mac, sizeof mac);
     if (!same) return detail::refuse(r, verify_reason::signature_mismatch, "the signature does not match the request");
     r.reason = verify_reason::valid;
     r.detail.clear();

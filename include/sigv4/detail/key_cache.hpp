@@ -29,6 +29,7 @@
 
 #include "../signer.hpp"
 #include "openssl.hpp"
+#include "sha256_blocks.hpp"
 
 namespace sigv4::detail {
 SIGV4_BACKEND_NS_BEGIN
@@ -70,6 +71,27 @@ class key_cache {
     records_[set + victim(set)].store(tag, id, scope, secret, *out);
   }
 
+  // The HMAC states (eight words each) of the signing key of (id, scope, secret), from the
+  // cache or from `derive` (a signing_key, then offered to the cache), into `out`: what the
+  // block-level hashing (sha256_blocks.hpp) signs with. A hit copies 64 bytes of states.
+  template <class Derive>
+  void get_block_key(std::string_view id, std::string_view scope, std::string_view secret,
+                     std::optional<hmac_block_key>& out, Derive&& derive) const {
+    if (cacheable(id, scope, secret)) {
+      const std::uint64_t tag = tag_of(id, scope);
+      const std::size_t set = static_cast<std::size_t>(tag % sets) * ways;
+      for (std::size_t w = 0; w < ways; ++w)
+        if (records_[set + w].load_block_key(tag, id, scope, secret, out)) return;
+      const signing_key k = derive();
+      out.emplace(k.bytes().data(), k.bytes().size());
+      std::lock_guard<std::mutex> lock(writer_);
+      records_[set + victim(set)].store(tag, id, scope, secret, k);
+      return;
+    }
+    const signing_key k = derive();
+    out.emplace(k.bytes().data(), k.bytes().size());
+  }
+
  private:
   static constexpr std::size_t text_words = max_text / 8;
 #if SIGV4_LOW_LEVEL_SHA256
@@ -93,6 +115,7 @@ class key_cache {
     std::array<std::atomic<std::uint64_t>, 3 * text_words> text{};  // id, scope, secret
     std::array<std::atomic<std::uint64_t>, 4> key{};
     std::array<std::atomic<std::uint64_t>, 2 * state_words + 1> states{};  // inner, outer (+1: never empty)
+    std::array<std::atomic<std::uint64_t>, 8> block_states{};  // the same as eight-word states: inner, outer
 
     static std::uint64_t sizes_of(std::string_view id, std::string_view scope, std::string_view secret) noexcept {
       return id.size() | scope.size() << 8 | secret.size() << 16;
@@ -159,6 +182,47 @@ class key_cache {
       return true;
     }
 
+    // Whether this record holds (tag, id, scope, secret): the id and the scope (public) compared
+    // word by word in place, the secret in constant time (every word is read and combined,
+    // whatever the earlier ones gave); then the block states are copied out. False also when
+    // a writer intervened.
+    bool load_block_key(std::uint64_t want, std::string_view id, std::string_view scope, std::string_view secret,
+                        std::optional<hmac_block_key>& out) const noexcept {
+      const std::uint64_t before = seq.load(std::memory_order_acquire);
+      if ((before & 1) != 0 || tag.load(std::memory_order_relaxed) != want ||
+          sizes.load(std::memory_order_relaxed) != sizes_of(id, scope, secret))
+        return false;
+      const auto differs = [&](std::size_t part, std::string_view s) noexcept {
+        std::uint64_t diff = 0;
+        for (std::size_t i = 0; i * 8 < s.size(); ++i) {
+          std::uint64_t want_word = 0;
+          std::memcpy(&want_word, s.data() + 8 * i, s.size() - 8 * i < 8 ? s.size() - 8 * i : 8);
+          diff |= text[part * text_words + i].load(std::memory_order_relaxed) ^ want_word;
+        }
+        return diff;
+      };
+      const bool same_public = differs(0, id) == 0 && differs(1, scope) == 0;
+      const std::uint64_t secret_diff = differs(2, secret);
+      sha256_state inner, outer;
+      for (std::size_t i = 0; i < 4; ++i) {
+        const std::uint64_t a = block_states[i].load(std::memory_order_relaxed);
+        const std::uint64_t b = block_states[4 + i].load(std::memory_order_relaxed);
+        inner.h[2 * i] = static_cast<std::uint32_t>(a);
+        inner.h[2 * i + 1] = static_cast<std::uint32_t>(a >> 32);
+        outer.h[2 * i] = static_cast<std::uint32_t>(b);
+        outer.h[2 * i + 1] = static_cast<std::uint32_t>(b >> 32);
+      }
+      std::atomic_thread_fence(std::memory_order_acquire);
+      const bool hit = seq.load(std::memory_order_relaxed) == before && same_public && secret_diff == 0;
+      if (hit) {
+        out.emplace(inner, outer);
+        if (!used.load(std::memory_order_relaxed)) used.store(true, std::memory_order_relaxed);
+      }
+      detail::wipe(inner);
+      detail::wipe(outer);
+      return hit;
+    }
+
     // Replaces the record's contents (the caller holds the writers' mutex).
     void store(std::uint64_t new_tag, std::string_view id, std::string_view scope, std::string_view secret,
                const signing_key& k) noexcept {
@@ -171,6 +235,17 @@ class key_cache {
       write_text(text, 1, scope);
       write_text(text, 2, secret);
       write(key, 0, 4, k.bytes().data());
+      {
+        const hmac_block_key b(k.bytes().data(), k.bytes().size());
+        for (std::size_t i = 0; i < 4; ++i) {
+          block_states[i].store(static_cast<std::uint64_t>(b.inner().h[2 * i]) |
+                                    static_cast<std::uint64_t>(b.inner().h[2 * i + 1]) << 32,
+                                std::memory_order_relaxed);
+          block_states[4 + i].store(static_cast<std::uint64_t>(b.outer().h[2 * i]) |
+                                        static_cast<std::uint64_t>(b.outer().h[2 * i + 1]) << 32,
+                                    std::memory_order_relaxed);
+        }
+      }
 #if SIGV4_LOW_LEVEL_SHA256
       write(states, 0, state_words, reinterpret_cast<const unsigned char*>(&k.hmac().inner_state()));
       write(states, state_words, state_words, reinterpret_cast<const unsigned char*>(&k.hmac().outer_state()));
@@ -184,6 +259,7 @@ class key_cache {
       for (auto& w : text) w.store(0, std::memory_order_relaxed);
       for (auto& w : key) w.store(0, std::memory_order_relaxed);
       for (auto& w : states) w.store(0, std::memory_order_relaxed);
+      for (auto& w : block_states) w.store(0, std::memory_order_relaxed);
     }
   };
 

@@ -355,6 +355,8 @@ class hmac_block_key {
     sha256_blocks(outer_, block, 1);
     wipe_bytes(block, sizeof block);
   }
+  // From the two states of a key saved earlier (inner(), outer()): for the caches that keep them.
+  hmac_block_key(const sha256_state& inner, const sha256_state& outer) noexcept : inner_(inner), outer_(outer) {}
   hmac_block_key(const hmac_block_key&) = default;
   hmac_block_key& operator=(const hmac_block_key&) = default;
   ~hmac_block_key() {
