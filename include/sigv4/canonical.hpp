@@ -106,12 +106,21 @@ SIGV4_BACKEND_NS_END
 namespace detail {
 SIGV4_BACKEND_NS_BEGIN
 
+// RFC 9110 tchar, one bit per byte.
+struct token_char_table {
+  bool is[256] = {};
+  constexpr token_char_table() {
+    for (int c = 'a'; c <= 'z'; ++c) is[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) is[c] = true;
+    for (int c = '0'; c <= '9'; ++c) is[c] = true;
+    for (char c : {'!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~'})
+      is[static_cast<unsigned char>(c)] = true;
+  }
+};
+inline constexpr token_char_table token_chars{};
+
 // RFC 9110 tchar.
-inline bool is_token_char(char c) noexcept {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  constexpr std::string_view specials = "!#$%&'*+-.^_`|~";
-  return specials.find(c) != std::string_view::npos;
-}
+inline bool is_token_char(char c) noexcept { return token_chars.is[static_cast<unsigned char>(c)]; }
 
 inline bool is_token(std::string_view s) noexcept {
   return !s.empty() && std::all_of(s.begin(), s.end(), is_token_char);
@@ -122,6 +131,12 @@ inline void check_header_name(std::string_view name) {
 }
 
 inline void check_header_value(std::string_view name, std::string_view value) {
+  bool bad = false;  // one branch-free pass first; the loop below names the problem
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    bad |= (u < 0x20 && c != '\t') || u == 0x7f;
+  }
+  if (!bad) return;
   for (char c : value) {
     const auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && c != '\t') || u == 0x7f) {
@@ -134,6 +149,12 @@ inline void check_header_value(std::string_view name, std::string_view value) {
 // Appends a header value with leading and trailing blanks removed and inner runs of blanks
 // (space, tab) collapsed to one space.
 inline void append_trimmed_value(std::string& out, std::string_view v) {
+  // most values have no blank at either end, no tab and no two spaces in a row: copied at once
+  if (!v.empty() && v.front() != ' ' && v.back() != ' ' && v.find('\t') == std::string_view::npos &&
+      v.find("  ") == std::string_view::npos) {
+    out.append(v.data(), v.size());
+    return;
+  }
   const auto blank = [](char c) { return c == ' ' || c == '\t'; };
   std::size_t i = 0;
   bool first = true;

@@ -236,6 +236,7 @@ class header_signature {
   header_signature& operator=(header_signature&&) noexcept = default;
   /// Wipes the buffers (the canonical request and the copy of the session token).
   ~header_signature() {
+    if (!held_token_) return;  // without a token the buffers hold nothing secret
     detail::wipe_string(text_);
     detail::wipe_string(token_);
   }
@@ -328,6 +329,7 @@ class header_signature {
   unsigned char content_sha256_size_ = 0;
   bool token_signed_ = false;
   bool signed_ = false;
+  bool held_token_ = false;  // a session token has been written to the buffers (they are wiped)
 };
 
 SIGV4_BACKEND_NS_END
@@ -432,7 +434,7 @@ struct header_signing {
     out.signed_ = false;
     out.text_.clear();
     out.auth_.clear();
-    wipe_string(out.token_);
+    out.token_.clear();  // its old bytes are wiped with the buffers (held_token_)
     out.canonical_size_ = out.credential_at_ = out.credential_size_ = out.signed_at_ = out.signed_size_ = 0;
     out.content_sha256_size_ = 0;
     out.token_signed_ = false;
@@ -460,7 +462,10 @@ struct header_signing {
     out.date_ = format_amz_date(at);
     const bool token = s.creds.has_session_token();
     out.token_signed_ = token && s.token == token_placement::signed_in_request;
-    if (token) out.token_.assign(s.creds.session_token());
+    if (token) {
+      out.held_token_ = true;
+      out.token_.assign(s.creds.session_token());
+    }
     if (s.content_sha256_header) {
       const std::string_view p = payload.value();
       std::memcpy(out.content_sha256_, p.data(), p.size());
@@ -493,14 +498,18 @@ struct header_signing {
     const std::string_view id = s.creds.access_key_id();
     std::string& auth = out.auth_;
     auth.reserve(algorithm.size() + id.size() + s.region.size() + s.service.size() + name_bytes + 2 * n + 160);
-    auth.append(algorithm).append(" Credential=");
+    constexpr std::string_view head = "AWS4-HMAC-SHA256 Credential=", tail = "/aws4_request", list = ", SignedHeaders=";
+    static_assert(head.substr(0, 16) == algorithm, "the Authorization value starts with the algorithm");
+    auth.append(head.data(), head.size());
     out.credential_at_ = auth.size();
-    auth.append(id).push_back('/');
+    auth.append(id.data(), id.size()).push_back('/');
     const std::size_t scope_at = auth.size();
-    auth.append(out.date_.date()).append(1, '/').append(s.region).append(1, '/').append(s.service).append("/aws4_request");
+    auth.append(out.date_.date().data(), 8).push_back('/');
+    auth.append(s.region.data(), s.region.size()).push_back('/');
+    auth.append(s.service.data(), s.service.size()).append(tail.data(), tail.size());
     const std::size_t scope_size = auth.size() - scope_at;
     out.credential_size_ = auth.size() - out.credential_at_;
-    auth.append(", SignedHeaders=");
+    auth.append(list.data(), list.size());
     out.signed_at_ = auth.size();
 
     // steps 1 to 4 into one buffer, followed by step 5
