@@ -228,18 +228,32 @@ class header_signature {
   header_signature(const header_signature&) = default;
   /// Takes over another result's buffers.
   header_signature(header_signature&&) noexcept = default;
-  /// Copies another result in.
+  /// Copies another result in (this one's buffers wiped first).
   /// @return `*this`.
-  header_signature& operator=(const header_signature&) = default;
-  /// Takes over another result's buffers.
-  /// @return `*this`.
-  header_signature& operator=(header_signature&&) noexcept = default;
-  /// Wipes the buffers (the canonical request and the copy of the session token).
-  ~header_signature() {
-    if (!held_token_) return;  // without a token the buffers hold nothing secret
-    detail::wipe_string(text_);
-    detail::wipe_string(token_);
+  header_signature& operator=(const header_signature& other) {
+    if (this != &other) {
+      wipe();
+      assign(other);
+      text_ = other.text_;
+      auth_ = other.auth_;
+      token_ = other.token_;
+    }
+    return *this;
   }
+  /// Takes over another result's buffers (this one's wiped first).
+  /// @return `*this`.
+  header_signature& operator=(header_signature&& other) noexcept {
+    if (this != &other) {
+      wipe();
+      assign(other);
+      text_ = std::move(other.text_);
+      auth_ = std::move(other.auth_);
+      token_ = std::move(other.token_);
+    }
+    return *this;
+  }
+  /// Wipes the buffers (the canonical request and the copy of the session token).
+  ~header_signature() { wipe(); }
 
   /// @return the X-Amz-Date header's value, "YYYYMMDDTHHMMSSZ".
   std::string_view amz_date() const noexcept { return signed_ ? date_.str() : std::string_view(); }
@@ -316,6 +330,27 @@ class header_signature {
 
  private:
   friend struct detail::header_signing;
+  // Without a session token the buffers hold nothing secret; with one, they are wiped before
+  // they are freed, replaced or grown.
+  void wipe() noexcept {
+    if (!held_token_) return;
+    detail::wipe_string(text_);
+    detail::wipe_string(token_);
+  }
+  // Everything but the buffers.
+  void assign(const header_signature& o) noexcept {
+    canonical_size_ = o.canonical_size_;
+    credential_at_ = o.credential_at_;
+    credential_size_ = o.credential_size_;
+    signed_at_ = o.signed_at_;
+    signed_size_ = o.signed_size_;
+    date_ = o.date_;
+    std::memcpy(content_sha256_, o.content_sha256_, sizeof content_sha256_);
+    content_sha256_size_ = o.content_sha256_size_;
+    token_signed_ = o.token_signed_;
+    signed_ = o.signed_;
+    held_token_ = held_token_ || o.held_token_;
+  }
   static std::string_view part(const std::string& s, std::size_t at, std::size_t n) noexcept {
     return std::string_view(s).substr(std::min(at, s.size()), n);
   }
@@ -464,6 +499,7 @@ struct header_signing {
     out.token_signed_ = token && s.token == token_placement::signed_in_request;
     if (token) {
       out.held_token_ = true;
+      if (out.token_.capacity() < s.creds.session_token().size()) wipe_string(out.token_);  // before it grows
       out.token_.assign(s.creds.session_token());
     }
     if (s.content_sha256_header) {
@@ -514,8 +550,14 @@ struct header_signing {
 
     // steps 1 to 4 into one buffer, followed by step 5
     std::string& t = out.text_;
-    t.reserve(method.size() + 3 * path.size() + 3 * query.size() + 2 * (name_bytes + 30) + value_bytes + out.token_.size() +
-              200 + string_to_sign_size(16, scope_size) + 8 * n);
+    // An upper bound of what is written (so the buffer never grows while it holds the token):
+    // each character of the path and the query becomes at most three, a header line is its
+    // name, value and two characters, the added headers' names take 50 characters.
+    const std::size_t room = method.size() + 3 * (path.size() + 1) + 3 * query.size() + 3 +
+                             (name_bytes + 50 + 3 * n) * 2 + value_bytes + 16 + out.token_.size() + 64 + 2 * 64 +
+                             string_to_sign_size(16, scope_size);
+    if (out.held_token_ && t.capacity() < room) wipe_string(t);  // the old buffer may hold a token
+    t.reserve(room);
     t.append(method).push_back('\n');
     append_canonical_uri(t, path, s.path);
     t.push_back('\n');
