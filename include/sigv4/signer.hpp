@@ -13,9 +13,11 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include "canonical.hpp"
@@ -510,11 +512,12 @@ struct header_signing {
 
     // second pass: checks, lower-cased names, views (on the stack for most requests)
     constexpr std::size_t small_count = 16, small_bytes = 512, added = 3;
-    header_view small_views[small_count + added];
+    static_assert(std::is_trivially_destructible<header_view>::value, "views are placed in raw storage");
+    alignas(header_view) unsigned char small_views[(small_count + added) * sizeof(header_view)];  // not zeroed
     char small_names[small_bytes];
     std::unique_ptr<header_view[]> large_views(count > small_count ? new header_view[count + added] : nullptr);
     std::unique_ptr<char[]> large_names(name_bytes > small_bytes ? new char[name_bytes] : nullptr);
-    header_view* const views = large_views ? large_views.get() : small_views;
+    header_view* const views = large_views ? large_views.get() : reinterpret_cast<header_view*>(small_views);
     char* w = large_names ? large_names.get() : small_names;
     std::size_t n = 0;
     for (const auto& h : headers) {
@@ -523,12 +526,12 @@ struct header_signing {
       if (replaced(name, s.content_sha256_header)) continue;
       check_header_value(name, value);
       for (std::size_t i = 0; i < name.size(); ++i) w[i] = to_lower_ascii(name[i]);
-      views[n++] = {std::string_view(w, name.size()), value};
+      new (views + n++) header_view{std::string_view(w, name.size()), value};
       w += name.size();
     }
-    views[n++] = {"x-amz-date", out.date_.str()};
-    if (out.token_signed_) views[n++] = {"x-amz-security-token", out.token_};
-    if (s.content_sha256_header) views[n++] = {"x-amz-content-sha256", out.content_sha256()};
+    new (views + n++) header_view{"x-amz-date", out.date_.str()};
+    if (out.token_signed_) new (views + n++) header_view{"x-amz-security-token", out.token_};
+    if (s.content_sha256_header) new (views + n++) header_view{"x-amz-content-sha256", out.content_sha256()};
 
     // Authorization up to the signed-header list (the list is appended by step 3)
     const std::string_view id = s.creds.access_key_id();
