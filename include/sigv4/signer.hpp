@@ -617,8 +617,9 @@ inline signing_result sign_headers(http_request& req, const credentials& creds, 
                                 const signing_key key(creds.secret_access_key(), date.date(), opt.region, opt.service);
                                 key.sign(string_to_sign, out);
                               });
+  signing_result r = sig.result();  // before the request changes: a throw leaves it as it was
   sig.apply_to(req.headers);
-  return sig.result();
+  return r;
 }
 
 /// Presigns a request in its query string (SigV4 query mode): X-Amz-Algorithm, -Credential,
