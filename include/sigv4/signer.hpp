@@ -231,6 +231,7 @@ class header_signature {
   /// Takes over another result's buffers.
   header_signature(header_signature&&) noexcept = default;
   /// Copies another result in (this one's buffers wiped first).
+  /// @param other the result to copy.
   /// @return `*this`.
   header_signature& operator=(const header_signature& other) {
     if (this != &other) {
@@ -243,6 +244,7 @@ class header_signature {
     return *this;
   }
   /// Takes over another result's buffers (this one's wiped first).
+  /// @param other the result to take the buffers of.
   /// @return `*this`.
   header_signature& operator=(header_signature&& other) noexcept {
     if (this != &other) {
