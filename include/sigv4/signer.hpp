@@ -497,6 +497,7 @@ struct header_signing {
       host = host || iequals(name, "host");
     }
     if (!host) throw error(errc::missing_host_header, "the request has no Host header");
+    const std::string canonical_query_string = query.empty() ? std::string() : canonical_query(query);  // step 2
 
     out.date_ = format_amz_date(at);
     const bool token = s.creds.has_session_token();
@@ -566,7 +567,7 @@ struct header_signing {
     t.append(method).push_back('\n');
     append_canonical_uri(t, path, s.path);
     t.push_back('\n');
-    if (!query.empty()) t.append(canonical_query(query));
+    t.append(canonical_query_string);
     t.push_back('\n');
     append_canonical_headers(t, auth, views, views + n);
     out.signed_size_ = auth.size() - out.signed_at_;
