@@ -407,16 +407,24 @@ inline void put_back_unsigned_headers(std::vector<sigv4::header>& headers,
     headers.insert(headers.begin() + static_cast<std::ptrdiff_t>(std::min(at, headers.size())), std::move(h));
 }
 
+/// Header mode through sigv4::signer (the cached signer a program signing many requests
+/// uses; here it signs one), with the steps asked for (--verbose, --output json).
+inline sigv4::signing_result sign_headers_with_signer(sigv4::http_request& req, const sigv4::credentials& creds,
+                                                      const sigv4::signing_options& opt, sigv4::time_point at) {
+  const sigv4::signer s(creds, opt.region, opt.service, {opt.path, opt.content_sha256_header, opt.token});
+  return s.sign_headers(req, opt.payload, at).result();
+}
+
 /// Signs `parsed` (its headers or its query get the signature) and returns the steps.
 inline sigv4::signing_result sign_signed_part(parsed_http_request& parsed, const sign_args& args,
                                               const sigv4::credentials& creds, sigv4::time_point at) {
   const sigv4::signing_options opt = signing_options_of(args, parsed.body);
   if (!args.no_normalize)
     return args.presign ? sigv4::presign(parsed.request, creds, opt, at)
-                        : sigv4::sign_headers(parsed.request, creds, opt, at);
+                        : sign_headers_with_signer(parsed.request, creds, opt, at);
   sigv4::http_request decoded = with_decoded_path(parsed.request);
   const sigv4::signing_result r = args.presign ? sigv4::presign(decoded, creds, opt, at)
-                                               : sigv4::sign_headers(decoded, creds, opt, at);
+                                               : sign_headers_with_signer(decoded, creds, opt, at);
   parsed.request.query = std::move(decoded.query);  // the path stays as it was sent
   parsed.request.headers = std::move(decoded.headers);
   return r;

@@ -184,6 +184,22 @@ std::vector<scenario> scenarios() {
                  },
                  aws_range_signature});
 
+  const auto header_signer = [] {
+    return std::make_shared<sigv4::signer>(sigv4::credentials(s3_key_id, s3_secret), "us-east-1", "s3",
+                                           sigv4::signer_options{sigv4::path_rules::s3, true,
+                                                                 sigv4::token_placement::signed_in_request});
+  };
+  all.push_back({"signer::sign (AWS's GET Object with Range)", header_signer,
+                 [s3_day](void* p, std::string& out) {
+                   const sigv4::header_signature sig =
+                       as<sigv4::signer>(p).sign("GET", "/test.txt", "",
+                                                 {{"Host", "examplebucket.s3.amazonaws.com"}, {"Range", "bytes=0-9"}},
+                                                 sigv4::payload_hash::of(""), s3_day);
+                   out += sig.signature();
+                   return true;
+                 },
+                 aws_range_signature});
+
   all.push_back({"verifier::verify_presigned_url (AWS's presigned GET)", verifier,
                  [s3_day](void* v, std::string& out) {
                    const auto r = as<sigv4::verifier>(v).verify_presigned_url("GET", aws_example_url, {}, s3_day);

@@ -13,6 +13,7 @@
 //
 // A program of its own, not a Catch2 test: the replaced allocator must not watch the rest of
 // the unit tests. glibc only (malloc_usable_size gives the size of a block freed unsized).
+#include <sigv4/header_signer.hpp>
 #include <sigv4/sts.hpp>
 
 #include <cstdio>
@@ -160,6 +161,46 @@ int main() {
                 leaks);
     if (!ok) ++failures;
   }
+  // A sigv4::signer's credentials and the day keys of its cache, freed by set_credentials and
+  // by its destructor, come out wiped.
+  {
+    const sigv4::time_point day = sigv4::parse_amz_date("20260301T120000Z");
+    const auto payload = sigv4::payload_hash::unsigned_payload();
+    const sigv4::signer_options s3{sigv4::path_rules::s3, true, sigv4::token_placement::signed_in_request};
+    leaks = 0;
+    watching = true;
+    watch_key = true;
+    bool signed_old = false;
+    {
+      sigv4::signer s(sigv4::credentials("AKIDOLD", secret), "us-east-1", "s3", s3);
+      signed_old = s.sign("GET", "/bkt/key", "", {{"Host", "h"}}, payload, day).credential().substr(0, 8) == "AKIDOLD/";
+      (void)s.sign("GET", "/bkt/key", "", {{"Host", "h"}}, payload, day + std::chrono::hours(24));
+      s.set_credentials(sigv4::credentials("AKIDNEW", "another-secret-entirely"));
+      (void)s.sign("GET", "/bkt/key", "", {{"Host", "h"}}, payload, day);
+      sigv4::signer kept(sigv4::credentials("AKIDOLD", secret), "us-east-1", "s3", s3);
+      (void)kept.sign("GET", "/bkt/key", "", {{"Host", "h"}}, payload, day);  // destroyed holding the key
+    }
+    watching = false;
+    watch_key = false;
+    const bool ok = signed_old && leaks == 0;
+    std::printf("%s signer: %d freed block(s) held the old secret or its signing key\n", ok ? "ok  " : "FAIL", leaks);
+    if (!ok) ++failures;
+    // A header_signature's buffers hold the session token it signed: wiped when it dies.
+    const sigv4::signer t(sigv4::credentials("AKIDTOKEN", "another-secret-entirely", secret), "us-east-1", "s3", s3);
+    leaks = 0;
+    watching = true;
+    bool signed_token = false;
+    {
+      const sigv4::header_signature sig = t.sign("GET", "/bkt/key", "", {{"Host", "h"}}, payload, day);
+      signed_token = sig.security_token() == secret && sig.canonical_request().find(secret) != std::string_view::npos;
+      sigv4::header_signature copy = sig;
+      sigv4::header_signature moved = std::move(copy);
+    }
+    watching = false;
+    const bool token_ok = signed_token && leaks == 0;
+    std::printf("%s header_signature: %d freed block(s) held the session token\n", token_ok ? "ok  " : "FAIL", leaks);
+    if (!token_ok) ++failures;
+  }
   // The detector itself: a std::string holding the secret, freed unwiped, must be seen.
   leaks = 0;
   watching = true;
@@ -179,7 +220,7 @@ int main() {
   const bool key_detector_works = leaks == 1;
   std::printf("%s the watch sees a block freed with a signing key in it\n", key_detector_works ? "ok  " : "FAIL");
   if (!key_detector_works) ++failures;
-  std::printf("%d passed, %d failed\n", static_cast<int>(probes.size()) + 3 - failures, failures);
+  std::printf("%d passed, %d failed\n", static_cast<int>(probes.size()) + 5 - failures, failures);
   return failures == 0 ? 0 : 1;
 #endif
 }

@@ -161,6 +161,37 @@ TEST_CASE("canonical headers: lower-case, trim, collapse, join repeats in order,
   CHECK(r.signed_headers == "empty;folded;host;my-header1;x-quoted");
 }
 
+TEST_CASE("header values: trimmed and collapsed like botocore's ' '.join(value.split(' \\t'))", "[canonical][headers]") {
+  // the reference: split on spaces and tabs, drop the empty pieces, join with one space
+  const auto reference = [](const std::string& v) {
+    std::string out, word;
+    for (char c : v + " ") {
+      if (c == ' ' || c == '\t') {
+        if (!word.empty()) out += (out.empty() ? "" : " ") + word;
+        word.clear();
+      } else {
+        word += c;
+      }
+    }
+    return out;
+  };
+  const char alphabet[] = {'a', 'b', ' ', ' ', '\t', 'c'};
+  std::vector<std::string> values = {"", " ", "\t", "a", " a", "a ", "a  b", "a\tb", "a \t b", "  a  b  ", "a b c"};
+  unsigned state = 17;
+  for (int i = 0; i < 2000; ++i) {  // every short mix of letters, spaces and tabs, at random
+    std::string v;
+    const unsigned len = (state = state * 1103515245u + 12345u) >> 28;
+    for (unsigned j = 0; j < len; ++j) v.push_back(alphabet[((state = state * 1103515245u + 12345u) >> 16) % 6]);
+    values.push_back(v);
+  }
+  for (const std::string& v : values) {
+    INFO("value '" << v << "'");
+    std::string out = "x:";
+    sigv4::detail::append_trimmed_value(out, v);
+    CHECK(out == "x:" + reference(v));
+  }
+}
+
 TEST_CASE("canonical request and string to sign", "[canonical]") {
   const std::string cr = sigv4::canonical_request("GET", "/", "", "host:example.amazonaws.com\nx-amz-date:20150830T123600Z\n",
                                                   "host;x-amz-date", sigv4::payload_hash::empty().value());

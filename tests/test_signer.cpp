@@ -5,7 +5,11 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include <sigv4/sigv4.hpp>
 
@@ -126,4 +130,218 @@ TEST_CASE("presign appends encoded X-Amz-* parameters after the request's own", 
         "TOKEN%2F%2B%3D&X-Amz-Signature=" + r.signature);
   CHECK(r.canonical_request.find("X-Amz-Security-Token=TOKEN%2F%2B%3D&X-Amz-SignedHeaders=host&versionId=v1\n") !=
         std::string::npos);
+}
+
+namespace {
+// The published chain with OpenSSL's HMAC(): kSigning of (secret, date, region, service), then
+// the hex HMAC of a string to sign; the reference the cached signer is held to.
+std::string openssl_signature(const std::string& secret, const std::string& date, const std::string& region,
+                              const std::string& service, std::string_view string_to_sign) {
+  const auto step = [](const std::string& key, const std::string& msg) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(msg.data()),
+         msg.size(), out, &len);
+    return std::string(reinterpret_cast<char*>(out), len);
+  };
+  const std::string k = step(step(step(step("AWS4" + secret, date), region), service), "aws4_request");
+  return openssl_hmac_hex(k, std::string(string_to_sign));
+}
+
+// The string to sign's last line must be the SHA-256 of the canonical request (OpenSSL's).
+void check_steps(const sigv4::header_signature& sig) {
+  const std::string_view sts = sig.string_to_sign();
+  CHECK(sts.substr(sts.size() - 64) == openssl_sha256_hex(std::string(sig.canonical_request())));
+}
+
+sigv4::http_request put_request() {
+  sigv4::http_request r;
+  r.method = "PUT";
+  r.path = "/bucket/a key";
+  r.query = "uploadId=u%2B1&partNumber=2";
+  r.headers = {{"Host", "example.com"}, {"Content-Type", "image/tiff"}, {"X-Amz-Meta-A", "  x   y "}};
+  return r;
+}
+}  // namespace
+
+TEST_CASE("signer: a new day derives that day's key, the old day's is still right", "[signer]") {
+  const std::string secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+  const sigv4::credentials creds("AKIDEXAMPLE", secret);
+  const sigv4::signer s(creds, "eu-west-1", "s3", {sigv4::path_rules::s3, true, sigv4::token_placement::signed_in_request});
+  sigv4::signing_options o;
+  o.region = "eu-west-1";
+  o.service = "s3";
+  o.path = sigv4::path_rules::s3;
+  o.payload = sigv4::payload_hash::of("body");
+  o.content_sha256_header = true;
+  const sigv4::time_point last_second = sigv4::parse_amz_date("20150830T235959Z");
+  const sigv4::time_point midnight = last_second + std::chrono::seconds(1);
+  const sigv4::time_point later = midnight + std::chrono::hours(24 * 40);
+  for (const sigv4::time_point t : {last_second, midnight, last_second, later, midnight, midnight}) {
+    const std::string date(sigv4::format_amz_date(t).date());
+    INFO("date " << date);
+    sigv4::http_request a = put_request(), b = put_request();
+    const sigv4::header_signature sig = s.sign_headers(a, o.payload, t);
+    const sigv4::signing_result r = sigv4::sign_headers(b, creds, o, t);
+    CHECK(sig.signature() == r.signature);
+    CHECK(sig.canonical_request() == r.canonical_request);
+    CHECK(sig.string_to_sign() == r.string_to_sign);
+    CHECK(sig.credential() == "AKIDEXAMPLE/" + date + "/eu-west-1/s3/aws4_request");
+    CHECK(sig.signature() == openssl_signature(secret, date, "eu-west-1", "s3", sig.string_to_sign()));
+    check_steps(sig);
+    REQUIRE(a.headers.size() == b.headers.size());
+    for (std::size_t i = 0; i < a.headers.size(); ++i) {
+      CHECK(a.headers[i].name == b.headers[i].name);
+      CHECK(a.headers[i].value == b.headers[i].value);
+    }
+  }
+}
+
+TEST_CASE("signer: set_credentials signs with the new secret from the next request on", "[signer]") {
+  const sigv4::credentials first("AKIDFIRST", "first-secret-first-secret-first-secret00");
+  const sigv4::credentials second("AKIDSECOND", "second-secret-second-secret-second-secre", "TOKEN/+=");
+  sigv4::signer s(first, "us-east-1", "execute-api");
+  sigv4::signing_options o;
+  o.region = "us-east-1";
+  o.service = "execute-api";
+  const auto payload = sigv4::payload_hash::empty();
+  const auto sign_with = [&](const sigv4::credentials& c) {
+    sigv4::http_request a = put_request(), b = put_request();
+    const sigv4::header_signature sig = s.sign_headers(a, payload, when);
+    const sigv4::signing_result r = sigv4::sign_headers(b, c, o, when);
+    CHECK(sig.signature() == r.signature);
+    CHECK(sig.canonical_request() == r.canonical_request);
+    CHECK(sig.signature() ==
+          openssl_signature(std::string(c.secret_access_key()), "20150830", "us-east-1", "execute-api", sig.string_to_sign()));
+    CHECK(sig.credential() == c.access_key_id() + "/20150830/us-east-1/execute-api/aws4_request");
+    CHECK(sig.security_token() == c.session_token());
+    return std::string(sig.signature());
+  };
+  const std::string one = sign_with(first);
+  s.set_credentials(second);
+  CHECK(s.creds().access_key_id() == "AKIDSECOND");
+  const std::string two = sign_with(second);
+  CHECK(one != two);
+  // the same id with another secret (a rotated secret) must not be served the old key
+  s.set_credentials(sigv4::credentials("AKIDSECOND", "rotated-secret-rotated-secret-rotated-se", "TOKEN/+="));
+  CHECK(sign_with(s.creds()) != two);
+}
+
+TEST_CASE("signer: the steps, the headers to add, a reused result and errors", "[signer]") {
+  const sigv4::credentials creds("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "TOKEN/+=");
+  const sigv4::signer s(creds, "us-east-1", "s3", {sigv4::path_rules::s3, true, sigv4::token_placement::added_after_signing});
+  const auto payload = sigv4::payload_hash::of("body");
+  sigv4::header_signature out;
+  const std::string path = "/bucket/k";
+  s.sign("GET", path, "", {{"host", "example.com"}, {"X-Amz-Date", "stale"}, {"authorization", "stale"}}, payload,
+         when, out);
+  CHECK(out.canonical_request() ==
+        "GET\n/bucket/k\n\nhost:example.com\nx-amz-content-sha256:" + std::string(payload.value()) +
+            "\nx-amz-date:20150830T123600Z\n\nhost;x-amz-content-sha256;x-amz-date\n" + std::string(payload.value()));
+  CHECK(out.string_to_sign().substr(0, 69) ==
+        "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/s3/aws4_request\n");
+  check_steps(out);
+  CHECK_FALSE(out.token_signed());
+  std::vector<std::pair<std::string, std::string>> added;
+  out.for_each_header([&](std::string_view n, std::string_view v) { added.emplace_back(n, v); });
+  REQUIRE(added.size() == 4);
+  CHECK(added[0] == std::make_pair(std::string("X-Amz-Date"), std::string("20150830T123600Z")));
+  CHECK(added[1] == std::make_pair(std::string("x-amz-content-sha256"), std::string(payload.value())));
+  CHECK(added[2] == std::make_pair(std::string("X-Amz-Security-Token"), std::string("TOKEN/+=")));
+  CHECK(added[3].first == "Authorization");
+  CHECK(added[3].second == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+                           "SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=" +
+                               std::string(out.signature()));
+  std::vector<sigv4::header> hs = {{"Host", "example.com"}, {"x-amz-date", "stale"}, {"X-Amz-Security-Token", "old"}};
+  out.apply_to(hs);
+  REQUIRE(hs.size() == 5);
+  CHECK(hs[0].name == "Host");
+  CHECK(hs[1].value == "20150830T123600Z");
+  CHECK(hs[4].value == out.authorization());
+  const sigv4::signing_result r = out.result();
+  CHECK(r.canonical_request == out.canonical_request());
+  CHECK(r.string_to_sign == out.string_to_sign());
+  CHECK(r.signature == out.signature());
+  CHECK(r.signed_headers == "host;x-amz-content-sha256;x-amz-date");
+
+  // into the same result again: a longer request, then a shorter one; nothing of the earlier one stays
+  const sigv4::signer plain(sigv4::credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), "us-east-1",
+                            "s3", {sigv4::path_rules::s3, false, sigv4::token_placement::signed_in_request});
+  std::vector<sigv4::header_ref> many = {{"Host", "example.com"}};
+  std::vector<std::string> names;
+  for (int i = 0; i < 40; ++i) names.push_back("X-Amz-Meta-Field-" + std::to_string(i));  // past the stack buffers
+  for (const auto& n : names) many.push_back({n, "v"});
+  plain.sign("PUT", path, "a=1&b=2", many, payload, when, out);
+  std::vector<sigv4::header> many_owned;
+  for (const auto& h : many) many_owned.push_back({std::string(h.name), std::string(h.value)});
+  sigv4::http_request req;
+  req.method = "PUT";
+  req.path = path;
+  req.query = "a=1&b=2";
+  req.headers = many_owned;
+  sigv4::signing_options o;
+  o.region = "us-east-1";
+  o.service = "s3";
+  o.path = sigv4::path_rules::s3;
+  o.payload = payload;
+  const auto big = sigv4::sign_headers(req, sigv4::credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), o, when);
+  CHECK(out.canonical_request() == big.canonical_request);
+  CHECK(out.signature() == big.signature);
+  CHECK(out.security_token().empty());
+  CHECK(out.content_sha256().empty());
+  plain.sign("GET", "/", "", {{"Host", "h"}}, payload, when, out);
+  CHECK(out.signed_headers() == "host;x-amz-date");
+  check_steps(out);
+
+  // an error leaves the result empty and says what is wrong
+  sigv4::errc code = sigv4::errc::ok;
+  try {
+    plain.sign("GET", "/", "", {{"Content-Type", "x"}}, payload, when, out);
+  } catch (const sigv4::error& e) {
+    code = static_cast<sigv4::errc>(e.code().value());
+  }
+  CHECK(code == sigv4::errc::missing_host_header);
+  CHECK(out.authorization().empty());
+  CHECK(out.canonical_request().empty());
+  CHECK(out.signature().empty());
+  CHECK(out.amz_date().empty());
+  CHECK_THROWS_AS(plain.sign("GET", "/", "", {{"Host", "h"}, {"Bad Name", "x"}}, payload, when, out), sigv4::error);
+  CHECK_THROWS_AS(plain.sign("GET", "/", "", {{"Host", "h\r\nX: y"}}, payload, when, out), sigv4::error);
+  CHECK_THROWS_AS(plain.sign("G T", "/", "", {{"Host", "h"}}, payload, when, out), sigv4::error);
+  CHECK_THROWS_AS(plain.sign("GET", "x", "", {{"Host", "h"}}, payload, when, out), sigv4::error);
+  CHECK_THROWS_AS(plain.sign("GET", "/", "a=%zz", {{"Host", "h"}}, payload, when, out), sigv4::error);
+  CHECK_THROWS_AS(sigv4::signer(creds, "", "s3"), sigv4::error);
+  CHECK_THROWS_AS(sigv4::signer(creds, "us-east-1", "s 3"), sigv4::error);
+}
+
+TEST_CASE("signer: one signer shared by threads signing on two days", "[signer][threads]") {
+  const sigv4::credentials creds("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+  const sigv4::signer s(creds, "us-east-1", "s3", {sigv4::path_rules::s3, true, sigv4::token_placement::signed_in_request});
+  const auto payload = sigv4::payload_hash::unsigned_payload();
+  const sigv4::time_point days[2] = {when, when + std::chrono::hours(24)};
+  std::string expected[2];
+  for (int d = 0; d < 2; ++d) {
+    sigv4::http_request r = put_request();
+    sigv4::signing_options o;
+    o.region = "us-east-1";
+    o.service = "s3";
+    o.path = sigv4::path_rules::s3;
+    o.payload = payload;
+    o.content_sha256_header = true;
+    expected[d] = sigv4::sign_headers(r, creds, o, days[d]).signature;
+  }
+  std::atomic<int> wrong{0};
+  const auto work = [&](int first) {
+    sigv4::header_signature out;
+    const auto req = put_request();
+    for (int i = 0; i < 300; ++i) {
+      const int d = (i + first) % 2;
+      s.sign(req.method, req.path, req.query, req.headers, payload, days[d], out);
+      if (out.signature() != expected[d]) ++wrong;
+    }
+  };
+  std::thread a(work, 0), b(work, 1);
+  a.join();
+  b.join();
+  CHECK(wrong.load() == 0);
 }

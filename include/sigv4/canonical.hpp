@@ -106,12 +106,21 @@ SIGV4_BACKEND_NS_END
 namespace detail {
 SIGV4_BACKEND_NS_BEGIN
 
+// RFC 9110 tchar, one bit per byte.
+struct token_char_table {
+  bool is[256] = {};
+  constexpr token_char_table() {
+    for (int c = 'a'; c <= 'z'; ++c) is[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) is[c] = true;
+    for (int c = '0'; c <= '9'; ++c) is[c] = true;
+    for (char c : {'!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~'})
+      is[static_cast<unsigned char>(c)] = true;
+  }
+};
+inline constexpr token_char_table token_chars{};
+
 // RFC 9110 tchar.
-inline bool is_token_char(char c) noexcept {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  constexpr std::string_view specials = "!#$%&'*+-.^_`|~";
-  return specials.find(c) != std::string_view::npos;
-}
+inline bool is_token_char(char c) noexcept { return token_chars.is[static_cast<unsigned char>(c)]; }
 
 inline bool is_token(std::string_view s) noexcept {
   return !s.empty() && std::all_of(s.begin(), s.end(), is_token_char);
@@ -122,6 +131,12 @@ inline void check_header_name(std::string_view name) {
 }
 
 inline void check_header_value(std::string_view name, std::string_view value) {
+  bool bad = false;  // one branch-free pass first; the loop below names the problem
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    bad |= (u < 0x20 && c != '\t') || u == 0x7f;
+  }
+  if (!bad) return;
   for (char c : value) {
     const auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && c != '\t') || u == 0x7f) {
@@ -131,9 +146,15 @@ inline void check_header_value(std::string_view name, std::string_view value) {
   }
 }
 
-// Appends a header value with leading and trailing blanks removed and inner runs of blanks
-// (space, tab) collapsed to one space.
-inline void append_trimmed_value(std::string& out, std::string_view v) {
+// Writes a header value with leading and trailing blanks removed and inner runs of blanks
+// (space, tab) collapsed to one space to out (room for v.size() characters); returns the end.
+inline char* write_trimmed_value(char* out, std::string_view v) noexcept {
+  // most values have no blank at either end, no tab and no two spaces in a row: copied at once
+  if (!v.empty() && v.front() != ' ' && v.back() != ' ' && v.find('\t') == std::string_view::npos &&
+      v.find("  ") == std::string_view::npos) {
+    std::memcpy(out, v.data(), v.size());
+    return out + v.size();
+  }
   const auto blank = [](char c) { return c == ' ' || c == '\t'; };
   std::size_t i = 0;
   bool first = true;
@@ -142,11 +163,20 @@ inline void append_trimmed_value(std::string& out, std::string_view v) {
     std::size_t j = i;
     while (j < v.size() && !blank(v[j])) ++j;  // a word, copied at once
     if (j == i) break;
-    if (!first) out.push_back(' ');
-    out.append(v.data() + i, j - i);
+    if (!first) *out++ = ' ';
+    std::memcpy(out, v.data() + i, j - i);
+    out += j - i;
     first = false;
     i = j;
   }
+  return out;
+}
+
+// Appends a header value trimmed as write_trimmed_value does.
+inline void append_trimmed_value(std::string& out, std::string_view v) {
+  const std::size_t at = out.size();
+  out.resize(at + v.size());
+  out.resize(static_cast<std::size_t>(write_trimmed_value(&out[0] + at, v) - out.data()));
 }
 
 inline void check_method(std::string_view method) {
@@ -237,17 +267,33 @@ inline void append_canonical_headers(std::string& block, std::string& signed_lis
   } else {
     std::stable_sort(first, last, by_name);
   }
-  for (header_view* h = first; h != last; ++h) {
-    if (h != first && h->name == (h - 1)->name) {
-      block.back() = ',';  // replaces the '\n' that ended the previous line
-    } else {
-      if (h != first) signed_list.push_back(';');
-      signed_list.append(h->name);
-      block.append(h->name).push_back(':');
-    }
-    append_trimmed_value(block, h->value);
-    block.push_back('\n');
+  // both strings grown once to what they can need, written through pointers, then cut
+  std::size_t block_room = 0, list_room = 0;
+  for (const header_view* h = first; h != last; ++h) {
+    block_room += h->name.size() + h->value.size() + 2;
+    list_room += h->name.size() + 1;
   }
+  const std::size_t block_at = block.size(), list_at = signed_list.size();
+  block.resize(block_at + block_room);
+  signed_list.resize(list_at + list_room);
+  char* b = &block[0] + block_at;
+  char* l = &signed_list[0] + list_at;
+  for (const header_view* h = first; h != last; ++h) {
+    if (h != first && h->name == (h - 1)->name) {
+      b[-1] = ',';  // replaces the '\n' that ended the previous line
+    } else {
+      if (h != first) *l++ = ';';
+      std::memcpy(l, h->name.data(), h->name.size());
+      l += h->name.size();
+      std::memcpy(b, h->name.data(), h->name.size());
+      b += h->name.size();
+      *b++ = ':';
+    }
+    b = write_trimmed_value(b, h->value);
+    *b++ = '\n';
+  }
+  block.resize(static_cast<std::size_t>(b - block.data()));
+  signed_list.resize(static_cast<std::size_t>(l - signed_list.data()));
 }
 
 // The one splitter of a raw query string, in one pass over its bytes: pieces on '&' (empty

@@ -9,6 +9,7 @@
 #include "cidr.hpp"
 #include "aws_config.hpp"
 #include "credential_provider.hpp"
+#include "header_signer.hpp"
 #include "credentials.hpp"
 #include "errors.hpp"
 #include "key_set.hpp"
