@@ -8,7 +8,8 @@
 
 Each run gives the median of its repetitions per benchmark; its ratio to the floor is taken
 within that run (the floor measured in the same binary and run). The table shows, per
-benchmark, the median over the runs of the time and of the ratio, and the range of the ratio.
+benchmark, the median over the runs of the time and of the ratio, and the range of the ratio;
+a row with the counter batch_size (BM_presign_batch) is given per item of its batch.
 """
 import json
 import statistics
@@ -38,8 +39,7 @@ def main(paths):
     # the machine (bench_sigv4.cpp's custom context): these machines are not all alike
     print(f"Machine: {ctx.get('cpu_model', 'unknown CPU')}, {ctx.get('num_cpus', '?')} CPUs at "
           f"{ctx.get('mhz_per_cpu', '?')} MHz, SHA-NI: {ctx.get('cpu_sha_ni', '?')}; "
-          f"{ctx.get('openssl', 'OpenSSL ?')} ({ctx.get('sha256_backend', '?')}); "
-          f"{ctx.get('library_build_type', '?')} build of Google Benchmark; {len(paths)} runs.")
+          f"{ctx.get('openssl', 'OpenSSL ?')} ({ctx.get('sha256_backend', '?')}); {len(paths)} runs.")
     print()
     # in the order the benchmarks are registered (random interleaving shuffles the JSON)
     names = sorted(runs[0], key=lambda n: (runs[0][n].get("family_index", 0),
@@ -47,9 +47,11 @@ def main(paths):
     print("| benchmark | median time per op | ops/second | × floor (range over runs) | allocations per op |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name in names:
-        times = [r[name]["real_time"] for r in runs if name in r]
-        ratios = [r[name]["real_time"] / r["BM_floor"]["real_time"] for r in runs if name in r]
-        allocs = [r[name].get("allocs_per_op", 0.0) for r in runs if name in r]
+        # a batch row (counter batch_size) is given per item of the batch
+        per = {id(r): r[name].get("batch_size", 1.0) for r in runs if name in r}
+        times = [r[name]["real_time"] / per[id(r)] for r in runs if name in r]
+        ratios = [r[name]["real_time"] / per[id(r)] / r["BM_floor"]["real_time"] for r in runs if name in r]
+        allocs = [r[name].get("allocs_per_op", 0.0) / per[id(r)] for r in runs if name in r]
         t = statistics.median(times)
         # two threads: the wall time per operation, so ops/second counts both threads' work
         ops = 1e9 / t

@@ -220,7 +220,8 @@ TEST_CASE("scan_raw_query agrees with a plain reading of the rules on random que
     const std::size_t len = rng() % 80;
     for (std::size_t i = 0; i < len; ++i) q.push_back(alphabet[rng() % alphabet.size()]);
     std::vector<piece> got;
-    sigv4::detail::scan_raw_query(q, [&](std::string_view n, std::string_view v, bool eq, bool canonical) {
+    sigv4::detail::scan_raw_query(q, [&](std::string_view n, std::string_view v, bool eq, bool canonical, bool escaped) {
+      CHECK(escaped == (v.find('%') != std::string_view::npos));
       // both views point into the query; a value without '=' sits at the piece's end
       CHECK(n.data() >= q.data());
       CHECK(v.data() + v.size() <= q.data() + q.size());

@@ -297,10 +297,11 @@ inline void append_canonical_headers(std::string& block, std::string& signed_lis
 }
 
 // The one splitter of a raw query string, in one pass over its bytes: pieces on '&' (empty
-// ones skipped), each split at its first '='. Calls f(name, value, has_equals, canonical) with
-// the raw (still encoded) text; `canonical` tells that name and value are canonically encoded
-// query components (every escape upper-case hex of a byte that needs one, nothing else outside
-// the unreserved set) and that the value holds no '=' (the canonical query writes it %3D).
+// ones skipped), each split at its first '='. Calls f(name, value, has_equals, canonical,
+// value_escaped) with the raw (still encoded) text; `canonical` tells that name and value are
+// canonically encoded query components (every escape upper-case hex of a byte that needs one,
+// nothing else outside the unreserved set) and that the value holds no '=' (the canonical
+// query writes it %3D); `value_escaped` that the value holds a '%'.
 // Both views always point into `query`: a piece without '=' has an empty value positioned at
 // the piece's end, so a caller may take value.data() + value.size() as where the piece ends.
 // Runs of sixteen unreserved bytes are passed at once.
@@ -311,16 +312,18 @@ void scan_raw_query(std::string_view query, F&& f) {
   std::size_t start = 0;                      // where the current piece starts
   std::size_t eq = std::string_view::npos;    // its first '='
   bool canonical = true;
+  bool value_escaped = false;
   const auto end_piece = [&](std::size_t end) {
     if (end > start) {
       if (eq == std::string_view::npos)
-        f(query.substr(start, end - start), query.substr(end, 0), false, canonical);
+        f(query.substr(start, end - start), query.substr(end, 0), false, canonical, false);
       else
-        f(query.substr(start, eq - start), query.substr(eq + 1, end - eq - 1), true, canonical);
+        f(query.substr(start, eq - start), query.substr(eq + 1, end - eq - 1), true, canonical, value_escaped);
     }
     start = end + 1;
     eq = std::string_view::npos;
     canonical = true;
+    value_escaped = false;
   };
   // every byte outside the unreserved set: a separator, the '%' of an escape (whose hex digits
   // are unreserved themselves), or a byte that makes the piece not canonical
@@ -331,7 +334,10 @@ void scan_raw_query(std::string_view query, F&& f) {
     } else if (c == '=') {
       if (eq == std::string_view::npos) eq = i;
       else canonical = false;
-    } else if (c != '%' || !is_canonical_escape(p, i, n, encode_set::component)) {
+    } else if (c == '%') {
+      value_escaped = value_escaped || eq != std::string_view::npos;
+      if (!is_canonical_escape(p, i, n, encode_set::component)) canonical = false;
+    } else {
       canonical = false;
     }
   };
@@ -353,7 +359,7 @@ void scan_raw_query(std::string_view query, F&& f) {
 // skipped. Calls f(name, value, has_equals) with the raw (still encoded) text.
 template <class F>
 void for_each_raw_param(std::string_view query, F&& f) {
-  scan_raw_query(query, [&](std::string_view name, std::string_view value, bool has_equals, bool) {
+  scan_raw_query(query, [&](std::string_view name, std::string_view value, bool has_equals, bool, bool) {
     f(name, value, has_equals);
   });
 }

@@ -300,6 +300,7 @@ struct verify_scratch {
   bool ordered_but_signature = true;  // the raw pieces but the first X-Amz-Signature are sorted
   bool sigv2 = false;                 // an AWSAccessKeyId parameter
   bool duplicate = false;             // an authentication parameter is repeated
+  unsigned escaped = 0;               // the slot_bit()s of the authentication values that hold a '%'
   std::size_t signature_index = 0;    // the X-Amz-Signature parameter's index (raw.size() when none)
   auth_params auth;
   std::string encoded;                // the decoded parameters re-encoded canonically
@@ -343,14 +344,27 @@ inline std::optional<std::string_view>* auth_param_slot(auth_params& a, std::str
 
 // Takes note of the parameter `p` (at `index`, named by its decoded name) if it is an
 // authentication parameter or SigV2's AWSAccessKeyId.
-inline void note_auth_param(verify_scratch& s, const encoded_param& p, std::size_t index) noexcept {
-  if (std::optional<std::string_view>* slot = auth_param_slot(s.auth, p.name)) {
+// Returns the parameter's slot, or nullptr.
+inline std::optional<std::string_view>* note_auth_param(verify_scratch& s, const encoded_param& p,
+                                                        std::size_t index) noexcept {
+  std::optional<std::string_view>* slot = auth_param_slot(s.auth, p.name);
+  if (slot) {
     if (*slot) s.duplicate = true;
     *slot = p.value;
     if (slot == &s.auth.signature) s.signature_index = index;
   } else if (equals_literal(p.name, "AWSAccessKeyId")) {
     s.sigv2 = true;
   }
+  return slot;
+}
+
+// A bit per slot of auth_params (by its place in the struct).
+inline unsigned slot_bit(const auth_params& a, const std::optional<std::string_view>* slot) noexcept {
+  const std::optional<std::string_view>* const all[] = {&a.algorithm, &a.credential,     &a.date,  &a.expires,
+                                                        &a.signed_headers, &a.signature, &a.token, &a.content_sha};
+  for (unsigned i = 0; i < 8; ++i)
+    if (all[i] == slot) return 1u << i;
+  return 0;
 }
 
 // The one reading of a received query, in one pass over its bytes (scan_raw_query): each
@@ -366,13 +380,15 @@ inline bool read_query(std::string_view raw_query, verify_scratch& s) {
   s.raw.clear();
   s.query_canonical = s.query_plain = s.ordered = s.ordered_but_signature = true;
   s.sigv2 = s.duplicate = false;
+  s.escaped = 0;
   s.auth = auth_params();
   s.signature_index = std::string_view::npos;
   // the pieces before, by value (s.raw may move as it grows)
   encoded_param previous, previous_kept;  // the last piece; the last that is not the signature
   bool any = false, any_kept = false;
   std::size_t next_piece = 0;
-  scan_raw_query(raw_query, [&](std::string_view n, std::string_view v, bool has_equals, bool canonical) {
+  scan_raw_query(raw_query, [&](std::string_view n, std::string_view v, bool has_equals, bool canonical,
+                                bool value_escaped) {
     s.raw.push_back({n, v});
     const encoded_param p{n, v};
     // "plain": every piece has '=' and starts right after the previous one's '&' (none is empty)
@@ -382,7 +398,8 @@ inline bool read_query(std::string_view raw_query, verify_scratch& s) {
     if (!s.query_canonical) return;  // the names are looked up decoded below
     // in a canonical query the names as received are the decoded names
     const std::size_t signatures_before = s.auth.signature ? 1 : 0;
-    note_auth_param(s, p, s.raw.size() - 1);
+    if (std::optional<std::string_view>* slot = note_auth_param(s, p, s.raw.size() - 1))
+      if (value_escaped) s.escaped |= slot_bit(s.auth, slot);
     // one comparison per piece but for the one after the signature, which is compared with the
     // piece before the signature too
     const bool after_previous = !any || !(p < previous);
@@ -399,9 +416,10 @@ inline bool read_query(std::string_view raw_query, verify_scratch& s) {
   if (s.signature_index == std::string_view::npos) s.signature_index = s.raw.size();
   if (s.query_canonical) {
     // the values as received are still encoded (but hold no '+'): decode those that are read
+    // and hold an escape (the scan said which)
     auth_params& a = s.auth;
     for (auto* v : {&a.algorithm, &a.credential, &a.date, &a.expires, &a.signed_headers, &a.token, &a.content_sha})
-      if (*v && (*v)->find('%') != std::string_view::npos) {
+      if (*v && (s.escaped & slot_bit(a, v)) != 0) {
         const std::size_t at = s.decoded.size();
         append_uri_decoded(s.decoded, **v);
         *v = std::string_view(s.decoded).substr(at);

@@ -29,7 +29,10 @@
 #if !defined(SIGV4_NO_SHA_NI) && (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define SIGV4_HAVE_SHA_NI 1
 #include <cpuid.h>
-#include <immintrin.h>
+// <smmintrin.h> (SSE4.1 and what it builds on) and the three SHA instructions through the
+// compilers' builtins, instead of <immintrin.h>, which would cost every includer about half a
+// second of compile time (GCC's <shaintrin.h> may only be reached through <immintrin.h>).
+#include <smmintrin.h>
 #define SIGV4_SHA_NI_TARGET __attribute__((target("sha,sse4.1,ssse3")))
 #else
 #define SIGV4_HAVE_SHA_NI 0
@@ -37,6 +40,21 @@
 
 namespace sigv4::detail {
 SIGV4_BACKEND_NS_BEGIN
+
+#if SIGV4_HAVE_SHA_NI
+// The SHA extensions' three instructions (GCC and Clang name their builtins alike).
+SIGV4_SHA_NI_TARGET inline __m128i sha256rnds2(__m128i cdgh, __m128i abef, __m128i wk) noexcept {
+  return reinterpret_cast<__m128i>(__builtin_ia32_sha256rnds2(reinterpret_cast<__v4si>(cdgh),
+                                                              reinterpret_cast<__v4si>(abef),
+                                                              reinterpret_cast<__v4si>(wk)));
+}
+SIGV4_SHA_NI_TARGET inline __m128i sha256msg1(__m128i a, __m128i b) noexcept {
+  return reinterpret_cast<__m128i>(__builtin_ia32_sha256msg1(reinterpret_cast<__v4si>(a), reinterpret_cast<__v4si>(b)));
+}
+SIGV4_SHA_NI_TARGET inline __m128i sha256msg2(__m128i a, __m128i b) noexcept {
+  return reinterpret_cast<__m128i>(__builtin_ia32_sha256msg2(reinterpret_cast<__v4si>(a), reinterpret_cast<__v4si>(b)));
+}
+#endif
 
 // The eight working words H0..H7 between blocks.
 struct sha256_state {
@@ -174,13 +192,13 @@ SIGV4_SHA_NI_TARGET inline void sha_ni_store(const sha_ni_state& v, sha256_state
 // Four rounds with the message words `w` (already plus their constants).
 #define SIGV4_SHA_NI_4ROUNDS(st, wk)                                  \
   do {                                                                \
-    (st).cdgh = _mm_sha256rnds2_epu32((st).cdgh, (st).abef, (wk));     \
-    (st).abef = _mm_sha256rnds2_epu32((st).abef, (st).cdgh, _mm_shuffle_epi32((wk), 0x0E)); \
+    (st).cdgh = sha256rnds2((st).cdgh, (st).abef, (wk));     \
+    (st).abef = sha256rnds2((st).abef, (st).cdgh, _mm_shuffle_epi32((wk), 0x0E)); \
   } while (0)
 
 // The next four schedule words from the last sixteen (w0 oldest).
 #define SIGV4_SHA_NI_SCHEDULE(w0, w1, w2, w3) \
-  _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32((w0), (w1)), _mm_alignr_epi8((w3), (w2), 4)), (w3))
+  sha256msg2(_mm_add_epi32(sha256msg1((w0), (w1)), _mm_alignr_epi8((w3), (w2), 4)), (w3))
 
 SIGV4_SHA_NI_TARGET inline __m128i sha_ni_k(int i) noexcept {
   return _mm_loadu_si128(reinterpret_cast<const __m128i*>(sha256_k + 4 * i));
@@ -219,10 +237,10 @@ SIGV4_SHA_NI_TARGET inline void sha_ni_block2(sha_ni_state& a, const unsigned ch
     }
     const __m128i k = sha_ni_k(i);
     const __m128i ka = _mm_add_epi32(wa[i & 3], k), kb = _mm_add_epi32(wb[i & 3], k);
-    a.cdgh = _mm_sha256rnds2_epu32(a.cdgh, a.abef, ka);
-    b.cdgh = _mm_sha256rnds2_epu32(b.cdgh, b.abef, kb);
-    a.abef = _mm_sha256rnds2_epu32(a.abef, a.cdgh, _mm_shuffle_epi32(ka, 0x0E));
-    b.abef = _mm_sha256rnds2_epu32(b.abef, b.cdgh, _mm_shuffle_epi32(kb, 0x0E));
+    a.cdgh = sha256rnds2(a.cdgh, a.abef, ka);
+    b.cdgh = sha256rnds2(b.cdgh, b.abef, kb);
+    a.abef = sha256rnds2(a.abef, a.cdgh, _mm_shuffle_epi32(ka, 0x0E));
+    b.abef = sha256rnds2(b.abef, b.cdgh, _mm_shuffle_epi32(kb, 0x0E));
   }
   a.abef = _mm_add_epi32(a.abef, saved_a.abef);
   a.cdgh = _mm_add_epi32(a.cdgh, saved_a.cdgh);
