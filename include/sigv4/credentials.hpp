@@ -165,8 +165,8 @@ inline std::string to_string(const credentials& c) {
 }
 
 /// Writes to_string(c): the secret and the session token are redacted. (A template over the
-/// stream's traits, so that this header needs only <iosfwd>: <ostream> costs every includer
-/// about a tenth of a second of compile time.)
+/// stream's traits, so that this header needs only the iosfwd header: the ostream header costs
+/// every includer about a tenth of a second of compile time.)
 /// @param os the stream (a std::ostream).
 /// @param c the credentials to describe.
 /// @return `os`.

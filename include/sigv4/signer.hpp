@@ -78,29 +78,6 @@ class signing_key {
     detail::hex_encode(mac, sizeof mac, out);
   }
 
-  /// sign(), for callers that sign many strings whose first 64 bytes repeat (the S3
-  /// presigner: algorithm, X-Amz-Date and scope are the same for every URL of one second).
-  /// The HMAC state after those bytes is taken from `slot` when it holds `tag`, and computed
-  /// and offered to it otherwise. The slot must only ever see one key, and `tag` must name
-  /// the first 64 bytes exactly.
-  /// @param string_to_sign from sigv4::string_to_sign().
-  /// @param out room for 64 characters (no NUL is written).
-  /// @param slot a cache of one HMAC state, used by one key only.
-  /// @param tag what the string's first 64 bytes are (e.g. the signing second).
-  void sign(std::string_view string_to_sign, char* out, detail::sha256_state_slot& slot, std::int64_t tag) const {
-    constexpr std::size_t block = detail::sha256_block_size;
-    if (string_to_sign.size() < block) return sign(string_to_sign, out);
-    detail::sha256_ctx ctx;
-    if (!slot.load(tag, ctx)) {
-      ctx = hmac_.inner_state();
-      ctx.update(string_to_sign.data(), block);
-      slot.store(tag, ctx);
-    }
-    unsigned char mac[detail::sha256_size];
-    hmac_.finish(ctx, string_to_sign.data() + block, string_to_sign.size() - block, mac);
-    detail::hex_encode(mac, sizeof mac, out);
-  }
-
  private:
   static detail::digest derive(std::string_view secret, std::string_view date, std::string_view region,
                                std::string_view service) {

@@ -1,7 +1,7 @@
 // sigv4 — the verifier's signing-key cache: a fixed number of records shared between threads,
 // read without a lock, recycled in place, wiped when the cache dies.
 //
-// Each record is a sequence lock over relaxed atomic words (the pattern of sha256_state_slot):
+// Each record is a sequence lock over relaxed atomic words (the pattern of sha256_block_slot):
 // the identity it answers for (access key id, scope text, secret: each at most max_text bytes)
 // and the signing key (its 32 bytes, and with the low-level back end its two HMAC states, so a
 // hit costs no hashing). A reader copies a record out and keeps the copy only if no writer

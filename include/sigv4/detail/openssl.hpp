@@ -19,11 +19,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <type_traits>
 
 #include "../errors.hpp"
 
@@ -305,64 +303,6 @@ class hmac_sha256_key {
  private:
   sha256_ctx inner_;
   sha256_ctx outer_;
-};
-
-// One SHA-256 state shared between threads without a lock, under a tag (a sequence lock over
-// relaxed atomic words). Readers copy the state and keep it only if no writer intervened; a
-// writer that finds another at work skips its store. The words are wiped when the slot dies
-// (the states kept here are key-derived). With the EVP back end, whose contexts cannot be
-// copied as bytes, the slot is always empty.
-class sha256_state_slot {
- public:
-  sha256_state_slot() = default;
-  sha256_state_slot(const sha256_state_slot&) = delete;
-  sha256_state_slot& operator=(const sha256_state_slot&) = delete;
-#if SIGV4_LOW_LEVEL_SHA256
-  ~sha256_state_slot() {
-    for (auto& w : words_) w.store(0, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-  }
-
-  // Copies the state stored under `tag` into `out`; false (and `out` unspecified) when the
-  // slot holds another tag or is being written.
-  bool load(std::int64_t tag, sha256_ctx& out) const noexcept {
-    const std::uint64_t before = seq_.load(std::memory_order_acquire);
-    if ((before & 1) != 0 || tag_.load(std::memory_order_relaxed) != tag) return false;
-    auto* bytes = reinterpret_cast<unsigned char*>(&out);
-    for (std::size_t i = 0; i < word_count; ++i) {
-      const std::uint64_t word = words_[i].load(std::memory_order_relaxed);
-      std::memcpy(bytes + 8 * i, &word, 8);
-    }
-    std::atomic_thread_fence(std::memory_order_acquire);
-    return seq_.load(std::memory_order_relaxed) == before;
-  }
-
-  // Stores `state` under `tag`, unless another thread is storing right now.
-  void store(std::int64_t tag, const sha256_ctx& state) noexcept {
-    std::uint64_t seq = seq_.load(std::memory_order_relaxed);
-    if ((seq & 1) != 0 || !seq_.compare_exchange_strong(seq, seq + 1, std::memory_order_relaxed)) return;
-    std::atomic_thread_fence(std::memory_order_release);
-    const auto* bytes = reinterpret_cast<const unsigned char*>(&state);
-    for (std::size_t i = 0; i < word_count; ++i) {
-      std::uint64_t word;
-      std::memcpy(&word, bytes + 8 * i, 8);
-      words_[i].store(word, std::memory_order_relaxed);
-    }
-    tag_.store(tag, std::memory_order_relaxed);
-    seq_.store(seq + 2, std::memory_order_release);
-  }
-
- private:
-  static_assert(std::is_trivially_copyable<sha256_ctx>::value && sizeof(sha256_ctx) % 8 == 0,
-                "the low-level SHA-256 context is a plain struct of whole words");
-  static constexpr std::size_t word_count = sizeof(sha256_ctx) / 8;
-  std::atomic<std::uint64_t> seq_{0};
-  std::atomic<std::int64_t> tag_{std::numeric_limits<std::int64_t>::min()};
-  std::array<std::atomic<std::uint64_t>, word_count> words_{};
-#else
-  bool load(std::int64_t, sha256_ctx&) const noexcept { return false; }
-  void store(std::int64_t, const sha256_ctx&) noexcept {}
-#endif
 };
 
 // One-shot HMAC-SHA256.

@@ -429,7 +429,7 @@ class hmac_block_key {
 };
 
 // One eight-word state shared between threads without a lock, under a tag: a sequence lock
-// over relaxed atomic words, as sha256_state_slot (detail/openssl.hpp) for these states. Wiped
+// over relaxed atomic words (the pattern of detail::key_cache's records). Wiped
 // when it dies.
 class sha256_block_slot {
  public:
