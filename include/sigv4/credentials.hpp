@@ -104,8 +104,9 @@ class credentials {
   /// @param session_token the session token of temporary credentials; empty for long-term ones.
   /// @param expiration when temporary credentials stop working, if known (presigning checks URLs
   ///        against it, see s3::credential_expiry).
-  /// @throws sigv4::error errc::invalid_credentials when the key id is empty or holds '/',
-  ///         whitespace or control characters, or the secret is empty. The message names the
+  /// @throws sigv4::error errc::invalid_credentials when the key id is empty, longer than 128
+  ///         characters (AWS's limit, which the verifier enforces) or holds '/', whitespace or
+  ///         control characters, or the secret is empty. The message names the
   ///         field, never its value. The session token may not hold control characters.
   credentials(std::string_view access_key_id, std::string_view secret_access_key, std::string_view session_token = {},
               std::optional<time_point> expiration = std::nullopt)
@@ -114,6 +115,8 @@ class credentials {
         session_token_(session_token),
         expiration_(expiration) {
     if (access_key_id_.empty()) throw error(errc::invalid_credentials, "the access key id is empty");
+    if (access_key_id_.size() > 128)
+      throw error(errc::invalid_credentials, "the access key id is longer than 128 characters");
     for (char c : access_key_id_) {
       const auto u = static_cast<unsigned char>(c);
       if (u <= 0x20 || u == 0x7f || c == '/')
