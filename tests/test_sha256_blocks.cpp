@@ -253,6 +253,47 @@ TEST_CASE("HMAC from block states against OpenSSL's HMAC and the context-based k
   }
 }
 
+TEST_CASE("the first-block memo gives OpenSSL's HMAC on hits and misses", "[sha256_blocks]") {
+  // Messages drawn so that the memo sees repeats (same key, same first block, other tails),
+  // the same first block under another key (which must miss: a key whose state differs by one
+  // bit), and short messages; each MAC against OpenSSL's HMAC.
+  std::mt19937 rng(17);
+  for (under_test u : subjects()) {
+    if (u == under_test::portable) continue;
+    const engine_scope e(engine_of(u));
+    INFO(name_of(u));
+    std::vector<std::vector<unsigned char>> keys(3, std::vector<unsigned char>(32));
+    for (auto& k : keys)
+      for (auto& x : k) x = static_cast<unsigned char>(rng());
+    keys[2] = keys[1];
+    keys[2][31] ^= 1;  // one bit from keys[1]
+    std::vector<unsigned char> firsts[2] = {std::vector<unsigned char>(64), std::vector<unsigned char>(64)};
+    for (auto& f : firsts)
+      for (auto& x : f) x = static_cast<unsigned char>(rng());
+    d::hmac_first_block_memo memo;
+    for (int round = 0; round < 600; ++round) {
+      const auto& key = keys[rng() % 3];
+      std::vector<unsigned char> msg;
+      if (rng() % 8 == 0) {
+        msg.resize(rng() % 64);  // shorter than a block: not memoised
+      } else {
+        msg = firsts[rng() % 2];
+        if (rng() % 4 == 0) msg[rng() % 64] ^= static_cast<unsigned char>(1 + rng() % 255);  // a first block seen once
+        msg.resize(64 + rng() % 200);
+        for (std::size_t i = 64; i < msg.size(); ++i) msg[i] = static_cast<unsigned char>(rng());
+      }
+      unsigned char want[32];
+      unsigned int len = 0;
+      REQUIRE(HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), msg.data(), msg.size(), want, &len) != nullptr);
+      const d::hmac_block_key k(key.data(), key.size());
+      unsigned char got[32];
+      memo.sign(k, msg.data(), msg.size(), got);
+      INFO("round " << round << " message " << msg.size());
+      REQUIRE(hex_of(got, 32) == hex_of(want, 32));
+    }
+  }
+}
+
 TEST_CASE("the block state slot keeps one state under its tag", "[sha256_blocks]") {
   d::sha256_block_slot slot;
   d::sha256_state s = d::sha256_initial_state, out{};

@@ -313,12 +313,15 @@ void scan_raw_query(std::string_view query, F&& f) {
   std::size_t eq = std::string_view::npos;    // its first '='
   bool canonical = true;
   bool value_escaped = false;
+  // (One call of f, so that it is inlined here: with two, its views went through the stack and
+  // their reloads stalled on store forwarding.)
   const auto end_piece = [&](std::size_t end) {
     if (end > start) {
-      if (eq == std::string_view::npos)
-        f(query.substr(start, end - start), query.substr(end, 0), false, canonical, false);
-      else
-        f(query.substr(start, eq - start), query.substr(eq + 1, end - eq - 1), true, canonical, value_escaped);
+      const bool has_equals = eq != std::string_view::npos;
+      const std::size_t name_end = has_equals ? eq : end;
+      const std::size_t value_begin = has_equals ? eq + 1 : end;
+      f(std::string_view(p + start, name_end - start), std::string_view(p + value_begin, end - value_begin), has_equals,
+        canonical, value_escaped);
     }
     start = end + 1;
     eq = std::string_view::npos;

@@ -312,6 +312,7 @@ struct verify_scratch {
   std::string block;      // the decoded path (S3 rules) while the URI is built, then the canonical header lines
   std::string list;       // the signed-header list as rebuilt
   std::string canonical;  // the canonical request
+  hmac_first_block_memo first_block;  // the string to sign's first block, for the last key and X-Amz-Date
 };
 inline verify_scratch& verify_space() {
   thread_local verify_scratch s;
@@ -322,6 +323,26 @@ inline verify_scratch& verify_space() {
 template <std::size_t N>
 bool equals_literal(std::string_view s, const char (&lit)[N]) noexcept {
   return s.size() == N - 1 && std::memcmp(s.data(), lit, N - 1) == 0;
+}
+
+// The eight bytes at `p` as a big-endian number (so that numbers compare as the bytes do).
+inline std::uint64_t load_big_endian64(const char* p) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return little_endian() ? byte_swap64(v) : v;
+}
+
+// Whether `a` sorts before `b` in a canonical query (by name, then value), with one
+// comparison of the names.
+inline bool precedes(const encoded_param& a, const encoded_param& b) noexcept {
+  // names of eight bytes or more (every X-Amz-* name) mostly differ in their first eight,
+  // compared as one big-endian word
+  if (a.name.size() >= 8 && b.name.size() >= 8) {
+    const std::uint64_t x = load_big_endian64(a.name.data()), y = load_big_endian64(b.name.data());
+    if (x != y) return x < y;
+  }
+  const int by_name = a.name.compare(b.name);
+  return by_name < 0 || (by_name == 0 && a.value < b.value);
 }
 
 // The slot of a presigned query's authentication parameter named `name`, or nullptr.
@@ -342,17 +363,18 @@ inline std::optional<std::string_view>* auth_param_slot(auth_params& a, std::str
   }
 }
 
-// Takes note of the parameter `p` (at `index`, named by its decoded name) if it is an
-// authentication parameter or SigV2's AWSAccessKeyId.
+// Takes note of the parameter `name`=`value` (at `index`, by its decoded name) if it is an
+// authentication parameter or SigV2's AWSAccessKeyId. (Views by value: a reference to a stored
+// pair was reloaded as one wide word, which store forwarding cannot serve.)
 // Returns the parameter's slot, or nullptr.
-inline std::optional<std::string_view>* note_auth_param(verify_scratch& s, const encoded_param& p,
-                                                        std::size_t index) noexcept {
-  std::optional<std::string_view>* slot = auth_param_slot(s.auth, p.name);
+inline std::optional<std::string_view>* note_auth_param(verify_scratch& s, std::string_view name,
+                                                        std::string_view value, std::size_t index) noexcept {
+  std::optional<std::string_view>* slot = auth_param_slot(s.auth, name);
   if (slot) {
     if (*slot) s.duplicate = true;
-    *slot = p.value;
+    *slot = value;
     if (slot == &s.auth.signature) s.signature_index = index;
-  } else if (equals_literal(p.name, "AWSAccessKeyId")) {
+  } else if (equals_literal(name, "AWSAccessKeyId")) {
     s.sigv2 = true;
   }
   return slot;
@@ -383,34 +405,38 @@ inline bool read_query(std::string_view raw_query, verify_scratch& s) {
   s.escaped = 0;
   s.auth = auth_params();
   s.signature_index = std::string_view::npos;
-  // the pieces before, by value (s.raw may move as it grows)
-  encoded_param previous, previous_kept;  // the last piece; the last that is not the signature
-  bool any = false, any_kept = false;
+  // The pieces before are named by their index in s.raw (which may move as it grows): the
+  // previous one, and the last that is not the (first) signature. (Copies of them, on the
+  // stack, were reloaded as wider words than they were stored with: store-forwarding stalls.)
+  constexpr std::size_t none = std::string_view::npos;
+  std::size_t kept = none;
   std::size_t next_piece = 0;
   scan_raw_query(raw_query, [&](std::string_view n, std::string_view v, bool has_equals, bool canonical,
                                 bool value_escaped) {
-    s.raw.push_back({n, v});
-    const encoded_param p{n, v};
+    const std::size_t index = s.raw.size();
+    // field by field: a pushed {n, v} went through the stack, stored as words and reloaded as
+    // pairs, which cannot be forwarded (two stalls a piece)
+    encoded_param& piece = s.raw.emplace_back();
+    piece.name = n;
+    piece.value = v;
     // "plain": every piece has '=' and starts right after the previous one's '&' (none is empty)
     s.query_plain = s.query_plain && has_equals && static_cast<std::size_t>(n.data() - raw_query.data()) == next_piece;
     next_piece = static_cast<std::size_t>(v.data() - raw_query.data()) + v.size() + 1;
     s.query_canonical = s.query_canonical && canonical;
     if (!s.query_canonical) return;  // the names are looked up decoded below
     // in a canonical query the names as received are the decoded names
-    const std::size_t signatures_before = s.auth.signature ? 1 : 0;
-    if (std::optional<std::string_view>* slot = note_auth_param(s, p, s.raw.size() - 1))
+    const bool signature_seen = s.auth.signature.has_value();
+    const encoded_param* const raw = s.raw.data();
+    if (std::optional<std::string_view>* slot = note_auth_param(s, n, v, index))
       if (value_escaped) s.escaped |= slot_bit(s.auth, slot);
     // one comparison per piece but for the one after the signature, which is compared with the
     // piece before the signature too
-    const bool after_previous = !any || !(p < previous);
+    const bool after_previous = index == 0 || !precedes(raw[index], raw[index - 1]);
     s.ordered = s.ordered && after_previous;
-    const bool kept_is_previous = any_kept && previous_kept.name.data() == previous.name.data();
-    previous = p;
-    any = true;
-    if (signatures_before == 0 && s.auth.signature) return;  // the first signature is skipped
-    if (any_kept && !(kept_is_previous ? after_previous : !(p < previous_kept))) s.ordered_but_signature = false;
-    previous_kept = p;
-    any_kept = true;
+    if (!signature_seen && s.auth.signature) return;  // the first signature is skipped
+    if (kept != none && !(kept + 1 == index ? after_previous : !precedes(raw[index], raw[kept])))
+      s.ordered_but_signature = false;
+    kept = index;
   });
   s.query_plain = s.query_plain && (raw_query.empty() || next_piece == raw_query.size() + 1);
   if (s.signature_index == std::string_view::npos) s.signature_index = s.raw.size();
@@ -438,8 +464,9 @@ inline bool read_query(std::string_view raw_query, verify_scratch& s) {
   };
   for (const encoded_param& p : s.raw) {
     const std::string_view name = decode(p.name);
-    s.params.push_back({name, decode(p.value)});
-    note_auth_param(s, s.params.back(), s.params.size() - 1);
+    const std::string_view value = decode(p.value);
+    s.params.push_back({name, value});
+    note_auth_param(s, name, value, s.params.size() - 1);
   }
   return ok;
 }
@@ -722,16 +749,17 @@ class verifier {
     // a trailing '/' (MinIO, cmd/signature-v4.go doesPresignedSignatureMatch, rebuilds the
     // credential from its five parts and refuses a URL whose text differs). An access key id
     // with a '/' (which MinIO's parser would join back, cmd/signature-v4-parser.go) is refused.
+    // where the parts end, in one pass (the text is short: a search per part cost more)
+    std::size_t ends[5];
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < credential.size() && n < 5; ++i)
+      if (credential[i] == '/') ends[n++] = i;
     std::string_view parts[5];
-    std::size_t n = 0, i = 0;
-    for (; n < 4; ++n) {
-      const std::size_t j = credential.find('/', i);
-      if (j == std::string_view::npos) break;
-      parts[n] = credential.substr(i, j - i);
-      i = j + 1;
+    if (n == 4) {
+      ends[4] = credential.size();
+      for (std::size_t k = 0, begin = 0; k < 5; begin = ends[k++] + 1) parts[k] = credential.substr(begin, ends[k] - begin);
     }
-    if (n == 4) parts[4] = credential.substr(i);
-    if (n != 4 || parts[4].find('/') != std::string_view::npos)
+    if (n != 4)
       return detail::refuse(r, verify_reason::malformed,
                             "X-Amz-Credential is not the five parts key/date/region/service/aws4_request");
     if (parts[0].empty())
@@ -931,9 +959,11 @@ class verifier {
   }
 
   // Step 4: method \n URI \n query \n headers \n signed list \n payload, written with one
-  // resize and plain copies into a buffer with room for the padding, and hashed there in one
-  // run of blocks; the string to sign; its HMAC with the (cached) signing key's states,
-  // compared with `provided` in constant time.
+  // resize and plain copies into a buffer with room for the padding, and hashed there; the
+  // signing key's states are fetched between its first block and the rest (so that the lookup
+  // runs while that block's dependent rounds are in flight); the string to sign; its HMAC
+  // (the first block's state reused when the last request of this thread had the same key
+  // and X-Amz-Date), compared with `provided` in constant time.
   bool compare_signature(verify_result& r, detail::verify_scratch& s, std::string_view method, std::string_view path,
                          std::string_view query_before, std::string_view query_after, std::string_view payload,
                          const key_entry& key, std::string_view date, std::string_view provided) const {
@@ -955,16 +985,21 @@ class verifier {
     put(s.list, true);
     put(payload, false);
     auto* bytes = reinterpret_cast<unsigned char*>(&cr[0]);
+    const std::size_t blocks = detail::sha256_pad(bytes, cr_size);
     detail::sha256_state h = detail::sha256_initial_state;
-    detail::sha256_blocks(h, bytes, detail::sha256_pad(bytes, cr_size));
+    // The signing key's states are looked up between the first block and the rest: the lookup
+    // does not wait for the hash, so the processor runs it while the first block's rounds
+    // (a chain of dependent instructions) are in flight.
+    detail::sha256_blocks(h, bytes, 1);
+    std::optional<detail::hmac_block_key> k;
+    key_for(r.parts, key.secret.view(), k);
+    detail::sha256_blocks(h, bytes + detail::sha256_block_size, blocks - 1);
     detail::digest request_digest;
     detail::sha256_digest_of(h, request_digest.data());
     char sts[detail::string_to_sign_size(16, 256)];
     const std::size_t sts_size = detail::write_string_to_sign(sts, date, r.parts.scope_text(), request_digest.data());
-    std::optional<detail::hmac_block_key> k;
-    key_for(r.parts, key.secret.view(), k);
     unsigned char mac[detail::sha256_size];
-    k->sign(sts, sts_size, mac);
+    s.first_block.sign(*k, sts, sts_size, mac);
     char expected[64];
     detail::hex_encode(mac, sizeof mac, expected);
     const bool same = provided.size() == 64 && detail::constant_time_equal(expected, provided.data(), 64);

@@ -428,6 +428,52 @@ class hmac_block_key {
   sha256_state outer_;
 };
 
+// HMAC with the inner state after the message's first block remembered, for the last key and
+// block it saw: messages that share their first 64 bytes under one key (the strings to sign of
+// one X-Amz-Date and scope: every URL of a presigned batch, every range request of one URL)
+// skip that compression. The whole input (key state and block) is compared, so a hit is the
+// same computation. One per thread (not shared); its states are wiped when it dies.
+class hmac_first_block_memo {
+ public:
+  hmac_first_block_memo() = default;
+  hmac_first_block_memo(const hmac_first_block_memo&) = delete;
+  hmac_first_block_memo& operator=(const hmac_first_block_memo&) = delete;
+  ~hmac_first_block_memo() {
+    wipe(key_inner_);
+    wipe(after_);
+  }
+
+  // HMAC(key, message) into mac[0..32).
+  void sign(const hmac_block_key& key, const void* message, std::size_t n, unsigned char* mac) noexcept {
+    if (n < 64) return key.sign(message, n, mac);
+    const auto* m = static_cast<const unsigned char*>(message);
+    sha256_state st;
+    if (valid_ && same(key.inner(), key_inner_) && std::memcmp(block_, m, 64) == 0) {
+      st = after_;
+    } else {
+      st = key.inner();
+      sha256_blocks(st, m, 1);
+      key_inner_ = key.inner();
+      after_ = st;
+      std::memcpy(block_, m, 64);
+      valid_ = true;
+    }
+    key.finish(st, 64, m + 64, n - 64, mac);
+  }
+
+ private:
+  // every word compared, whatever the first ones give (the states are key material)
+  static bool same(const sha256_state& a, const sha256_state& b) noexcept {
+    std::uint32_t diff = 0;
+    for (int i = 0; i < 8; ++i) diff |= a.h[i] ^ b.h[i];
+    return diff == 0;
+  }
+  sha256_state key_inner_{};
+  sha256_state after_{};
+  unsigned char block_[64] = {};  // the message's first block (no key material)
+  bool valid_ = false;
+};
+
 // One eight-word state shared between threads without a lock, under a tag: a sequence lock
 // over relaxed atomic words (the pattern of detail::key_cache's records). Wiped
 // when it dies.
