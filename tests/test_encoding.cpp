@@ -64,6 +64,25 @@ TEST_CASE("decoding: either hex case, '+' literal, malformed escapes refused", "
   }
 }
 
+TEST_CASE("decoding: an escape at every place of the eight-byte words, and the text around it", "[encoding]") {
+  // the decoder copies eight bytes at a time while they hold no '%': every alignment of an
+  // escape, a '%' in the last bytes, and malformed escapes anywhere
+  for (std::size_t len = 0; len <= 40; ++len) {
+    for (std::size_t at = 0; at <= len; ++at) {
+      const std::string before(at, 'a'), after(len - at, 'z');
+      INFO("length " << len << " escape at " << at);
+      std::string out = "kept";
+      REQUIRE(sigv4::detail::append_uri_decoded(out, before + "%41" + after));
+      CHECK(out == "kept" + before + "A" + after);
+      std::string o1, o2, o3;
+      CHECK_FALSE(sigv4::detail::append_uri_decoded(o1, before + "%4"));
+      CHECK_FALSE(sigv4::detail::append_uri_decoded(o2, before + "%g1" + after));
+      CHECK_FALSE(sigv4::detail::append_uri_decoded(o3, before + "%" + after.substr(0, 1)));
+      CHECK(o2 == before);  // written up to the malformed escape
+    }
+  }
+}
+
 TEST_CASE("hex helpers", "[encoding]") {
   const unsigned char bytes[] = {0x00, 0x7f, 0x80, 0xff, 0x12};
   CHECK(sigv4::detail::to_hex(bytes, sizeof bytes) == "007f80ff12");

@@ -192,11 +192,21 @@ class key_cache {
       if ((before & 1) != 0 || tag.load(std::memory_order_relaxed) != want ||
           sizes.load(std::memory_order_relaxed) != sizes_of(id, scope, secret))
         return false;
+      // (Whole words copied with a fixed size and the last one byte by byte: a copy of a
+      // variable size per word cost more than the comparison.)
       const auto differs = [&](std::size_t part, std::string_view s) noexcept {
         std::uint64_t diff = 0;
-        for (std::size_t i = 0; i * 8 < s.size(); ++i) {
-          std::uint64_t want_word = 0;
-          std::memcpy(&want_word, s.data() + 8 * i, s.size() - 8 * i < 8 ? s.size() - 8 * i : 8);
+        std::size_t i = 0;
+        for (; s.size() - 8 * i >= 8; ++i) {
+          std::uint64_t want_word;
+          std::memcpy(&want_word, s.data() + 8 * i, 8);
+          diff |= text[part * text_words + i].load(std::memory_order_relaxed) ^ want_word;
+        }
+        if (8 * i < s.size()) {
+          unsigned char last[8] = {};
+          for (std::size_t k = 0; 8 * i + k < s.size(); ++k) last[k] = static_cast<unsigned char>(s[8 * i + k]);
+          std::uint64_t want_word;
+          std::memcpy(&want_word, last, 8);
           diff |= text[part * text_words + i].load(std::memory_order_relaxed) ^ want_word;
         }
         return diff;

@@ -4,6 +4,7 @@
 #define SIGV4_DETAIL_PERCENT_HPP
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -209,16 +210,27 @@ inline bool append_query_decoded(std::string& out, std::string_view in) {
 // '+' stays '+', as it does in a URL path. Returns false, leaving `out` partly written, when a
 // '%' is not followed by two hex digits.
 inline bool append_uri_decoded(std::string& out, std::string_view in) {
-  // written in place (decoding never grows text) in one loop: a search and an append per
-  // escape cost more than the escapes themselves
+  // written in place (decoding never grows text), eight bytes at a time while they hold no
+  // '%': a search and an append per escape cost more than the escapes themselves
   const std::size_t at = out.size();
   out.resize(at + in.size());
   char* const first = &out[at];
   char* w = first;
   bool ok = true;
-  for (std::size_t i = 0; i < in.size(); ++i) {
+  for (std::size_t i = 0; i < in.size();) {
+    if (in.size() - i >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, in.data() + i, 8);
+      const std::uint64_t x = word ^ 0x2525252525252525ull;  // a zero byte where a '%' was
+      if (((x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull) == 0) {
+        std::memcpy(w, &word, 8);
+        w += 8;
+        i += 8;
+        continue;
+      }
+    }
     if (in[i] != '%') {
-      *w++ = in[i];
+      *w++ = in[i++];
       continue;
     }
     const int hi = i + 2 < in.size() ? hex_value(in[i + 1]) : -1;
@@ -228,7 +240,7 @@ inline bool append_uri_decoded(std::string& out, std::string_view in) {
       break;
     }
     *w++ = static_cast<char>(hi * 16 + lo);
-    i += 2;
+    i += 3;
   }
   out.resize(at + static_cast<std::size_t>(w - first));
   return ok;
