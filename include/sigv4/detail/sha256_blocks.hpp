@@ -417,6 +417,21 @@ class hmac_block_key {
     wipe_bytes(block, 32);  // the inner hash (the rest is padding)
   }
 
+  // HMAC(key, prefix + message) as finish, for a message already padded as the end of the
+  // inner hash: `blocks` whole blocks at `padded`.
+  void finish_padded(sha256_state& st, const unsigned char* padded, std::size_t blocks,
+                     unsigned char* mac) const noexcept {
+    sha256_blocks(st, padded, blocks);
+    unsigned char block[64];
+    outer_block(st, block);
+    sha256_state out = outer_;
+    sha256_blocks(out, block, 1);
+    sha256_digest_of(out, mac);
+    wipe(st);
+    wipe(out);
+    wipe_bytes(block, 32);  // the inner hash (the rest is padding)
+  }
+
   // HMAC(key, message) into mac[0..32).
   void sign(const void* message, std::size_t n, unsigned char* mac) const noexcept {
     sha256_state st = inner_;
