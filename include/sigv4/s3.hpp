@@ -320,7 +320,7 @@ inline scratch_space& scratch() {
 // Copies `s` to `w` and returns the end, without a call to memcpy for a length the compiler
 // cannot see (the URL's pieces are short, and libc's memcpy measured 8% of a presign in such
 // calls): sixteen bytes at a time, the last move overlapping the one before it.
-inline char* put_short(char* w, std::string_view s) noexcept {
+SIGV4_S3_STEP inline char* put_short(char* w, std::string_view s) noexcept {
   const char* p = s.data();
   const std::size_t n = s.size();
   if (n >= 16) {
