@@ -1115,12 +1115,23 @@ class presigner {
     bool bucket_level;  // no key: the path is /BUCKET (path style) or / (virtual-hosted)
   };
 
+  // build_url checks the bucket and the key (check_request) beside the hashing of the
+  // canonical request; their lengths, which bound its buffers, are looked at first, and what
+  // throws before build_url checks them too before it throws, so that a request with more than
+  // one fault is refused for the same one as if the checks came first.
   void presign_into(const object_request& req, time_point at, std::string& out, bool bucket_level = false) const {
-    check_request(req, bucket_level);
+    if (req.bucket.size() < 3 || req.bucket.size() > 63 || req.key.size() > 1024) check_request(req, bucket_level);
     const reading held(*this);  // the credentials of this URL, from its expiry to its signature
     const credential_epoch& ep = held.epoch();
     const auto split = sigv4::detail::split_time(at);
-    const url_inputs inputs = checked_inputs(req, at, ep, split.second, bucket_level);
+    const url_inputs inputs = [&] {
+      try {
+        return checked_inputs(req, at, ep, split.second, bucket_level);
+      } catch (...) {
+        check_request(req, bucket_level);
+        throw;
+      }
+    }();
     if (options_.cache == key_cache::off) {
       const detail::scope_entry fresh(ep.creds, split.day, format_amz_date(at).date(), region_);
       build_url(inputs, fresh, out);
@@ -1317,7 +1328,10 @@ class presigner {
     char expires_buf[8];
     const std::string_view expires = expires_text(u.expires, expires_buf);
     extras ex{{}, "host", "host", {}};
-    if (u.has_extras) ex = prepare_extras(u, entry, date, expires);
+    if (u.has_extras) {
+      check_request(u.req, u.bucket_level);  // before the extras' own checks
+      ex = prepare_extras(u, entry, date, expires);
+    }
     unsigned char stack[1024];
     unsigned char* buf = stack;
     const std::size_t room = d::sha256_padded_size(canonical_bound(u, entry, expires, ex));
@@ -1332,6 +1346,7 @@ class presigner {
     const std::size_t early = blocks < 2 ? blocks : 2;  // blocks in flight while the URL is written
     d::sha256_blocks(h, buf, early);
     const std::size_t signature_at = write_url(u, reinterpret_cast<const char*>(buf), c, out);
+    if (!u.has_extras) check_request(u.req, u.bucket_level);
     d::sha256_blocks(h, buf + d::sha256_block_size * early, blocks - early);
     unsigned char digest[d::sha256_size];
     d::sha256_digest_of(h, digest);
