@@ -751,7 +751,7 @@ class presigner {
   /// request that presign() would refuse fails alone (out.failure(i) holds the error) and the
   /// others are still made. The credentials are read once for the whole call, and two
   /// SHA-256 streams are kept in flight (requests paired by the block count of their canonical
-  /// requests): with SHA-NI a URL costs about 0.65 of a presign() (BM_presign_batch).
+  /// requests): with SHA-NI a URL costs about 0.7 of a presign() (BM_presign_batch).
   /// @param reqs the requests; their text must outlive this call.
   /// @param n how many.
   /// @param at the signing time of every URL (X-Amz-Date).
@@ -1321,7 +1321,9 @@ class presigner {
   // query are also the URL's, copied from it into `out` between its first blocks and the rest:
   // the compressions are one latency-bound chain (sha256rnds2 after sha256rnds2), and
   // out-of-order execution runs the URL's writing (the allocation of a returned string
-  // included) beside them only when it comes close after them in program order.
+  // included) and the bucket and key checks beside them only when they come close after them
+  // in program order. (Measured no faster: one block before the URL and one before the
+  // checks; hashing the blocks of the method, path and query prefix before writing the rest.)
   void build_url(const url_inputs& u, const detail::scope_entry& entry, std::string& out) const {
     namespace d = sigv4::detail;
     const amz_date date = d::amz_date_builder::make(entry.day, u.second_of_day);
