@@ -208,6 +208,10 @@ TEST_CASE("bad input table: each case gets its own error", "[s3][errors]") {
       {"key not UTF-8 (truncated)", get("bkt", "ab\xE1\x88"), errc::invalid_object_key, "not valid UTF-8"},
       {"key not UTF-8 (above U+10FFFF)", get("bkt", "\xF4\x90\x80\x80"), errc::invalid_object_key, "not valid UTF-8"},
       {"expiry 0", get("bkt", "k", 0s), errc::invalid_expiry, "1 to 604800"},
+      // two faults: the bucket's is reported, as check_bucket_name (the presigner checks the
+      // bucket's text beside its hashing, after the expiry)
+      {"bad bucket and expiry 0", get("my_bucket", "k", 0s), errc::invalid_bucket_name, "lower-case"},
+      {"bad key and expiry 0", get("bkt", "\xff", 0s), errc::invalid_object_key, "UTF-8"},
       {"expiry over 7 days", get("bkt", "k", 604801s), errc::invalid_expiry, "604801"},
       {"header with CR/LF", with_header("x-amz-meta-a", "a\r\nb"), errc::invalid_header_value, "CR or LF"},
       {"header name with space", with_header("x amz", "v"), errc::invalid_header_name, "not an HTTP token"},

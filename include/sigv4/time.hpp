@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -146,7 +147,9 @@ class amz_date_builder {
  public:
   static amz_date make(std::string_view yyyymmdd, std::int64_t second) noexcept {
     amz_date out;
-    yyyymmdd.copy(out.text_, 8);
+    // eight bytes, a fixed-size copy (string_view::copy would call memcpy for a length it
+    // has to compute); every caller passes a YYYYMMDD of eight characters
+    std::memcpy(out.text_, yyyymmdd.data(), 8);
     out.text_[8] = 'T';
     put_digits(out.text_ + 9, static_cast<unsigned>(second / 3600), 2);
     put_digits(out.text_ + 11, static_cast<unsigned>(second / 60 % 60), 2);

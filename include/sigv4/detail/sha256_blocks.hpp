@@ -26,6 +26,10 @@
 
 #include "openssl.hpp"
 
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#endif
+
 #if !defined(SIGV4_NO_SHA_NI) && (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define SIGV4_HAVE_SHA_NI 1
 #include <cpuid.h>
@@ -119,9 +123,22 @@ inline void store_be64(unsigned char* p, std::uint64_t v) noexcept {
   std::memcpy(p, &v, 8);
 }
 
-// The 32-byte digest of a final state.
+// The 32-byte digest of a final state. With SSE2, sixteen bytes at a time: the state was
+// stored so by the SHA-NI engine and the digest is read so (hex_encode, the next block), and
+// a sixteen-byte load of what four-byte stores wrote cannot take the data from the store
+// buffer: it waits for the stores to reach the cache, on the critical path between two
+// chains of compressions.
 inline void sha256_digest_of(const sha256_state& s, unsigned char* out) noexcept {
+#if defined(__SSE2__) || defined(_M_X64)
+  for (int i = 0; i < 2; ++i) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.h + 4 * i));
+    v = _mm_shufflehi_epi16(_mm_shufflelo_epi16(v, 0xB1), 0xB1);  // the halves of each word swapped
+    v = _mm_or_si128(_mm_slli_epi16(v, 8), _mm_srli_epi16(v, 8));  // and the bytes of each half
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16 * i), v);
+  }
+#else
   for (int i = 0; i < 8; ++i) store_be32(out + 4 * i, s.h[i]);
+#endif
 }
 
 // The portable compression (FIPS 180-4 6.2.2): the fallback of the EVP back end, and a third
@@ -407,6 +424,21 @@ class hmac_block_key {
     const std::size_t rest = n - whole * 64;
     if (rest != 0) std::memcpy(buf, m + whole * 64, rest);
     sha256_blocks(st, buf, sha256_pad(buf, rest, 64 + prefix_bytes + whole * 64));
+    unsigned char block[64];
+    outer_block(st, block);
+    sha256_state out = outer_;
+    sha256_blocks(out, block, 1);
+    sha256_digest_of(out, mac);
+    wipe(st);
+    wipe(out);
+    wipe_bytes(block, 32);  // the inner hash (the rest is padding)
+  }
+
+  // HMAC(key, prefix + message) as finish, for a message already padded as the end of the
+  // inner hash: `blocks` whole blocks at `padded`.
+  void finish_padded(sha256_state& st, const unsigned char* padded, std::size_t blocks,
+                     unsigned char* mac) const noexcept {
+    sha256_blocks(st, padded, blocks);
     unsigned char block[64];
     outer_block(st, block);
     sha256_state out = outer_;
