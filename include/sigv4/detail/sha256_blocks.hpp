@@ -423,15 +423,7 @@ class hmac_block_key {
     }
     const std::size_t rest = n - whole * 64;
     if (rest != 0) std::memcpy(buf, m + whole * 64, rest);
-    sha256_blocks(st, buf, sha256_pad(buf, rest, 64 + prefix_bytes + whole * 64));
-    unsigned char block[64];
-    outer_block(st, block);
-    sha256_state out = outer_;
-    sha256_blocks(out, block, 1);
-    sha256_digest_of(out, mac);
-    wipe(st);
-    wipe(out);
-    wipe_bytes(block, 32);  // the inner hash (the rest is padding)
+    finish_padded(st, buf, sha256_pad(buf, rest, 64 + prefix_bytes + whole * 64), mac);
   }
 
   // HMAC(key, prefix + message) as finish, for a message already padded as the end of the
