@@ -11,6 +11,9 @@
 #include <map>
 #include <thread>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <sigv4/s3.hpp>
 #include <sigv4/key_set.hpp>
 #include <sigv4/verify.hpp>
@@ -906,4 +909,72 @@ TEST_CASE("verified parts: inline text, the scope's parts, long lists, an access
   CHECK(too_long.reason == verify_reason::malformed);
   CHECK(too_long.detail.find("128") != std::string::npos);
   CHECK(too_long.parts.access_key_id().empty());
+}
+
+TEST_CASE("the key cache's first-block memo follows its record: a replaced record never serves the old key's state",
+          "[verify][key_cache]") {
+  // One identity's string to sign is signed through its record's slot; then other identities
+  // are cached (and hit once each, so that they are not the set's first victims) until that
+  // record is given to one of them. Under the new generation the same
+  // X-Amz-Date second must miss, and the MAC must be OpenSSL's HMAC with the new key.
+  namespace d = sigv4::detail;
+  const std::string scope = "20260301/us-east-1/s3/aws4_request";
+  const std::uint64_t second = 1772366400;  // 20260301T120000Z
+  std::string sts = "AWS4-HMAC-SHA256\n20260301T120000Z\n" + scope + "\n";
+  sts += std::string(64, 'a');
+  const auto derive = [&](const std::string& secret) {
+    return [secret] { return sigv4::signing_key(secret, "20260301", "us-east-1", "s3"); };
+  };
+  const auto openssl_hmac = [&](const std::string& secret) {
+    const sigv4::signing_key key(secret, "20260301", "us-east-1", "s3");
+    unsigned char mac[32];
+    unsigned int len = 0;
+    REQUIRE(HMAC(EVP_sha256(), key.bytes().data(), 32, reinterpret_cast<const unsigned char*>(sts.data()), sts.size(),
+                 mac, &len) != nullptr);
+    return std::string(reinterpret_cast<const char*>(mac), 32);
+  };
+  const auto sign = [&](const d::hmac_block_key& k, const d::key_cache::first_block_memo& m) {
+    unsigned char mac[32];
+    d::hmac_sign_first_block_kept(k, *m.slot, m.generation, second, sts.data(), sts.size(), mac);
+    return std::string(reinterpret_cast<const char*>(mac), 32);
+  };
+  d::key_cache cache;
+  std::optional<d::hmac_block_key> k;
+  d::key_cache::first_block_memo first;
+  cache.get_block_key("AKIDFIRST", scope, "first-secret", k, first, derive("first-secret"));
+  REQUIRE(first.slot != nullptr);
+  CHECK(sign(*k, first) == openssl_hmac("first-secret"));
+  d::key_cache::first_block_memo again;
+  cache.get_block_key("AKIDFIRST", scope, "first-secret", k, again, derive("first-secret"));
+  CHECK(again.slot == first.slot);
+  CHECK(again.generation == first.generation);
+  CHECK(sign(*k, again) == openssl_hmac("first-secret"));  // the kept state
+
+  bool replaced = false;
+  for (int i = 0; i < 10000 && !replaced; ++i) {
+    const std::string id = "AKIDOTHER" + std::to_string(i), secret = "other-secret-" + std::to_string(i);
+    d::key_cache::first_block_memo m;
+    cache.get_block_key(id, scope, secret, k, m, derive(secret));
+    if (m.slot != first.slot) {
+      // a hit marks the record used, as the first one is: the set's marks are cleared once all
+      // its records are, and the first record can go
+      cache.get_block_key(id, scope, secret, k, m, derive(secret));
+      continue;
+    }
+    replaced = true;
+    CHECK(m.generation != first.generation);
+    d::sha256_state st{};
+    CHECK_FALSE(m.slot->load(first.generation, second, st));  // emptied when the record was replaced
+    CHECK(sign(*k, m) == openssl_hmac(secret));
+  }
+  CHECK(replaced);
+  // the first identity is cached again, elsewhere or in a new generation: still its own MAC
+  d::key_cache::first_block_memo back;
+  cache.get_block_key("AKIDFIRST", scope, "first-secret", k, back, derive("first-secret"));
+  CHECK(sign(*k, back) == openssl_hmac("first-secret"));
+
+  // an identity too long to cache has no slot
+  d::key_cache::first_block_memo none;
+  cache.get_block_key(std::string(65, 'A'), scope, "first-secret", k, none, derive("first-secret"));
+  CHECK(none.slot == nullptr);
 }

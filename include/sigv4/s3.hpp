@@ -266,8 +266,8 @@ struct scope_entry {
   std::string credential_param;  // AKID%2F20130524%2Fus-east-1%2Fs3%2Faws4_request
   std::string query_prefix;      // X-Amz-Algorithm=...&X-Amz-Credential=...&X-Amz-Date=
   // The HMAC state after the first block of the string to sign ("AWS4-HMAC-SHA256\n", the
-  // X-Amz-Date, the start of the scope), tagged with its second of the day: every URL signed
-  // in the same second shares it.
+  // X-Amz-Date, the start of the scope), tagged with (0, its second of the day): every URL
+  // signed in the same second shares it.
   mutable sigv4::detail::sha256_block_slot first_block;
   // The string to sign after its first block, padded for hashing, with room for the hex
   // digest at sts_hex_at; sts_tail_blocks is 0 when the first block holds the whole scope
@@ -1469,12 +1469,12 @@ class presigner {
     // (Without the key cache the entry dies with this URL: nothing to keep.)
     if (options_.cache == key_cache::per_day && entry.sts_tail_blocks != 0) {
       d::sha256_state st;
-      if (!entry.first_block.load(second_of_day, st)) {
+      if (!entry.first_block.load(0, static_cast<std::uint64_t>(second_of_day), st)) {
         char sts[d::string_to_sign_size(16, 8 + 1 + 64 + 1 + 2 + 1 + 12)];
         d::write_string_to_sign(sts, date.str(), entry.scope, digest);
         st = entry.states.inner();
         d::sha256_blocks(st, sts, 1);
-        entry.first_block.store(second_of_day, st);
+        entry.first_block.store(0, static_cast<std::uint64_t>(second_of_day), st);
       }
       unsigned char tail[sizeof entry.sts_tail];
       std::memcpy(tail, entry.sts_tail, sizeof tail);

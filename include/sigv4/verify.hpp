@@ -312,7 +312,6 @@ struct verify_scratch {
   std::string block;      // the decoded path (S3 rules) while the URI is built, then the canonical header lines
   std::string list;       // the signed-header list as rebuilt
   std::string canonical;  // the canonical request
-  hmac_first_block_memo first_block;  // the string to sign's first block, for the last key and X-Amz-Date
 };
 inline verify_scratch& verify_space() {
   thread_local verify_scratch s;
@@ -835,8 +834,9 @@ class verifier {
 
   // The HMAC states of the signing key for the parts' scope and `secret`, from the cache or
   // derived (and cached).
-  void key_for(const verified_parts& parts, std::string_view secret, std::optional<detail::hmac_block_key>& out) const {
-    cache_.get_block_key(parts.access_key_id(), parts.scope_text(), secret, out, [&] {
+  void key_for(const verified_parts& parts, std::string_view secret, std::optional<detail::hmac_block_key>& out,
+               detail::key_cache::first_block_memo& memo) const {
+    cache_.get_block_key(parts.access_key_id(), parts.scope_text(), secret, out, memo, [&] {
       return signing_key(secret, parts.scope_date(), parts.scope_region(), parts.scope_service());
     });
   }
@@ -962,8 +962,8 @@ class verifier {
   // resize and plain copies into a buffer with room for the padding, and hashed there; the
   // signing key's states are fetched between its first block and the rest (so that the lookup
   // runs while that block's dependent rounds are in flight); the string to sign; its HMAC
-  // (the first block's state reused when the last request of this thread had the same key
-  // and X-Amz-Date), compared with `provided` in constant time.
+  // (the state after its first block kept in the key's cache record for the last X-Amz-Date
+  // second it saw), compared with `provided` in constant time.
   bool compare_signature(verify_result& r, detail::verify_scratch& s, std::string_view method, std::string_view path,
                          std::string_view query_before, std::string_view query_after, std::string_view payload,
                          const key_entry& key, std::string_view date, std::string_view provided) const {
@@ -992,14 +992,20 @@ class verifier {
     // (a chain of dependent instructions) are in flight.
     detail::sha256_blocks(h, bytes, 1);
     std::optional<detail::hmac_block_key> k;
-    key_for(r.parts, key.secret.view(), k);
+    detail::key_cache::first_block_memo memo;
+    key_for(r.parts, key.secret.view(), k, memo);
     detail::sha256_blocks(h, bytes + detail::sha256_block_size, blocks - 1);
     detail::digest request_digest;
     detail::sha256_digest_of(h, request_digest.data());
     char sts[detail::string_to_sign_size(16, 256)];
     const std::size_t sts_size = detail::write_string_to_sign(sts, date, r.parts.scope_text(), request_digest.data());
     unsigned char mac[detail::sha256_size];
-    s.first_block.sign(*k, sts, sts_size, mac);
+    if (memo.slot != nullptr)
+      detail::hmac_sign_first_block_kept(*k, *memo.slot, memo.generation,
+                                         static_cast<std::uint64_t>(detail::epoch_seconds(r.parts.signed_at())), sts,
+                                         sts_size, mac);
+    else
+      k->sign(sts, sts_size, mac);
     char expected[64];
     detail::hex_encode(mac, sizeof mac, expected);
     const bool same = provided.size() == 64 && detail::constant_time_equal(expected, provided.data(), 64);

@@ -71,21 +71,34 @@ class key_cache {
     records_[set + victim(set)].store(tag, id, scope, secret, *out);
   }
 
+  // Where the HMAC state after a string to sign's first block is kept for a cached key: the
+  // slot of the key's record and the record's generation (its sequence number when the key
+  // was read), which with the X-Amz-Date's second names that block exactly (the record fixes
+  // the key and the scope). No slot when the key is not cached.
+  struct first_block_memo {
+    sha256_block_slot* slot = nullptr;
+    std::uint64_t generation = 0;
+  };
+
   // The HMAC states (eight words each) of the signing key of (id, scope, secret), from the
   // cache or from `derive` (a signing_key, then offered to the cache), into `out`: what the
-  // block-level hashing (sha256_blocks.hpp) signs with. A hit copies 64 bytes of states.
+  // block-level hashing (sha256_blocks.hpp) signs with; and the record's first-block memo.
+  // A hit copies 64 bytes of states.
   template <class Derive>
   void get_block_key(std::string_view id, std::string_view scope, std::string_view secret,
-                     std::optional<hmac_block_key>& out, Derive&& derive) const {
+                     std::optional<hmac_block_key>& out, first_block_memo& memo, Derive&& derive) const {
+    memo = first_block_memo{};
     if (cacheable(id, scope, secret)) {
       const std::uint64_t tag = tag_of(id, scope);
       const std::size_t set = static_cast<std::size_t>(tag % sets) * ways;
       for (std::size_t w = 0; w < ways; ++w)
-        if (records_[set + w].load_block_key(tag, id, scope, secret, out)) return;
+        if (records_[set + w].load_block_key(tag, id, scope, secret, out, memo)) return;
       const signing_key k = derive();
       out.emplace(k.bytes().data(), k.bytes().size());
       std::lock_guard<std::mutex> lock(writer_);
-      records_[set + victim(set)].store(tag, id, scope, secret, k);
+      record& r = records_[set + victim(set)];
+      memo.generation = r.store(tag, id, scope, secret, k);
+      memo.slot = &r.first_block;
       return;
     }
     const signing_key k = derive();
@@ -116,6 +129,9 @@ class key_cache {
     std::array<std::atomic<std::uint64_t>, 4> key{};
     std::array<std::atomic<std::uint64_t>, 2 * state_words + 1> states{};  // inner, outer (+1: never empty)
     std::array<std::atomic<std::uint64_t>, 8> block_states{};  // the same as eight-word states: inner, outer
+    // the state after a string to sign's first block under this key (its own cache line: it
+    // is written on every new X-Amz-Date second, the rest only when the record is replaced)
+    alignas(64) mutable sha256_block_slot first_block;
 
     static std::uint64_t sizes_of(std::string_view id, std::string_view scope, std::string_view secret) noexcept {
       return id.size() | scope.size() << 8 | secret.size() << 16;
@@ -187,7 +203,7 @@ class key_cache {
     // whatever the earlier ones gave); then the block states are copied out. False also when
     // a writer intervened.
     bool load_block_key(std::uint64_t want, std::string_view id, std::string_view scope, std::string_view secret,
-                        std::optional<hmac_block_key>& out) const noexcept {
+                        std::optional<hmac_block_key>& out, first_block_memo& memo) const noexcept {
       const std::uint64_t before = seq.load(std::memory_order_acquire);
       if ((before & 1) != 0 || tag.load(std::memory_order_relaxed) != want ||
           sizes.load(std::memory_order_relaxed) != sizes_of(id, scope, secret))
@@ -226,6 +242,7 @@ class key_cache {
       const bool hit = seq.load(std::memory_order_relaxed) == before && same_public && secret_diff == 0;
       if (hit) {
         out.emplace(inner, outer);
+        memo = first_block_memo{&first_block, before};
         if (!used.load(std::memory_order_relaxed)) used.store(true, std::memory_order_relaxed);
       }
       detail::wipe(inner);
@@ -233,9 +250,10 @@ class key_cache {
       return hit;
     }
 
-    // Replaces the record's contents (the caller holds the writers' mutex).
-    void store(std::uint64_t new_tag, std::string_view id, std::string_view scope, std::string_view secret,
-               const signing_key& k) noexcept {
+    // Replaces the record's contents (the caller holds the writers' mutex) and empties its
+    // first-block memo; returns the new generation.
+    std::uint64_t store(std::uint64_t new_tag, std::string_view id, std::string_view scope, std::string_view secret,
+                        const signing_key& k) noexcept {
       const std::uint64_t s = seq.load(std::memory_order_relaxed);
       seq.store(s + 1, std::memory_order_relaxed);
       std::atomic_thread_fence(std::memory_order_release);
@@ -261,7 +279,9 @@ class key_cache {
       write(states, state_words, state_words, reinterpret_cast<const unsigned char*>(&k.hmac().outer_state()));
 #endif
       used.store(false, std::memory_order_relaxed);
+      first_block.clear();
       seq.store(s + 2, std::memory_order_release);
+      return s + 2;
     }
 
     void wipe() noexcept {
@@ -270,6 +290,7 @@ class key_cache {
       for (auto& w : key) w.store(0, std::memory_order_relaxed);
       for (auto& w : states) w.store(0, std::memory_order_relaxed);
       for (auto& w : block_states) w.store(0, std::memory_order_relaxed);
+      first_block.clear();
     }
   };
 

@@ -452,52 +452,6 @@ class hmac_block_key {
   sha256_state outer_;
 };
 
-// HMAC with the inner state after the message's first block remembered, for the last key and
-// block it saw: messages that share their first 64 bytes under one key (the strings to sign of
-// one X-Amz-Date and scope: every URL of a presigned batch, every range request of one URL)
-// skip that compression. The whole input (key state and block) is compared, so a hit is the
-// same computation. One per thread (not shared); its states are wiped when it dies.
-class hmac_first_block_memo {
- public:
-  hmac_first_block_memo() = default;
-  hmac_first_block_memo(const hmac_first_block_memo&) = delete;
-  hmac_first_block_memo& operator=(const hmac_first_block_memo&) = delete;
-  ~hmac_first_block_memo() {
-    wipe(key_inner_);
-    wipe(after_);
-  }
-
-  // HMAC(key, message) into mac[0..32).
-  void sign(const hmac_block_key& key, const void* message, std::size_t n, unsigned char* mac) noexcept {
-    if (n < 64) return key.sign(message, n, mac);
-    const auto* m = static_cast<const unsigned char*>(message);
-    sha256_state st;
-    if (valid_ && same(key.inner(), key_inner_) && std::memcmp(block_, m, 64) == 0) {
-      st = after_;
-    } else {
-      st = key.inner();
-      sha256_blocks(st, m, 1);
-      key_inner_ = key.inner();
-      after_ = st;
-      std::memcpy(block_, m, 64);
-      valid_ = true;
-    }
-    key.finish(st, 64, m + 64, n - 64, mac);
-  }
-
- private:
-  // every word compared, whatever the first ones give (the states are key material)
-  static bool same(const sha256_state& a, const sha256_state& b) noexcept {
-    std::uint32_t diff = 0;
-    for (int i = 0; i < 8; ++i) diff |= a.h[i] ^ b.h[i];
-    return diff == 0;
-  }
-  sha256_state key_inner_{};
-  sha256_state after_{};
-  unsigned char block_[64] = {};  // the message's first block (no key material)
-  bool valid_ = false;
-};
-
 // One eight-word state shared between threads without a lock, under a tag: a sequence lock
 // over relaxed atomic words (the pattern of detail::key_cache's records). Wiped
 // when it dies.
@@ -511,11 +465,13 @@ class sha256_block_slot {
     std::atomic_thread_fence(std::memory_order_seq_cst);
   }
 
-  // Copies the state stored under `tag` into `out`; false (`out` unspecified) when the slot
-  // holds another tag or is being written.
-  bool load(std::int64_t tag, sha256_state& out) const noexcept {
+  // Copies the state stored under (`tag`, `tag2`) into `out`; false (`out` unspecified) when
+  // the slot holds another tag or is being written.
+  bool load(std::uint64_t tag, std::uint64_t tag2, sha256_state& out) const noexcept {
     const std::uint64_t before = seq_.load(std::memory_order_acquire);
-    if ((before & 1) != 0 || tag_.load(std::memory_order_relaxed) != tag) return false;
+    if ((before & 1) != 0 || tag_[0].load(std::memory_order_relaxed) != tag ||
+        tag_[1].load(std::memory_order_relaxed) != tag2)
+      return false;
     for (std::size_t i = 0; i < 4; ++i) {
       const std::uint64_t w = words_[i].load(std::memory_order_relaxed);
       out.h[2 * i] = static_cast<std::uint32_t>(w);
@@ -525,23 +481,60 @@ class sha256_block_slot {
     return seq_.load(std::memory_order_relaxed) == before;
   }
 
-  // Stores `s` under `tag`, unless another thread is storing right now.
-  void store(std::int64_t tag, const sha256_state& s) noexcept {
+  // Stores `s` under (`tag`, `tag2`), unless another thread is storing right now.
+  void store(std::uint64_t tag, std::uint64_t tag2, const sha256_state& s) noexcept {
     std::uint64_t seq = seq_.load(std::memory_order_relaxed);
     if ((seq & 1) != 0 || !seq_.compare_exchange_strong(seq, seq + 1, std::memory_order_relaxed)) return;
     std::atomic_thread_fence(std::memory_order_release);
-    for (std::size_t i = 0; i < 4; ++i)
-      words_[i].store(static_cast<std::uint64_t>(s.h[2 * i]) | static_cast<std::uint64_t>(s.h[2 * i + 1]) << 32,
-                      std::memory_order_relaxed);
-    tag_.store(tag, std::memory_order_relaxed);
+    put(tag, tag2, s.h);
+    seq_.store(seq + 2, std::memory_order_release);
+  }
+
+  // Empties the slot and zeroes its state, waiting for a thread that is storing.
+  void clear() noexcept {
+    std::uint64_t seq = seq_.load(std::memory_order_relaxed);
+    while ((seq & 1) != 0 || !seq_.compare_exchange_weak(seq, seq + 1, std::memory_order_relaxed))
+      seq = seq_.load(std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    const std::uint32_t zero[8] = {};
+    put(no_tag, no_tag, zero);
     seq_.store(seq + 2, std::memory_order_release);
   }
 
  private:
-  std::atomic<std::uint64_t> seq_{0};
-  std::atomic<std::int64_t> tag_{std::numeric_limits<std::int64_t>::min()};
+  // (odd: never a generation of detail::key_cache's records, nor a second of the day)
+  static constexpr std::uint64_t no_tag = ~std::uint64_t{0};
+  void put(std::uint64_t tag, std::uint64_t tag2, const std::uint32_t (&h)[8]) noexcept {
+    for (std::size_t i = 0; i < 4; ++i)
+      words_[i].store(static_cast<std::uint64_t>(h[2 * i]) | static_cast<std::uint64_t>(h[2 * i + 1]) << 32,
+                      std::memory_order_relaxed);
+    tag_[0].store(tag, std::memory_order_relaxed);
+    tag_[1].store(tag2, std::memory_order_relaxed);
+  }
+
+ std::atomic<std::uint64_t> seq_{0};
+  std::atomic<std::uint64_t> tag_[2] = {{no_tag}, {no_tag}};
   std::atomic<std::uint64_t> words_[4] = {{0}, {0}, {0}, {0}};
 };
+
+// HMAC(key, message) into mac[0..32), with the inner state after the message's first block
+// taken from `slot` when it holds one under (`tag`, `tag2`), else computed and offered to it.
+// The caller's tags must name the key and the first block exactly (detail::key_cache: the
+// record's generation and the X-Amz-Date's second, the record fixing key and scope); the
+// slot's owner wipes it. Messages shorter than a block are signed plainly.
+inline void hmac_sign_first_block_kept(const hmac_block_key& key, sha256_block_slot& slot, std::uint64_t tag,
+                                       std::uint64_t tag2, const void* message, std::size_t n,
+                                       unsigned char* mac) noexcept {
+  if (n < sha256_block_size) return key.sign(message, n, mac);
+  const auto* m = static_cast<const unsigned char*>(message);
+  sha256_state st;
+  if (!slot.load(tag, tag2, st)) {
+    st = key.inner();
+    sha256_blocks(st, m, 1);
+    slot.store(tag, tag2, st);
+  }
+  key.finish(st, sha256_block_size, m + sha256_block_size, n - sha256_block_size, mac);
+}
 
 SIGV4_BACKEND_NS_END
 }  // namespace sigv4::detail
