@@ -524,6 +524,14 @@ constexpr std::size_t string_to_sign_size(std::size_t amz_date_size, std::size_t
   return algorithm.size() + 1 + amz_date_size + 1 + scope_size + 1 + 2 * sha256_size;
 }
 
+// Whether the first 64 bytes of a string to sign end inside its scope (a scope of 30
+// characters or more with a 16-character X-Amz-Date: a region and service of seven or more
+// together), so that they hold no byte of the request hash: then they are the same for every
+// request of one key, scope and X-Amz-Date, and the HMAC state after them may be kept.
+constexpr bool string_to_sign_first_block_is_fixed(std::size_t amz_date_size, std::size_t scope_size) noexcept {
+  return algorithm.size() + 1 + amz_date_size + 1 + scope_size >= 64;
+}
+
 // Step 5's one implementation, shared by string_to_sign, the S3 presigner and the verifier:
 // writes "AWS4-HMAC-SHA256\n" date "\n" scope "\n" hex(request_hash) to out, which has room for
 // string_to_sign_size(...) bytes, and returns the length.

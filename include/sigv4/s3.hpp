@@ -1491,7 +1491,7 @@ class presigner {
   // Whether the string to sign's first block holds only the algorithm, the X-Amz-Date and
   // the scope (the same for every URL of one second).
   static bool first_block_is_fixed(const detail::scope_entry& entry) noexcept {
-    return algorithm.size() + 1 + 17 + entry.scope.size() >= sigv4::detail::sha256_block_size;
+    return sigv4::detail::string_to_sign_first_block_is_fixed(16, entry.scope.size());
   }
 
   // Validates and encodes the extra parameters and headers (the locked x-amz-acl included) in
