@@ -171,13 +171,30 @@ class signer {
   }
 
  private:
+  // HMAC(day key, string to sign) as 64 hex digits at `signature`: the key's eight-word states
+  // from the cache, and the state after the string to sign's first block kept in the key's
+  // record for the last second it saw, when that block ends inside the scope.
   void sign_with_key(const amz_date& date, std::string_view scope, std::string_view string_to_sign,
                      char* signature) const {
-    std::optional<signing_key> key;
-    keys_->get(creds_.access_key_id(), scope, creds_.secret_access_key(), key, [&] {
+    std::optional<detail::hmac_block_key> key;
+    detail::key_cache::first_block_memo memo;
+    keys_->get_block_key(creds_.access_key_id(), scope, creds_.secret_access_key(), key, memo, [&] {
       return signing_key(creds_.secret_access_key(), date.date(), region_, service_);
     });
-    key->sign(string_to_sign, signature);
+    unsigned char mac[detail::sha256_size];  // the signature itself: public
+    if (memo.slot != nullptr && detail::string_to_sign_first_block_is_fixed(16, scope.size()))
+      detail::hmac_sign_first_block_kept(*key, *memo.slot, memo.generation, second_of_day(date), string_to_sign.data(),
+                                         string_to_sign.size(), mac);
+    else
+      key->sign(string_to_sign.data(), string_to_sign.size(), mac);
+    detail::hex_encode(mac, sizeof mac, signature);
+  }
+
+  // HHMMSS of an X-Amz-Date as seconds (the record's scope names the day).
+  static std::uint64_t second_of_day(const amz_date& date) noexcept {
+    const std::string_view t = date.str();
+    const auto two = [&t](std::size_t i) { return static_cast<std::uint64_t>((t[i] - '0') * 10 + (t[i + 1] - '0')); };
+    return two(9) * 3600 + two(11) * 60 + two(13);
   }
 
   credentials creds_;

@@ -82,7 +82,6 @@ class signing_key {
   static detail::digest derive(std::string_view secret, std::string_view date, std::string_view region,
                                std::string_view service) {
     // "AWS4" + secret, on the stack unless the secret is unusually long; every intermediate
-    // key is wiped
     // key is wiped, whichever way this returns
     const std::size_t n = 4 + secret.size();
     char small[128];

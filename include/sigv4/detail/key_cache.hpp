@@ -1,11 +1,12 @@
-// sigv4 — the verifier's signing-key cache: a fixed number of records shared between threads,
+// sigv4 — the signing-key cache of the verifier and of sigv4::signer: a fixed number of records shared between threads,
 // read without a lock, recycled in place, wiped when the cache dies.
 //
 // Each record is a sequence lock over relaxed atomic words (the pattern of sha256_block_slot):
-// the identity it answers for (access key id, scope text, secret: each at most max_text bytes)
-// and the signing key (its 32 bytes, and with the low-level back end its two HMAC states, so a
-// hit costs no hashing). A reader copies a record out and keeps the copy only if no writer
-// intervened; writers (on a miss) are serialised by a mutex. Records are grouped in sets of
+// the identity it answers for (access key id, scope text, secret: each at most max_text bytes),
+// the signing key's two HMAC states as eight words each (so a hit costs no hashing), and the
+// state after a string to sign's first block (first_block_memo). A reader compares the
+// identity in place and copies the states out, and keeps them only if no writer intervened;
+// writers (on a miss) are serialised by a mutex. Records are grouped in sets of
 // `ways` by a hash of (id, scope); a full set gives up a record that no hit has touched since
 // the marks were last cleared (not recently used), so a key in use survives a stream of
 // one-off keys. Memory is fixed at construction: no request, however many access keys it
@@ -25,7 +26,6 @@
 #include <mutex>
 #include <optional>
 #include <string_view>
-#include <type_traits>
 
 #include "../signer.hpp"
 #include "openssl.hpp"
@@ -53,28 +53,11 @@ class key_cache {
     return id.size() <= max_text && scope.size() <= max_text && secret.size() <= max_text;
   }
 
-  // The signing key of (id, scope, secret), from the cache or from `derive` (then offered to
-  // the cache), into `out`.
-  template <class Derive>
-  void get(std::string_view id, std::string_view scope, std::string_view secret, std::optional<signing_key>& out,
-           Derive&& derive) const {
-    if (!cacheable(id, scope, secret)) {
-      out.emplace(derive());
-      return;
-    }
-    const std::uint64_t tag = tag_of(id, scope);
-    const std::size_t set = static_cast<std::size_t>(tag % sets) * ways;
-    for (std::size_t w = 0; w < ways; ++w)
-      if (records_[set + w].load(tag, id, scope, secret, out)) return;
-    out.emplace(derive());
-    std::lock_guard<std::mutex> lock(writer_);
-    records_[set + victim(set)].store(tag, id, scope, secret, *out);
-  }
-
   // Where the HMAC state after a string to sign's first block is kept for a cached key: the
   // slot of the key's record and the record's generation (its sequence number when the key
-  // was read), which with the X-Amz-Date's second names that block exactly (the record fixes
-  // the key and the scope). No slot when the key is not cached.
+  // was read), which with the X-Amz-Date's second (numbered in any way that tells the seconds
+  // of the scope's day apart) names that block exactly, when it ends inside the scope (the
+  // record fixes the key and the scope). No slot when the key is not cached.
   struct first_block_memo {
     sha256_block_slot* slot = nullptr;
     std::uint64_t generation = 0;
@@ -107,13 +90,6 @@ class key_cache {
 
  private:
   static constexpr std::size_t text_words = max_text / 8;
-#if SIGV4_LOW_LEVEL_SHA256
-  static_assert(std::is_trivially_copyable<sha256_ctx>::value && sizeof(sha256_ctx) % 8 == 0,
-                "the low-level SHA-256 context is a plain struct of whole words");
-  static constexpr std::size_t state_words = sizeof(sha256_ctx) / 8;
-#else
-  static constexpr std::size_t state_words = 0;  // EVP contexts are no bytes to copy: keep the key
-#endif
   // tag 0 marks an empty record (tag_of never gives 0)
   static std::uint64_t tag_of(std::string_view id, std::string_view scope) noexcept {
     const std::uint64_t h = std::hash<std::string_view>()(id) * 0x9E3779B97F4A7C15ull ^ std::hash<std::string_view>()(scope);
@@ -126,23 +102,13 @@ class key_cache {
     std::atomic<std::uint64_t> sizes{0};  // id | scope << 8 | secret << 16
     mutable std::atomic<bool> used{false};  // a hit since the marks were last cleared
     std::array<std::atomic<std::uint64_t>, 3 * text_words> text{};  // id, scope, secret
-    std::array<std::atomic<std::uint64_t>, 4> key{};
-    std::array<std::atomic<std::uint64_t>, 2 * state_words + 1> states{};  // inner, outer (+1: never empty)
-    std::array<std::atomic<std::uint64_t>, 8> block_states{};  // the same as eight-word states: inner, outer
+    std::array<std::atomic<std::uint64_t>, 8> block_states{};  // the key's HMAC states: inner, outer
     // the state after a string to sign's first block under this key (its own cache line: it
     // is written on every new X-Amz-Date second, the rest only when the record is replaced)
     alignas(64) mutable sha256_block_slot first_block;
 
     static std::uint64_t sizes_of(std::string_view id, std::string_view scope, std::string_view secret) noexcept {
       return id.size() | scope.size() << 8 | secret.size() << 16;
-    }
-    template <std::size_t N>
-    static void read(const std::array<std::atomic<std::uint64_t>, N>& from, std::size_t first, std::size_t words,
-                     unsigned char* to) noexcept {
-      for (std::size_t i = 0; i < words; ++i) {
-        const std::uint64_t v = from[first + i].load(std::memory_order_relaxed);
-        std::memcpy(to + 8 * i, &v, 8);
-      }
     }
     template <std::size_t N>
     static void write(std::array<std::atomic<std::uint64_t>, N>& to, std::size_t first, std::size_t words,
@@ -159,43 +125,6 @@ class key_cache {
       if (!s.empty()) std::memcpy(buf, s.data(), s.size());
       write(to, part * text_words, text_words, buf);
       cleanse(buf, sizeof buf);
-    }
-
-    // Copies the key out if this record holds (tag, id, scope, secret) and no writer is at work.
-    bool load(std::uint64_t want, std::string_view id, std::string_view scope, std::string_view secret,
-              std::optional<signing_key>& out) const {
-      const std::uint64_t before = seq.load(std::memory_order_acquire);
-      if ((before & 1) != 0 || tag.load(std::memory_order_relaxed) != want ||
-          sizes.load(std::memory_order_relaxed) != sizes_of(id, scope, secret))
-        return false;
-      struct copy {
-        unsigned char text[3 * max_text];
-        digest key;
-        unsigned char states[2 * state_words * 8 + 8];
-        ~copy() { cleanse(this, sizeof *this); }
-      } c;
-      read(text, 0, 3 * text_words, c.text);
-      read(key, 0, 4, c.key.data());
-      read(states, 0, 2 * state_words, c.states);
-      std::atomic_thread_fence(std::memory_order_acquire);
-      if (seq.load(std::memory_order_relaxed) != before) return false;
-      // the id and scope are public; the secret is compared in constant time
-      if ((!id.empty() && std::memcmp(c.text, id.data(), id.size()) != 0) ||
-          (!scope.empty() && std::memcmp(c.text + max_text, scope.data(), scope.size()) != 0) ||
-          !constant_time_equal(c.text + 2 * max_text, secret.data(), secret.size()))
-        return false;
-#if SIGV4_LOW_LEVEL_SHA256
-      sha256_ctx inner{sha256_ctx::overwritten_t{}}, outer{sha256_ctx::overwritten_t{}};
-      std::memcpy(static_cast<void*>(&inner), c.states, sizeof inner);
-      std::memcpy(static_cast<void*>(&outer), c.states + sizeof inner, sizeof outer);
-      out.emplace(c.key, hmac_sha256_key(inner, outer));
-      inner.wipe();
-      outer.wipe();
-#else
-      out.emplace(c.key);
-#endif
-      if (!used.load(std::memory_order_relaxed)) used.store(true, std::memory_order_relaxed);
-      return true;
     }
 
     // Whether this record holds (tag, id, scope, secret): the id and the scope (public) compared
@@ -262,7 +191,6 @@ class key_cache {
       write_text(text, 0, id);
       write_text(text, 1, scope);
       write_text(text, 2, secret);
-      write(key, 0, 4, k.bytes().data());
       {
         const hmac_block_key b(k.bytes().data(), k.bytes().size());
         for (std::size_t i = 0; i < 4; ++i) {
@@ -274,10 +202,6 @@ class key_cache {
                                     std::memory_order_relaxed);
         }
       }
-#if SIGV4_LOW_LEVEL_SHA256
-      write(states, 0, state_words, reinterpret_cast<const unsigned char*>(&k.hmac().inner_state()));
-      write(states, state_words, state_words, reinterpret_cast<const unsigned char*>(&k.hmac().outer_state()));
-#endif
       used.store(false, std::memory_order_relaxed);
       first_block.clear();
       seq.store(s + 2, std::memory_order_release);
@@ -287,8 +211,6 @@ class key_cache {
     void wipe() noexcept {
       tag.store(0, std::memory_order_relaxed);
       for (auto& w : text) w.store(0, std::memory_order_relaxed);
-      for (auto& w : key) w.store(0, std::memory_order_relaxed);
-      for (auto& w : states) w.store(0, std::memory_order_relaxed);
       for (auto& w : block_states) w.store(0, std::memory_order_relaxed);
       first_block.clear();
     }
