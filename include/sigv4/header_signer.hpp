@@ -36,7 +36,7 @@ struct signer_options {
 /// Signs requests with the Authorization header (SigV4 header mode) for one set of
 /// credentials, one region and one service: sign_headers() for many requests. The signing key
 /// of each day (and of each set of credentials) is derived once and kept in a fixed-size cache
-/// (the verifier's, detail/key_cache.hpp: about 60 KB, allocated at construction), so a
+/// (the verifier's, detail/key_cache.hpp: 48 KiB, allocated at construction), so a
 /// request costs its canonical request's hashing and one HMAC. The steps (canonical request,
 /// string to sign) are views into the result, never copied unless asked (result()).
 ///

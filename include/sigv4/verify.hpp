@@ -478,7 +478,7 @@ SIGV4_BACKEND_NS_BEGIN
 /// between threads if the lookup is. Signing keys are cached per (access key, scope, secret):
 /// a verification then costs about the hashing of the request; a rotated secret is noticed
 /// because the cached copy no longer matches what the lookup returns. The cache has a fixed
-/// size (128 keys, about 60 KiB, allocated with the verifier) and keeps the keys in use when
+/// size (128 keys, 48 KiB, allocated with the verifier) and keeps the keys in use when
 /// many others pass through it; no request can grow it. A verification of a request whose key
 /// is cached allocates nothing with a key_lender (a key_lookup's copy of the secret is the
 /// one allocation otherwise); a refusal allocates its detail text.

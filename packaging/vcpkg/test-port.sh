@@ -14,7 +14,9 @@ OVERLAYS=(--overlay-ports="$SRC/packaging/vcpkg/ports" --overlay-ports="$SRC/pac
 TRIPLET=${VCPKG_DEFAULT_TRIPLET:-x64-linux}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-"$VCPKG" version | head -1
+# (sed reads to the end: with head, vcpkg could die of SIGPIPE writing its next line, and
+# pipefail stopped the script)
+"$VCPKG" version | sed -n 1p
 
 consume() {  # test_package/ with vcpkg's toolchain, in classic mode
   rm -rf "$WORK/consumer"
