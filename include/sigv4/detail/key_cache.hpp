@@ -1,5 +1,6 @@
-// sigv4 — the signing-key cache of the verifier and of sigv4::signer: a fixed number of records shared between threads,
-// read without a lock, recycled in place, wiped when the cache dies.
+// sigv4 — the signing-key cache of the verifier and of sigv4::signer: a fixed number of
+// records shared between threads, read without a lock, recycled in place, wiped when the
+// cache dies.
 //
 // Each record is a sequence lock over relaxed atomic words (the pattern of sha256_block_slot):
 // the identity it answers for (access key id, scope text, secret: each at most max_text bytes),

@@ -512,7 +512,7 @@ class sha256_block_slot {
     tag_[1].store(tag2, std::memory_order_relaxed);
   }
 
- std::atomic<std::uint64_t> seq_{0};
+  std::atomic<std::uint64_t> seq_{0};
   std::atomic<std::uint64_t> tag_[2] = {{no_tag}, {no_tag}};
   std::atomic<std::uint64_t> words_[4] = {{0}, {0}, {0}, {0}};
 };
@@ -520,8 +520,9 @@ class sha256_block_slot {
 // HMAC(key, message) into mac[0..32), with the inner state after the message's first block
 // taken from `slot` when it holds one under (`tag`, `tag2`), else computed and offered to it.
 // The caller's tags must name the key and the first block exactly (detail::key_cache: the
-// record's generation and the X-Amz-Date's second, the record fixing key and scope); the
-// slot's owner wipes it. Messages shorter than a block are signed plainly.
+// record's generation and the X-Amz-Date's second, the record fixing key and scope, for a
+// string to sign whose first block ends inside the scope: string_to_sign_first_block_is_fixed);
+// the slot's owner wipes it. Messages shorter than a block are signed plainly.
 inline void hmac_sign_first_block_kept(const hmac_block_key& key, sha256_block_slot& slot, std::uint64_t tag,
                                        std::uint64_t tag2, const void* message, std::size_t n,
                                        unsigned char* mac) noexcept {
