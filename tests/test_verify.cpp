@@ -922,11 +922,11 @@ TEST_CASE("the key cache's first-block memo follows its record: a replaced recor
   const std::uint64_t second = 1772366400;  // 20260301T120000Z
   std::string sts = "AWS4-HMAC-SHA256\n20260301T120000Z\n" + scope + "\n";
   sts += std::string(64, 'a');
-  const auto derive = [&](const std::string& secret) {
-    return [secret] { return sigv4::signing_key(secret, "20260301", "us-east-1", "s3"); };
+  const auto derive = [&](const std::string& key_secret) {
+    return [key_secret] { return sigv4::signing_key(key_secret, "20260301", "us-east-1", "s3"); };
   };
-  const auto openssl_hmac = [&](const std::string& secret) {
-    const sigv4::signing_key key(secret, "20260301", "us-east-1", "s3");
+  const auto openssl_hmac = [&](const std::string& key_secret) {
+    const sigv4::signing_key key(key_secret, "20260301", "us-east-1", "s3");
     unsigned char mac[32];
     unsigned int len = 0;
     REQUIRE(HMAC(EVP_sha256(), key.bytes().data(), 32, reinterpret_cast<const unsigned char*>(sts.data()), sts.size(),
@@ -952,20 +952,20 @@ TEST_CASE("the key cache's first-block memo follows its record: a replaced recor
 
   bool replaced = false;
   for (int i = 0; i < 10000 && !replaced; ++i) {
-    const std::string id = "AKIDOTHER" + std::to_string(i), secret = "other-secret-" + std::to_string(i);
+    const std::string id = "AKIDOTHER" + std::to_string(i), other_secret = "other-secret-" + std::to_string(i);
     d::key_cache::first_block_memo m;
-    cache.get_block_key(id, scope, secret, k, m, derive(secret));
+    cache.get_block_key(id, scope, other_secret, k, m, derive(other_secret));
     if (m.slot != first.slot) {
       // a hit marks the record used, as the first one is: the set's marks are cleared once all
       // its records are, and the first record can go
-      cache.get_block_key(id, scope, secret, k, m, derive(secret));
+      cache.get_block_key(id, scope, other_secret, k, m, derive(other_secret));
       continue;
     }
     replaced = true;
     CHECK(m.generation != first.generation);
     d::sha256_state st{};
     CHECK_FALSE(m.slot->load(first.generation, second, st));  // emptied when the record was replaced
-    CHECK(sign(*k, m) == openssl_hmac(secret));
+    CHECK(sign(*k, m) == openssl_hmac(other_secret));
   }
   CHECK(replaced);
   // the first identity is cached again, elsewhere or in a new generation: still its own MAC
