@@ -973,19 +973,25 @@ TEST_CASE("the key cache's first-block memo follows its record: a replaced recor
   cache.get_block_key("AKIDFIRST", scope, "first-secret", k, back, derive("first-secret"));
   CHECK(sign(*k, back) == openssl_hmac("first-secret"));
 
-  // an identity too long to cache has no slot
+  // an identity too long to cache has no slot, nor a scope whose strings to sign have digest
+  // bytes in their first block (a short region)
   d::key_cache::first_block_memo none;
   cache.get_block_key(std::string(65, 'A'), scope, "first-secret", k, none, derive("first-secret"));
   CHECK(none.slot == nullptr);
+  cache.get_block_key("AKIDFIRST", "20260301/r/s3/aws4_request", "first-secret", k, none, derive("first-secret"));
+  CHECK(none.slot == nullptr);
+  cache.get_block_key("AKIDFIRST", "20260301/r/s3/aws4_request", "first-secret", k, none, derive("first-secret"));
+  CHECK(none.slot == nullptr);  // and on a hit
 }
 
 TEST_CASE("short scopes: the string to sign's first block holds digest bytes, and is never kept", "[verify][key_cache]") {
   // With a region and service of six characters or fewer together, the credential scope is
-  // under 30 characters and the first 64 bytes of the string to sign reach past it, into the
-  // canonical request's hex digest (which differs from URL to URL) for 28 or fewer. Many URLs of one second, each other
-  // than the last, must all verify (a kept first block would refuse all but the first), and a
-  // header-signed request too; each URL's signature is also checked against the presigner
-  // (itself checked against botocore), which never keeps such a block.
+  // under 30 characters and the first 64 bytes of the string to sign reach past it (into the
+  // canonical request's hex digest, which differs from URL to URL, for 28 or fewer). Many URLs
+  // of one second, each other than the last, must all verify: a kept first block would refuse
+  // all but the first. The URLs come from the presigner, whose URLs botocore_diff checks
+  // against botocore for many regions; the signer's side of this is in test_signer.cpp,
+  // against OpenSSL's HMAC chain.
   for (const char* region : {"r", "eu-w", "eu-we", "us-east"}) {
     INFO("region " << region);
     sigv4::verify_options o;

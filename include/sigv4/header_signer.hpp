@@ -173,7 +173,7 @@ class signer {
  private:
   // HMAC(day key, string to sign) as 64 hex digits at `signature`: the key's eight-word states
   // from the cache, and the state after the string to sign's first block kept in the key's
-  // record for the last second it saw, when that block ends inside the scope.
+  // record for the last second it saw (when that block ends inside the scope).
   void sign_with_key(const amz_date& date, std::string_view scope, std::string_view string_to_sign,
                      char* signature) const {
     std::optional<detail::hmac_block_key> key;
@@ -182,11 +182,7 @@ class signer {
       return signing_key(creds_.secret_access_key(), date.date(), region_, service_);
     });
     unsigned char mac[detail::sha256_size];  // the signature itself: public
-    if (memo.slot != nullptr && detail::string_to_sign_first_block_is_fixed(16, scope.size()))
-      detail::hmac_sign_first_block_kept(*key, *memo.slot, memo.generation, second_of_day(date), string_to_sign.data(),
-                                         string_to_sign.size(), mac);
-    else
-      key->sign(string_to_sign.data(), string_to_sign.size(), mac);
+    memo.sign(*key, second_of_day(date), string_to_sign.data(), string_to_sign.size(), mac);
     detail::hex_encode(mac, sizeof mac, signature);
   }
 

@@ -1000,12 +1000,7 @@ class verifier {
     char sts[detail::string_to_sign_size(16, 256)];
     const std::size_t sts_size = detail::write_string_to_sign(sts, date, r.parts.scope_text(), request_digest.data());
     unsigned char mac[detail::sha256_size];
-    if (memo.slot != nullptr && detail::string_to_sign_first_block_is_fixed(date.size(), r.parts.scope_text().size()))
-      detail::hmac_sign_first_block_kept(*k, *memo.slot, memo.generation,
-                                         static_cast<std::uint64_t>(detail::epoch_seconds(r.parts.signed_at())), sts,
-                                         sts_size, mac);
-    else
-      k->sign(sts, sts_size, mac);
+    memo.sign(*k, static_cast<std::uint64_t>(detail::epoch_seconds(r.parts.signed_at())), sts, sts_size, mac);
     char expected[64];
     detail::hex_encode(mac, sizeof mac, expected);
     const bool same = provided.size() == 64 && detail::constant_time_equal(expected, provided.data(), 64);

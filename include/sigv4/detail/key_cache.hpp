@@ -28,6 +28,7 @@
 #include <optional>
 #include <string_view>
 
+#include "../canonical.hpp"
 #include "../signer.hpp"
 #include "openssl.hpp"
 #include "sha256_blocks.hpp"
@@ -57,11 +58,22 @@ class key_cache {
   // Where the HMAC state after a string to sign's first block is kept for a cached key: the
   // slot of the key's record and the record's generation (its sequence number when the key
   // was read), which with the X-Amz-Date's second (numbered in any way that tells the seconds
-  // of the scope's day apart) names that block exactly, when it ends inside the scope (the
-  // record fixes the key and the scope). No slot when the key is not cached.
+  // of the scope's day apart) names that block exactly (the record fixes the key and the
+  // scope). No slot when the key is not cached, or when the first block of its strings to
+  // sign does not end inside the scope (string_to_sign_first_block_is_fixed).
   struct first_block_memo {
     sha256_block_slot* slot = nullptr;
     std::uint64_t generation = 0;
+
+    // HMAC(key, string to sign) into mac[0..32): through the slot, under `second`, when there
+    // is one; else plainly.
+    void sign(const hmac_block_key& key, std::uint64_t second, const void* string_to_sign, std::size_t n,
+              unsigned char* mac) const noexcept {
+      if (slot != nullptr)
+        hmac_sign_first_block_kept(key, *slot, generation, second, string_to_sign, n, mac);
+      else
+        key.sign(string_to_sign, n, mac);
+    }
   };
 
   // The HMAC states (eight words each) of the signing key of (id, scope, secret), from the
@@ -75,14 +87,18 @@ class key_cache {
     if (cacheable(id, scope, secret)) {
       const std::uint64_t tag = tag_of(id, scope);
       const std::size_t set = static_cast<std::size_t>(tag % sets) * ways;
+      const bool keep = string_to_sign_first_block_is_fixed(16, scope.size());  // X-Amz-Date: 16 characters
       for (std::size_t w = 0; w < ways; ++w)
-        if (records_[set + w].load_block_key(tag, id, scope, secret, out, memo)) return;
+        if (records_[set + w].load_block_key(tag, id, scope, secret, out, memo)) {
+          if (!keep) memo = first_block_memo{};
+          return;
+        }
       const signing_key k = derive();
       out.emplace(k.bytes().data(), k.bytes().size());
       std::lock_guard<std::mutex> lock(writer_);
       record& r = records_[set + victim(set)];
-      memo.generation = r.store(tag, id, scope, secret, k);
-      memo.slot = &r.first_block;
+      const std::uint64_t generation = r.store(tag, id, scope, secret, k);
+      if (keep) memo = first_block_memo{&r.first_block, generation};
       return;
     }
     const signing_key k = derive();
