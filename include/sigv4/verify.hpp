@@ -300,7 +300,7 @@ struct verify_scratch {
   bool ordered_but_signature = true;  // the raw pieces but the first X-Amz-Signature are sorted
   bool sigv2 = false;                 // an AWSAccessKeyId parameter
   bool duplicate = false;             // an authentication parameter is repeated
-  unsigned escaped = 0;               // the slot_bit()s of the authentication values that hold a '%'
+  unsigned escaped = 0;               // a bit per authentication value (by its number) that holds a '%'
   std::size_t signature_index = 0;    // the X-Amz-Signature parameter's index (raw.size() when none)
   auth_params auth;
   std::string encoded;                // the decoded parameters re-encoded canonically
@@ -317,6 +317,48 @@ inline verify_scratch& verify_space() {
   thread_local verify_scratch s;
   return s;
 }
+
+// The canonical request's first blocks hashed ahead, while the request is still being checked:
+// a block's rounds are one chain of dependent instructions, and the checks that follow it in
+// the program (which do not wait for it) run while it is in flight. The blocks hashed are
+// those of what the canonical request is expected to begin with (the method, the path and the
+// query as received: what SDKs and this library send is canonical already, with the signature
+// last); the canonical request, once built, is compared with them, and they are used only when
+// they are its first bytes (else the hash starts over).
+struct early_blocks {
+  static constexpr std::size_t max_blocks = 4;
+  unsigned char text[64 * max_blocks];  // the expected first bytes
+  std::size_t size = 0;                 // how many of them are known
+  std::size_t limit = 0;                // how many blocks are worth hashing ahead
+  std::size_t hashed = 0;               // how many blocks are hashed into `state`
+  sha256_state state = sha256_initial_state;
+
+  // Takes "method\npath\nquery" (as far as it fits) as the expected first bytes.
+  void expect(std::string_view method, std::string_view path, std::string_view query) noexcept {
+    size = 0;
+    for (std::string_view part : {method, std::string_view("\n"), path, std::string_view("\n"), query}) {
+      const std::size_t n = part.size() < sizeof text - size ? part.size() : sizeof text - size;
+      if (n != 0) std::memcpy(text + size, part.data(), n);
+      size += n;
+    }
+    limit = size / 64;
+  }
+  // Hashes the next expected block, if it is worth it.
+  void hash_next() noexcept {
+    if (hashed < limit) {
+      sha256_blocks(state, text + 64 * hashed, 1);
+      ++hashed;
+    }
+  }
+  // The state after the blocks hashed ahead if `request` (padded, as hashed) begins with them;
+  // sets `blocks` to their number (0, and the initial state, when it does not).
+  sha256_state resume(const unsigned char* request, std::size_t padded_size, std::size_t& blocks) const noexcept {
+    blocks = hashed;
+    if (blocks != 0 && 64 * blocks <= padded_size && std::memcmp(request, text, 64 * blocks) == 0) return state;
+    blocks = 0;
+    return sha256_initial_state;
+  }
+};
 
 // Whether `s` is the literal `lit`; the fixed size lets the compiler compare inline.
 template <std::size_t N>
@@ -344,48 +386,45 @@ inline bool precedes(const encoded_param& a, const encoded_param& b) noexcept {
   return by_name < 0 || (by_name == 0 && a.value < b.value);
 }
 
-// The slot of a presigned query's authentication parameter named `name`, or nullptr.
-inline std::optional<std::string_view>* auth_param_slot(auth_params& a, std::string_view name) noexcept {
-  if (name.size() < 10 || !equals_literal(name.substr(0, 6), "X-Amz-")) return nullptr;
+// The authentication parameters by number (their place in auth_params): a bit per parameter
+// in verify_scratch::escaped.
+inline constexpr std::optional<std::string_view> auth_params::*auth_param_members[] = {
+    &auth_params::algorithm,      &auth_params::credential, &auth_params::date,  &auth_params::expires,
+    &auth_params::signed_headers, &auth_params::signature,  &auth_params::token, &auth_params::content_sha};
+constexpr unsigned no_auth_param = 8;
+
+// The number of the presigned query's authentication parameter named `name`, or no_auth_param.
+inline unsigned auth_param_number(std::string_view name) noexcept {
+  if (name.size() < 10 || !equals_literal(name.substr(0, 6), "X-Amz-")) return no_auth_param;
   switch (name.size()) {
-    case 10: return equals_literal(name, "X-Amz-Date") ? &a.date : nullptr;
-    case 13: return equals_literal(name, "X-Amz-Expires") ? &a.expires : nullptr;
-    case 15: return equals_literal(name, "X-Amz-Algorithm")   ? &a.algorithm
-                    : equals_literal(name, "X-Amz-Signature") ? &a.signature
-                                                              : nullptr;
-    case 16: return equals_literal(name, "X-Amz-Credential") ? &a.credential : nullptr;
-    case 19: return equals_literal(name, "X-Amz-SignedHeaders") ? &a.signed_headers : nullptr;
-    case 20: return equals_literal(name, "X-Amz-Security-Token")   ? &a.token
-                    : equals_literal(name, "X-Amz-Content-Sha256") ? &a.content_sha
-                                                                   : nullptr;
-    default: return nullptr;
+    case 10: return equals_literal(name, "X-Amz-Date") ? 2 : no_auth_param;
+    case 13: return equals_literal(name, "X-Amz-Expires") ? 3 : no_auth_param;
+    case 15: return equals_literal(name, "X-Amz-Algorithm") ? 0 : equals_literal(name, "X-Amz-Signature") ? 5 : no_auth_param;
+    case 16: return equals_literal(name, "X-Amz-Credential") ? 1 : no_auth_param;
+    case 19: return equals_literal(name, "X-Amz-SignedHeaders") ? 4 : no_auth_param;
+    case 20: return equals_literal(name, "X-Amz-Security-Token")   ? 6
+                    : equals_literal(name, "X-Amz-Content-Sha256") ? 7
+                                                                   : no_auth_param;
+    default: return no_auth_param;
   }
 }
 
 // Takes note of the parameter `name`=`value` (at `index`, by its decoded name) if it is an
 // authentication parameter or SigV2's AWSAccessKeyId. (Views by value: a reference to a stored
 // pair was reloaded as one wide word, which store forwarding cannot serve.)
-// Returns the parameter's slot, or nullptr.
-inline std::optional<std::string_view>* note_auth_param(verify_scratch& s, std::string_view name,
-                                                        std::string_view value, std::size_t index) noexcept {
-  std::optional<std::string_view>* slot = auth_param_slot(s.auth, name);
-  if (slot) {
-    if (*slot) s.duplicate = true;
-    *slot = value;
-    if (slot == &s.auth.signature) s.signature_index = index;
+// Returns the parameter's number, or no_auth_param.
+inline unsigned note_auth_param(verify_scratch& s, std::string_view name, std::string_view value,
+                                std::size_t index) noexcept {
+  const unsigned k = auth_param_number(name);
+  if (k != no_auth_param) {
+    std::optional<std::string_view>& slot = s.auth.*auth_param_members[k];
+    if (slot) s.duplicate = true;
+    slot = value;
+    if (k == 5) s.signature_index = index;
   } else if (equals_literal(name, "AWSAccessKeyId")) {
     s.sigv2 = true;
   }
-  return slot;
-}
-
-// A bit per slot of auth_params (by its place in the struct).
-inline unsigned slot_bit(const auth_params& a, const std::optional<std::string_view>* slot) noexcept {
-  const std::optional<std::string_view>* const all[] = {&a.algorithm, &a.credential,     &a.date,  &a.expires,
-                                                        &a.signed_headers, &a.signature, &a.token, &a.content_sha};
-  for (unsigned i = 0; i < 8; ++i)
-    if (all[i] == slot) return 1u << i;
-  return 0;
+  return k;
 }
 
 // The one reading of a received query, in one pass over its bytes (scan_raw_query): each
@@ -426,8 +465,8 @@ inline bool read_query(std::string_view raw_query, verify_scratch& s) {
     // in a canonical query the names as received are the decoded names
     const bool signature_seen = s.auth.signature.has_value();
     const encoded_param* const raw = s.raw.data();
-    if (std::optional<std::string_view>* slot = note_auth_param(s, n, v, index))
-      if (value_escaped) s.escaped |= slot_bit(s.auth, slot);
+    const unsigned k = note_auth_param(s, n, v, index);
+    if (value_escaped && k != no_auth_param) s.escaped |= 1u << k;
     // one comparison per piece but for the one after the signature, which is compared with the
     // piece before the signature too
     const bool after_previous = index == 0 || !precedes(raw[index], raw[index - 1]);
@@ -442,13 +481,13 @@ inline bool read_query(std::string_view raw_query, verify_scratch& s) {
   if (s.query_canonical) {
     // the values as received are still encoded (but hold no '+'): decode those that are read
     // and hold an escape (the scan said which)
-    auth_params& a = s.auth;
-    for (auto* v : {&a.algorithm, &a.credential, &a.date, &a.expires, &a.signed_headers, &a.token, &a.content_sha})
-      if (*v && (s.escaped & slot_bit(a, v)) != 0) {
-        const std::size_t at = s.decoded.size();
-        append_uri_decoded(s.decoded, **v);
-        *v = std::string_view(s.decoded).substr(at);
-      }
+    // (the signature is compared as received: an escape there never matches hex digits)
+    for (unsigned bits = s.escaped & ~(1u << 5); bits != 0; bits &= bits - 1) {
+      std::optional<std::string_view>& v = s.auth.*auth_param_members[lowest_bit(bits)];
+      const std::size_t at = s.decoded.size();
+      append_uri_decoded(s.decoded, *v);
+      v = std::string_view(s.decoded).substr(at);
+    }
     return true;
   }
   s.auth = auth_params();
@@ -576,9 +615,20 @@ class verifier {
     const std::string_view raw_path = target.substr(0, q);
     const std::string_view raw_query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
     auto& s = detail::verify_space();
+    // the canonical request's first blocks, hashed between the checks (early_blocks)
+    detail::early_blocks early;
+    early.expect(method, raw_path, raw_query);
+    early.hash_next();
     if (!detail::read_query(raw_query, s))
       return detail::refuse(r, verify_reason::malformed, "the query has a malformed percent-encoding");
     const detail::auth_params& a = s.auth;
+    if (s.signature_index < s.raw.size()) {
+      // the canonical query leaves the signature out: the blocks before it are worth hashing
+      const std::size_t at = method.size() + raw_path.size() + 2 +
+                             static_cast<std::size_t>(s.raw[s.signature_index].name.data() - raw_query.data());
+      if ((at - 1) / 64 < early.limit) early.limit = (at - 1) / 64;
+    }
+    early.hash_next();
     if (s.duplicate) return detail::refuse(r, verify_reason::malformed, "an X-Amz-* authentication parameter is repeated");
     if (!a.algorithm && !a.credential && s.sigv2)
       return detail::refuse(r, verify_reason::unsupported_algorithm,
@@ -589,10 +639,12 @@ class verifier {
     if (*a.algorithm != algorithm)
       return detail::refuse(r, verify_reason::unsupported_algorithm, "X-Amz-Algorithm is not AWS4-HMAC-SHA256");
     long long expires_s = 0;
-    if (!check_credential_and_date(r, *a.credential, *a.date) || !check_expires(r, *a.expires, expires_s) ||
-        !check_window(r, now, expires_s, "the URL has expired") || !check_signed_headers(r, *a.signed_headers) ||
-        !check_unsigned_headers(r, headers))
+    if (!check_credential_and_date(r, *a.credential, *a.date)) return false;
+    early.hash_next();
+    if (!check_expires(r, *a.expires, expires_s) || !check_window(r, now, expires_s, "the URL has expired") ||
+        !check_signed_headers(r, *a.signed_headers) || !check_unsigned_headers(r, headers))
       return false;
+    early.hash_next();
     std::optional<key_entry> held;
     const key_entry* key = keys_.find(r.parts.access_key_id(), held);
     if (!key) return detail::refuse(r, verify_reason::unknown_access_key, "the access key id is not known");
@@ -601,7 +653,7 @@ class verifier {
     if (a.content_sha) payload = payload_line(*a.content_sha);
     if (!payload) return detail::refuse(r, verify_reason::malformed, "X-Amz-Content-Sha256 is not a payload hash");
     return check_signature(r, method, raw_path, raw_query, s.signature_index, headers, payload->value(), *key, *a.date,
-                           *a.signature);
+                           *a.signature, early);
   }
 
   // The header-mode checks, in order; false (with the reason in `r`) at the first that fails.
@@ -653,7 +705,7 @@ class verifier {
     if (!detail::read_query(raw_query, s))
       return detail::refuse(r, verify_reason::malformed, "the query has a malformed percent-encoding");
     return check_signature(r, method, target.substr(0, q), raw_query, s.raw.size(), headers, payload->value(), *key,
-                           *date, signature);
+                           *date, signature, detail::early_blocks());
   }
 
   // A payload line from text: 64 lower-case hex digits or UNSIGNED-PAYLOAD; nullopt otherwise.
@@ -748,10 +800,23 @@ class verifier {
     // a trailing '/' (MinIO, cmd/signature-v4.go doesPresignedSignatureMatch, rebuilds the
     // credential from its five parts and refuses a URL whose text differs). An access key id
     // with a '/' (which MinIO's parser would join back, cmd/signature-v4-parser.go) is refused.
-    // where the parts end, in one pass (the text is short: a search per part cost more)
+    // where the parts end, in one pass (the text is short: a search per part cost more),
+    // eight bytes at a time: a mask of the '/'s in each word, visited lowest first
     std::size_t ends[5];
     std::size_t n = 0;
-    for (std::size_t i = 0; i < credential.size() && n < 5; ++i)
+    std::size_t i = 0;
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; credential.size() - i >= 8 && n < 5; i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, credential.data() + i, 8);
+      const std::uint64_t x = word ^ 0x2F2F2F2F2F2F2F2Full;  // a zero byte where a '/' was
+      // exact per byte (no borrow from a lower byte): the high bit of each byte that is zero
+      std::uint64_t slashes = ~(((x & 0x7F7F7F7F7F7F7F7Full) + 0x7F7F7F7F7F7F7F7Full) | x) & 0x8080808080808080ull;
+      for (; slashes != 0 && n < 5; slashes &= slashes - 1)
+        ends[n++] = i + static_cast<std::size_t>(__builtin_ctzll(slashes)) / 8;
+    }
+#endif
+    for (; i < credential.size() && n < 5; ++i)
       if (credential[i] == '/') ends[n++] = i;
     std::string_view parts[5];
     if (n == 4) {
@@ -966,7 +1031,8 @@ class verifier {
   // second it saw), compared with `provided` in constant time.
   bool compare_signature(verify_result& r, detail::verify_scratch& s, std::string_view method, std::string_view path,
                          std::string_view query_before, std::string_view query_after, std::string_view payload,
-                         const key_entry& key, std::string_view date, std::string_view provided) const {
+                         const key_entry& key, std::string_view date, std::string_view provided,
+                         const detail::early_blocks& early) const {
     std::string& cr = s.canonical;
     const std::size_t cr_size = method.size() + path.size() + query_before.size() + query_after.size() +
                                 s.block.size() + s.list.size() + payload.size() + 5;
@@ -986,15 +1052,16 @@ class verifier {
     put(payload, false);
     auto* bytes = reinterpret_cast<unsigned char*>(&cr[0]);
     const std::size_t blocks = detail::sha256_pad(bytes, cr_size);
-    detail::sha256_state h = detail::sha256_initial_state;
-    // The signing key's states are looked up between the first block and the rest: the lookup
-    // does not wait for the hash, so the processor runs it while the first block's rounds
-    // (a chain of dependent instructions) are in flight.
-    detail::sha256_blocks(h, bytes, 1);
+    std::size_t done = 0;
+    detail::sha256_state h = early.resume(bytes, cr.size(), done);
+    // The signing key's states are looked up between the next block and the rest: the lookup
+    // does not wait for the hash, so the processor runs it while that block's rounds (a chain
+    // of dependent instructions) are in flight.
+    if (done < blocks) detail::sha256_blocks(h, bytes + detail::sha256_block_size * done++, 1);
     std::optional<detail::hmac_block_key> k;
     detail::key_cache::first_block_memo memo;
     key_for(r.parts, key.secret.view(), k, memo);
-    detail::sha256_blocks(h, bytes + detail::sha256_block_size, blocks - 1);
+    detail::sha256_blocks(h, bytes + detail::sha256_block_size * done, blocks - done);
     detail::digest request_digest;
     detail::sha256_digest_of(h, request_digest.data());
     char sts[detail::string_to_sign_size(16, 256)];
@@ -1016,7 +1083,8 @@ class verifier {
   // signature, step 3 the signed headers), then step 4: hash, sign and compare.
   bool check_signature(verify_result& r, std::string_view method, std::string_view raw_path, std::string_view raw_query,
                        std::size_t skip_param, const std::vector<header>& headers, std::string_view payload,
-                       const key_entry& key, std::string_view date, std::string_view provided) const {
+                       const key_entry& key, std::string_view date, std::string_view provided,
+                       const detail::early_blocks& early) const {
     auto& s = detail::verify_space();
     if (!detail::is_token(method)) return detail::refuse(r, verify_reason::malformed, "the method is malformed");
     std::string_view path;
@@ -1024,7 +1092,7 @@ class verifier {
     std::string_view query_before, query_after;
     canonical_query_of(raw_query, skip_param, s, query_before, query_after);
     if (!canonical_headers_of(r, headers, s)) return false;
-    return compare_signature(r, s, method, path, query_before, query_after, payload, key, date, provided);
+    return compare_signature(r, s, method, path, query_before, query_after, payload, key, date, provided, early);
   }
 
   detail::key_source keys_;

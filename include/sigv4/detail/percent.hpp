@@ -222,12 +222,23 @@ inline bool append_uri_decoded(std::string& out, std::string_view in) {
       std::uint64_t word;
       std::memcpy(&word, in.data() + i, 8);
       const std::uint64_t x = word ^ 0x2525252525252525ull;  // a zero byte where a '%' was
-      if (((x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull) == 0) {
-        std::memcpy(w, &word, 8);
+      const std::uint64_t found = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+      std::memcpy(w, &word, 8);  // room: w is no further on than i
+      if (found == 0) {
         w += 8;
         i += 8;
         continue;
       }
+      // the bytes before the word's first '%' are copied already: step over them
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      // (the lowest flagged byte is the first '%': a borrow only flags bytes above a zero)
+      const std::size_t before = static_cast<std::size_t>(__builtin_ctzll(found)) / 8;
+#else
+      std::size_t before = 0;
+      while (in[i + before] != '%') ++before;
+#endif
+      w += before;
+      i += before;
     }
     if (in[i] != '%') {
       *w++ = in[i++];
