@@ -434,8 +434,9 @@ inline unsigned note_auth_param(verify_scratch& s, std::string_view name, std::s
 // decoded and the parameters are looked up again by their decoded names. False on a malformed
 // escape.
 inline bool read_query(std::string_view raw_query, verify_scratch& s) {
-  s.decoded.clear();
-  s.decoded.reserve(raw_query.size());  // decoding never grows text: views into it stay valid
+  // decoded values are written into s.decoded at its start: it is only ever grown (zero-filled
+  // once), so views into it stay valid and a call writes no more than the query's size
+  if (s.decoded.size() < raw_query.size()) s.decoded.resize(raw_query.size());
   s.params.clear();
   s.raw.clear();
   s.query_canonical = s.query_plain = s.ordered = s.ordered_but_signature = true;
@@ -482,14 +483,18 @@ inline bool read_query(std::string_view raw_query, verify_scratch& s) {
     // the values as received are still encoded (but hold no '+'): decode those that are read
     // and hold an escape (the scan said which)
     // (the signature is compared as received: an escape there never matches hex digits)
+    char* w = &s.decoded[0];
     for (unsigned bits = s.escaped & ~(1u << 5); bits != 0; bits &= bits - 1) {
       std::optional<std::string_view>& v = s.auth.*auth_param_members[lowest_bit(bits)];
-      const std::size_t at = s.decoded.size();
-      append_uri_decoded(s.decoded, *v);
-      v = std::string_view(s.decoded).substr(at);
+      bool ok = true;  // (the scan found every escape canonical)
+      char* const end = write_uri_decoded(w, *v, ok);
+      v = std::string_view(w, static_cast<std::size_t>(end - w));
+      w = end;
     }
     return true;
   }
+  s.decoded.clear();
+  s.decoded.reserve(raw_query.size());  // decoding never grows text: views into it stay valid
   s.auth = auth_params();
   s.sigv2 = s.duplicate = false;
   s.signature_index = s.raw.size();
@@ -649,10 +654,11 @@ class verifier {
     const key_entry* key = keys_.find(r.parts.access_key_id(), held);
     if (!key) return detail::refuse(r, verify_reason::unknown_access_key, "the access key id is not known");
     if (!check_token(r, *key, a.token)) return false;
-    std::optional<payload_hash> payload = options_.presigned_payload;
-    if (a.content_sha) payload = payload_line(*a.content_sha);
-    if (!payload) return detail::refuse(r, verify_reason::malformed, "X-Amz-Content-Sha256 is not a payload hash");
-    return check_signature(r, method, raw_path, raw_query, s.signature_index, headers, payload->value(), *key, *a.date,
+    std::optional<payload_hash> sent;  // (the options' payload line is read in place)
+    if (a.content_sha && !(sent = payload_line(*a.content_sha)))
+      return detail::refuse(r, verify_reason::malformed, "X-Amz-Content-Sha256 is not a payload hash");
+    const std::string_view payload = sent ? sent->value() : options_.presigned_payload.value();
+    return check_signature(r, method, raw_path, raw_query, s.signature_index, headers, payload, *key, *a.date,
                            *a.signature, early);
   }
 

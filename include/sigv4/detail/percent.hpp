@@ -206,17 +206,15 @@ inline bool append_query_decoded(std::string& out, std::string_view in) {
   return true;
 }
 
-// Appends the percent-decoding of a path (or of any text but a query component) to `out`:
-// '+' stays '+', as it does in a URL path. Returns false, leaving `out` partly written, when a
-// '%' is not followed by two hex digits.
-inline bool append_uri_decoded(std::string& out, std::string_view in) {
-  // written in place (decoding never grows text), eight bytes at a time while they hold no
-  // '%': a search and an append per escape cost more than the escapes themselves
-  const std::size_t at = out.size();
-  out.resize(at + in.size());
-  char* const first = &out[at];
-  char* w = first;
-  bool ok = true;
+// Writes the percent-decoding of a path (or of any text but a query component) to `out`, which
+// has room for in.size() bytes (decoding never grows text): '+' stays '+', as it does in a URL
+// path. Returns the end of what it wrote; sets `ok` to false, having written up to it, at a '%'
+// not followed by two hex digits.
+inline char* write_uri_decoded(char* out, std::string_view in, bool& ok) noexcept {
+  // eight bytes at a time while they hold no '%': a search and an append per escape cost more
+  // than the escapes themselves
+  char* w = out;
+  ok = true;
   for (std::size_t i = 0; i < in.size();) {
     if (in.size() - i >= 8) {
       std::uint64_t word;
@@ -253,7 +251,18 @@ inline bool append_uri_decoded(std::string& out, std::string_view in) {
     *w++ = static_cast<char>(hi * 16 + lo);
     i += 3;
   }
-  out.resize(at + static_cast<std::size_t>(w - first));
+  return w;
+}
+
+// Appends the percent-decoding of a path (or of any text but a query component) to `out`
+// (write_uri_decoded). Returns false, leaving `out` partly written, when a '%' is not followed
+// by two hex digits.
+inline bool append_uri_decoded(std::string& out, std::string_view in) {
+  const std::size_t at = out.size();
+  out.resize(at + in.size());
+  bool ok = true;
+  char* const end = write_uri_decoded(&out[at], in, ok);
+  out.resize(static_cast<std::size_t>(end - out.data()));
   return ok;
 }
 
