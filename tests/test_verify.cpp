@@ -159,6 +159,37 @@ TEST_CASE("signed extra headers must be sent, and required headers signed", "[ve
         verify_reason::required_header_not_signed);
 }
 
+TEST_CASE("a signed header value with a control character is malformed, wherever the byte is", "[verify]") {
+  // every byte below 0x20 but tab, and DEL, at every place of a value long enough for the
+  // check's vector code; a tab is a blank that the canonical form trims (SigV4's rule)
+  const sigv4::s3::presigner p("http://127.0.0.1:9000", "us-east-1", sigv4::credentials(key_id, secret));
+  sigv4::s3::object_request req;
+  req.method = sigv4::s3::http_method::put;
+  req.bucket = "uploads";
+  req.key = "in/x.tif";
+  const std::string type = "application/vnd.geo+tiff; profile=cloud-optimized";
+  req.headers = {{"Content-Type", type}};
+  const auto url = p.presign(req, when);
+  const auto& v = s3_verifier();
+  REQUIRE(v.verify_presigned_url("PUT", url, {{"Content-Type", type}}, when).reason == verify_reason::valid);
+  CHECK(v.verify_presigned_url("PUT", url, {{"Content-Type", type + "\t"}}, when).reason == verify_reason::valid);
+  for (int b = 0; b < 256; ++b) {
+    const bool control = (b < 0x20 && b != '\t') || b == 0x7f;
+    for (std::size_t at = 0; at <= type.size(); at += control ? 1 : 7) {
+      std::string sent = type;
+      sent.insert(at, 1, static_cast<char>(b));
+      INFO("byte " << b << " at " << at);
+      const auto result = v.verify_presigned_url("PUT", url, {{"Content-Type", sent}}, when);
+      if (control) {
+        CHECK(result.reason == verify_reason::malformed);
+        CHECK(result.detail == "signed header content-type holds a control character");
+      } else {
+        CHECK(result.reason != verify_reason::malformed);
+      }
+    }
+  }
+}
+
 TEST_CASE("every single-character change is refused with its reason", "[verify]") {
   const sigv4::s3::presigner p("http://127.0.0.1:9000", "us-east-1", sigv4::credentials(key_id, secret));
   const std::string url = p.presign_get("geocrop-results", "jobs/job-123/result.tif", 600s, when);

@@ -130,13 +130,19 @@ inline void check_header_name(std::string_view name) {
   if (!is_token(name)) throw error(errc::invalid_header_name, "header name " + quote_input(name) + " is not an HTTP token");
 }
 
-inline void check_header_value(std::string_view name, std::string_view value) {
-  bool bad = false;  // one branch-free pass first; the loop below names the problem
+// Whether a header value holds a control character (any below 0x20 but tab, or DEL): one
+// branch-free pass, which the compiler turns into vector code.
+inline bool has_control_char(std::string_view value) noexcept {
+  bool bad = false;
   for (char c : value) {
     const auto u = static_cast<unsigned char>(c);
     bad |= (u < 0x20 && c != '\t') || u == 0x7f;
   }
-  if (!bad) return;
+  return bad;
+}
+
+inline void check_header_value(std::string_view name, std::string_view value) {
+  if (!has_control_char(value)) return;  // the loop below names the problem
   for (char c : value) {
     const auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && c != '\t') || u == 0x7f) {

@@ -1009,12 +1009,10 @@ class verifier {
       bool found = false;
       for (const auto& h : headers) {
         if (!detail::iequals(h.name, name)) continue;
-        for (char c : h.value)
-          if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) {
-            ok = detail::refuse(r, verify_reason::malformed,
-                                "signed header " + std::string(name) + " holds a control character");
-            return;
-          }
+        if (detail::has_control_char(h.value)) {
+          ok = detail::refuse(r, verify_reason::malformed, "signed header " + std::string(name) + " holds a control character");
+          return;
+        }
         s.headers.push_back({name, h.value});
         found = true;
       }
