@@ -260,10 +260,34 @@ struct header_view {
   std::string_view value;
 };
 
+// The room the canonical header lines of [first, last) can need: "name:value\n" each.
+inline std::size_t canonical_header_lines_room(const header_view* first, const header_view* last) noexcept {
+  std::size_t room = 0;
+  for (const header_view* h = first; h != last; ++h) room += h->name.size() + h->value.size() + 2;
+  return room;
+}
+
+// Writes the canonical header lines of the headers [first, last), sorted by name, to `b` (room
+// for canonical_header_lines_room): "name:value\n" each, values trimmed, the values of a
+// repeated name joined with ','. Returns the end of what it wrote.
+inline char* write_canonical_header_lines(char* b, const header_view* first, const header_view* last) noexcept {
+  for (const header_view* h = first; h != last; ++h) {
+    if (h != first && h->name == (h - 1)->name) {
+      b[-1] = ',';  // replaces the '\n' that ended the previous line
+    } else {
+      std::memcpy(b, h->name.data(), h->name.size());
+      b += h->name.size();
+      *b++ = ':';
+    }
+    b = write_trimmed_value(b, h->value);
+    *b++ = '\n';
+  }
+  return b;
+}
+
 // Step 3's core, shared by the signer, the S3 presigner and the verifier: sorts the headers by
 // name (stably, so repeated names keep their order), then appends "name:value\n" lines to
-// `block` (values trimmed, repeated names joined with ',') and the names joined with ';' to
-// `signed_list`.
+// `block` (write_canonical_header_lines) and the names joined with ';' to `signed_list`.
 inline void append_canonical_headers(std::string& block, std::string& signed_list, header_view* first,
                                      header_view* last) {
   const auto by_name = [](const header_view& a, const header_view& b) { return a.name < b.name; };
@@ -274,29 +298,18 @@ inline void append_canonical_headers(std::string& block, std::string& signed_lis
     std::stable_sort(first, last, by_name);
   }
   // both strings grown once to what they can need, written through pointers, then cut
-  std::size_t block_room = 0, list_room = 0;
-  for (const header_view* h = first; h != last; ++h) {
-    block_room += h->name.size() + h->value.size() + 2;
-    list_room += h->name.size() + 1;
-  }
+  std::size_t list_room = 0;
+  for (const header_view* h = first; h != last; ++h) list_room += h->name.size() + 1;
   const std::size_t block_at = block.size(), list_at = signed_list.size();
-  block.resize(block_at + block_room);
+  block.resize(block_at + canonical_header_lines_room(first, last));
   signed_list.resize(list_at + list_room);
-  char* b = &block[0] + block_at;
+  char* const b = write_canonical_header_lines(&block[0] + block_at, first, last);
   char* l = &signed_list[0] + list_at;
   for (const header_view* h = first; h != last; ++h) {
-    if (h != first && h->name == (h - 1)->name) {
-      b[-1] = ',';  // replaces the '\n' that ended the previous line
-    } else {
-      if (h != first) *l++ = ';';
-      std::memcpy(l, h->name.data(), h->name.size());
-      l += h->name.size();
-      std::memcpy(b, h->name.data(), h->name.size());
-      b += h->name.size();
-      *b++ = ':';
-    }
-    b = write_trimmed_value(b, h->value);
-    *b++ = '\n';
+    if (h != first && h->name == (h - 1)->name) continue;
+    if (h != first) *l++ = ';';
+    std::memcpy(l, h->name.data(), h->name.size());
+    l += h->name.size();
   }
   block.resize(static_cast<std::size_t>(b - block.data()));
   signed_list.resize(static_cast<std::size_t>(l - signed_list.data()));

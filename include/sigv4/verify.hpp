@@ -307,11 +307,10 @@ struct verify_scratch {
   std::vector<std::size_t> ends;      // where each re-encoded name and value ends
   std::vector<encoded_param> sorted;
   std::string query;                  // the canonical query, when it is not the received one
-  std::vector<header_view> headers;
+  std::vector<header_view> headers;   // the signed headers' values, in the order of the list
   std::string path;       // the canonical URI, when the received path is not one already
-  std::string block;      // the decoded path (S3 rules) while the URI is built, then the canonical header lines
-  std::string list;       // the signed-header list as rebuilt
-  std::string canonical;  // the canonical request
+  std::string block;      // the decoded path (S3 rules) while the URI is built
+  std::string canonical;  // the canonical request, padded
 };
 inline verify_scratch& verify_space() {
   thread_local verify_scratch s;
@@ -641,7 +640,7 @@ class verifier {
                             "(X-Amz-Algorithm=AWS4-HMAC-SHA256) is accepted");
     if (!a.algorithm || !a.credential || !a.date || !a.expires || !a.signed_headers || !a.signature)
       return detail::refuse(r, verify_reason::malformed, "an X-Amz-* authentication parameter is missing");
-    if (*a.algorithm != algorithm)
+    if (!detail::same_text(*a.algorithm, algorithm))
       return detail::refuse(r, verify_reason::unsupported_algorithm, "X-Amz-Algorithm is not AWS4-HMAC-SHA256");
     long long expires_s = 0;
     if (!check_credential_and_date(r, *a.credential, *a.date)) return false;
@@ -843,10 +842,10 @@ class verifier {
     std::error_code ec;
     r.parts.signed_at_ = parse_amz_date(date, ec);
     if (ec) return detail::refuse(r, verify_reason::malformed, "X-Amz-Date is not YYYYMMDDTHHMMSSZ");
-    if (parts[1] != date.substr(0, 8))
+    if (!detail::same_text(parts[1], date.substr(0, 8)))
       return detail::refuse(r, verify_reason::scope_mismatch, "the credential scope date is not X-Amz-Date's day");
     const auto listed = [](const std::vector<std::string>& v, std::string_view s) {
-      return std::find(v.begin(), v.end(), s) != v.end();
+      return std::any_of(v.begin(), v.end(), [s](const std::string& x) { return detail::same_text(x, s); });
     };
     if (!listed(options_.regions, parts[2]))
       return detail::refuse(r, verify_reason::scope_mismatch, "the credential scope region is not accepted");
@@ -998,9 +997,10 @@ class verifier {
     return true;
   }
 
-  // Step 3: the canonical header lines (in s.block) and the signed-header list (in s.list),
-  // from every value each signed header has in the request. A signed header that is absent is
-  // refused (MinIO: ErrUnsignedHeaders, cmd/signature-v4-utils.go extractSignedHeaders).
+  // Step 3: the headers of the canonical header lines (in s.headers), every value each signed
+  // header has in the request, in the order of the signed-header list (which is sorted: so are
+  // they, and the list is the canonical request's). A signed header that is absent is refused
+  // (MinIO: ErrUnsignedHeaders, cmd/signature-v4-utils.go extractSignedHeaders).
   static bool canonical_headers_of(verify_result& r, const std::vector<header>& headers, detail::verify_scratch& s) {
     s.headers.clear();
     bool ok = true;
@@ -1020,16 +1020,13 @@ class verifier {
         ok = detail::refuse(r, verify_reason::signed_header_missing,
                             "signed header " + std::string(name) + " is not in the request");
     });
-    if (!ok) return false;
-    s.block.clear();
-    s.list.clear();
-    detail::append_canonical_headers(s.block, s.list, s.headers.data(), s.headers.data() + s.headers.size());
-    return true;
+    return ok;
   }
 
-  // Step 4: method \n URI \n query \n headers \n signed list \n payload, written with one
-  // resize and plain copies into a buffer with room for the padding, and hashed there; the
-  // signing key's states are fetched between its first block and the rest (so that the lookup
+  // Step 4: method \n URI \n query \n header lines \n signed list \n payload, written with one
+  // resize, plain copies and the header lines written in place into a buffer with room for the
+  // padding, and hashed there (after the blocks hashed ahead, when it begins with them); the
+  // signing key's states are fetched between the next block and the rest (so that the lookup
   // runs while that block's dependent rounds are in flight); the string to sign; its HMAC
   // (the state after its first block kept in the key's cache record for the last X-Amz-Date
   // second it saw), compared with `provided` in constant time.
@@ -1038,9 +1035,12 @@ class verifier {
                          const key_entry& key, std::string_view date, std::string_view provided,
                          const detail::early_blocks& early) const {
     std::string& cr = s.canonical;
-    const std::size_t cr_size = method.size() + path.size() + query_before.size() + query_after.size() +
-                                s.block.size() + s.list.size() + payload.size() + 5;
-    cr.resize(detail::sha256_padded_size(cr_size));
+    const detail::header_view* const lines = s.headers.data();
+    const std::size_t n_lines = s.headers.size();
+    const std::string_view list = r.parts.signed_header_list();
+    const std::size_t room = method.size() + path.size() + query_before.size() + query_after.size() +
+                             detail::canonical_header_lines_room(lines, lines + n_lines) + list.size() + payload.size() + 5;
+    cr.resize(detail::sha256_padded_size(room));  // (the same size call after call: no fill)
     char* w = &cr[0];
     const auto put = [&w](std::string_view part, bool newline) {
       if (!part.empty()) std::memcpy(w, part.data(), part.size());  // an empty view may hold no pointer
@@ -1051,13 +1051,14 @@ class verifier {
     put(path, true);
     put(query_before, false);
     put(query_after, true);
-    put(s.block, true);
-    put(s.list, true);
+    w = detail::write_canonical_header_lines(w, lines, lines + n_lines);  // straight into the request
+    *w++ = '\n';
+    put(list, true);
     put(payload, false);
     auto* bytes = reinterpret_cast<unsigned char*>(&cr[0]);
-    const std::size_t blocks = detail::sha256_pad(bytes, cr_size);
+    const std::size_t blocks = detail::sha256_pad(bytes, static_cast<std::size_t>(w - cr.data()));
     std::size_t done = 0;
-    detail::sha256_state h = early.resume(bytes, cr.size(), done);
+    detail::sha256_state h = early.resume(bytes, blocks * detail::sha256_block_size, done);
     // The signing key's states are looked up between the next block and the rest: the lookup
     // does not wait for the hash, so the processor runs it while that block's rounds (a chain
     // of dependent instructions) are in flight.
