@@ -872,20 +872,24 @@ class verifier {
   // The SignedHeaders list: lower-case tokens joined by ';', strictly in order (so each once),
   // with host and the required headers among them.
   bool check_signed_headers(verify_result& r, std::string_view list) const {
+    // one pass over the bytes: each name checked as it ends, host noted on the way
     std::string_view previous;
-    for (std::size_t i = 0; i <= list.size();) {
-      std::size_t j = list.find(';', i);
-      if (j == std::string_view::npos) j = list.size();
-      const std::string_view name = list.substr(i, j - i);
-      if (!detail::is_token(name) || std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; }) ||
-          (i != 0 && !(previous < name)))
+    bool host = false;
+    for (std::size_t i = 0, begin = 0; i <= list.size(); ++i) {
+      if (i < list.size() && list[i] != ';') {
+        if (!detail::is_token_char(list[i]) || (list[i] >= 'A' && list[i] <= 'Z'))
+          return detail::refuse(r, verify_reason::malformed, "the signed header list is not sorted lower-case names");
+        continue;
+      }
+      const std::string_view name = list.substr(begin, i - begin);
+      if (name.empty() || (begin != 0 && !(previous < name)))
         return detail::refuse(r, verify_reason::malformed, "the signed header list is not sorted lower-case names");
+      host = host || detail::same_text(name, "host");
       previous = name;
-      i = j + 1;
+      begin = i + 1;
     }
     r.parts.set_signed_header_list(list);
-    if (!r.parts.is_signed("host"))
-      return detail::refuse(r, verify_reason::required_header_not_signed, "host is not signed");
+    if (!host) return detail::refuse(r, verify_reason::required_header_not_signed, "host is not signed");
     for (const auto& h : options_.required_signed_headers)
       if (!r.parts.is_signed(h)) return detail::refuse(r, verify_reason::required_header_not_signed, h + " is not signed");
     return true;
