@@ -385,24 +385,36 @@ inline bool precedes(const encoded_param& a, const encoded_param& b) noexcept {
   return by_name < 0 || (by_name == 0 && a.value < b.value);
 }
 
-// The authentication parameters by number (their place in auth_params): a bit per parameter
-// in verify_scratch::escaped.
+// The authentication parameters by number (their place in auth_params, and their bit in
+// verify_scratch::escaped); no_auth_param for any other name.
+enum auth_param_number : unsigned {
+  algorithm_param,
+  credential_param,
+  date_param,
+  expires_param,
+  signed_headers_param,
+  signature_param,
+  token_param,
+  content_sha_param,
+  no_auth_param
+};
 inline constexpr std::optional<std::string_view> auth_params::*auth_param_members[] = {
     &auth_params::algorithm,      &auth_params::credential, &auth_params::date,  &auth_params::expires,
     &auth_params::signed_headers, &auth_params::signature,  &auth_params::token, &auth_params::content_sha};
-constexpr unsigned no_auth_param = 8;
 
 // The number of the presigned query's authentication parameter named `name`, or no_auth_param.
-inline unsigned auth_param_number(std::string_view name) noexcept {
+inline auth_param_number auth_param_of(std::string_view name) noexcept {
   if (name.size() < 10 || !equals_literal(name.substr(0, 6), "X-Amz-")) return no_auth_param;
   switch (name.size()) {
-    case 10: return equals_literal(name, "X-Amz-Date") ? 2 : no_auth_param;
-    case 13: return equals_literal(name, "X-Amz-Expires") ? 3 : no_auth_param;
-    case 15: return equals_literal(name, "X-Amz-Algorithm") ? 0 : equals_literal(name, "X-Amz-Signature") ? 5 : no_auth_param;
-    case 16: return equals_literal(name, "X-Amz-Credential") ? 1 : no_auth_param;
-    case 19: return equals_literal(name, "X-Amz-SignedHeaders") ? 4 : no_auth_param;
-    case 20: return equals_literal(name, "X-Amz-Security-Token")   ? 6
-                    : equals_literal(name, "X-Amz-Content-Sha256") ? 7
+    case 10: return equals_literal(name, "X-Amz-Date") ? date_param : no_auth_param;
+    case 13: return equals_literal(name, "X-Amz-Expires") ? expires_param : no_auth_param;
+    case 15: return equals_literal(name, "X-Amz-Algorithm")   ? algorithm_param
+                    : equals_literal(name, "X-Amz-Signature") ? signature_param
+                                                              : no_auth_param;
+    case 16: return equals_literal(name, "X-Amz-Credential") ? credential_param : no_auth_param;
+    case 19: return equals_literal(name, "X-Amz-SignedHeaders") ? signed_headers_param : no_auth_param;
+    case 20: return equals_literal(name, "X-Amz-Security-Token")   ? token_param
+                    : equals_literal(name, "X-Amz-Content-Sha256") ? content_sha_param
                                                                    : no_auth_param;
     default: return no_auth_param;
   }
@@ -412,14 +424,14 @@ inline unsigned auth_param_number(std::string_view name) noexcept {
 // authentication parameter or SigV2's AWSAccessKeyId. (Views by value: a reference to a stored
 // pair was reloaded as one wide word, which store forwarding cannot serve.)
 // Returns the parameter's number, or no_auth_param.
-inline unsigned note_auth_param(verify_scratch& s, std::string_view name, std::string_view value,
-                                std::size_t index) noexcept {
-  const unsigned k = auth_param_number(name);
+inline auth_param_number note_auth_param(verify_scratch& s, std::string_view name, std::string_view value,
+                                         std::size_t index) noexcept {
+  const auth_param_number k = auth_param_of(name);
   if (k != no_auth_param) {
     std::optional<std::string_view>& slot = s.auth.*auth_param_members[k];
     if (slot) s.duplicate = true;
     slot = value;
-    if (k == 5) s.signature_index = index;
+    if (k == signature_param) s.signature_index = index;
   } else if (equals_literal(name, "AWSAccessKeyId")) {
     s.sigv2 = true;
   }
@@ -465,7 +477,7 @@ inline bool read_query(std::string_view raw_query, verify_scratch& s) {
     // in a canonical query the names as received are the decoded names
     const bool signature_seen = s.auth.signature.has_value();
     const encoded_param* const raw = s.raw.data();
-    const unsigned k = note_auth_param(s, n, v, index);
+    const auth_param_number k = note_auth_param(s, n, v, index);
     if (value_escaped && k != no_auth_param) s.escaped |= 1u << k;
     // one comparison per piece but for the one after the signature, which is compared with the
     // piece before the signature too
@@ -483,7 +495,7 @@ inline bool read_query(std::string_view raw_query, verify_scratch& s) {
     // and hold an escape (the scan said which)
     // (the signature is compared as received: an escape there never matches hex digits)
     char* w = &s.decoded[0];
-    for (unsigned bits = s.escaped & ~(1u << 5); bits != 0; bits &= bits - 1) {
+    for (unsigned bits = s.escaped & ~(1u << signature_param); bits != 0; bits &= bits - 1) {
       std::optional<std::string_view>& v = s.auth.*auth_param_members[lowest_bit(bits)];
       bool ok = true;  // (the scan found every escape canonical)
       char* const end = write_uri_decoded(w, *v, ok);
