@@ -2,7 +2,7 @@
 // records shared between threads, read without a lock, recycled in place, wiped when the
 // cache dies.
 //
-// Each record is a sequence lock over relaxed atomic words (the pattern of sha256_block_slot):
+// Each record is a sequence lock (detail::seqlock) over relaxed atomic words:
 // the identity it answers for (access key id, scope text, secret: each at most max_text bytes),
 // the signing key's two HMAC states as eight words each (so a hit costs no hashing), and the
 // state after a string to sign's first block (first_block_memo). A reader compares the
@@ -31,6 +31,7 @@
 #include "../canonical.hpp"
 #include "../signer.hpp"
 #include "openssl.hpp"
+#include "seqlock.hpp"
 #include "sha256_blocks.hpp"
 
 namespace sigv4::detail {
@@ -133,12 +134,12 @@ class key_cache {
   }
 
   struct record {
-    std::atomic<std::uint64_t> seq{0};
+    seqlock lock;
     std::atomic<std::uint64_t> tag{0};
     std::atomic<std::uint64_t> sizes{0};  // id | scope << 8 | secret << 16
     mutable std::atomic<bool> used{false};  // a hit since the marks were last cleared
     std::array<std::atomic<std::uint64_t>, 3 * text_words> text{};  // id, scope, secret
-    std::array<std::atomic<std::uint64_t>, 8> block_states{};  // the key's HMAC states: inner, outer
+    shared_sha256_state inner_state, outer_state;  // the key's HMAC states
     // the state after a string to sign's first block under this key (its own cache line: it
     // is written on every new X-Amz-Date second, the rest only when the record is replaced)
     alignas(64) mutable sha256_block_slot first_block;
@@ -169,8 +170,8 @@ class key_cache {
     // a writer intervened.
     bool load_block_key(std::uint64_t want, std::string_view id, std::string_view scope, std::string_view secret,
                         std::optional<hmac_block_key>& out, first_block_memo& memo) const noexcept {
-      const std::uint64_t before = seq.load(std::memory_order_acquire);
-      if ((before & 1) != 0 || tag.load(std::memory_order_relaxed) != want ||
+      std::uint64_t before;
+      if (!lock.read_begin(before) || tag.load(std::memory_order_relaxed) != want ||
           sizes.load(std::memory_order_relaxed) != sizes_of(id, scope, secret))
         return false;
       // (Whole words copied with a fixed size and the last one byte by byte: a copy of a
@@ -195,16 +196,9 @@ class key_cache {
       const bool same_public = differs(0, id) == 0 && differs(1, scope) == 0;
       const std::uint64_t secret_diff = differs(2, secret);
       sha256_state inner, outer;
-      for (std::size_t i = 0; i < 4; ++i) {
-        const std::uint64_t a = block_states[i].load(std::memory_order_relaxed);
-        const std::uint64_t b = block_states[4 + i].load(std::memory_order_relaxed);
-        inner.h[2 * i] = static_cast<std::uint32_t>(a);
-        inner.h[2 * i + 1] = static_cast<std::uint32_t>(a >> 32);
-        outer.h[2 * i] = static_cast<std::uint32_t>(b);
-        outer.h[2 * i + 1] = static_cast<std::uint32_t>(b >> 32);
-      }
-      std::atomic_thread_fence(std::memory_order_acquire);
-      const bool hit = seq.load(std::memory_order_relaxed) == before && same_public && secret_diff == 0;
+      inner_state.get(inner);
+      outer_state.get(outer);
+      const bool hit = lock.read_valid(before) && same_public && secret_diff == 0;
       if (hit) {
         out.emplace(inner, outer);
         memo = first_block_memo{&first_block, before};
@@ -219,9 +213,7 @@ class key_cache {
     // first-block memo; returns the new generation.
     std::uint64_t store(std::uint64_t new_tag, std::string_view id, std::string_view scope, std::string_view secret,
                         const signing_key& k) noexcept {
-      const std::uint64_t s = seq.load(std::memory_order_relaxed);
-      seq.store(s + 1, std::memory_order_relaxed);
-      std::atomic_thread_fence(std::memory_order_release);
+      const std::uint64_t s = lock.write_begin();  // (never waits: writers hold the mutex)
       tag.store(new_tag, std::memory_order_relaxed);
       sizes.store(sizes_of(id, scope, secret), std::memory_order_relaxed);
       write_text(text, 0, id);
@@ -229,25 +221,19 @@ class key_cache {
       write_text(text, 2, secret);
       {
         const hmac_block_key b(k.bytes().data(), k.bytes().size());
-        for (std::size_t i = 0; i < 4; ++i) {
-          block_states[i].store(static_cast<std::uint64_t>(b.inner().h[2 * i]) |
-                                    static_cast<std::uint64_t>(b.inner().h[2 * i + 1]) << 32,
-                                std::memory_order_relaxed);
-          block_states[4 + i].store(static_cast<std::uint64_t>(b.outer().h[2 * i]) |
-                                        static_cast<std::uint64_t>(b.outer().h[2 * i + 1]) << 32,
-                                    std::memory_order_relaxed);
-        }
+        inner_state.put(b.inner());
+        outer_state.put(b.outer());
       }
       used.store(false, std::memory_order_relaxed);
       first_block.clear();
-      seq.store(s + 2, std::memory_order_release);
-      return s + 2;
+      return lock.write_end(s);
     }
 
     void wipe() noexcept {
       tag.store(0, std::memory_order_relaxed);
       for (auto& w : text) w.store(0, std::memory_order_relaxed);
-      for (auto& w : block_states) w.store(0, std::memory_order_relaxed);
+      inner_state.zero();
+      outer_state.zero();
       first_block.clear();
     }
   };

@@ -25,6 +25,7 @@
 #include <limits>
 
 #include "openssl.hpp"
+#include "seqlock.hpp"
 
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
@@ -452,69 +453,80 @@ class hmac_block_key {
   sha256_state outer_;
 };
 
-// One eight-word state shared between threads without a lock, under a tag: a sequence lock
-// over relaxed atomic words (the pattern of detail::key_cache's records). Wiped
-// when it dies.
+// An eight-word state as four relaxed atomic words, for states that threads share under a
+// detail::seqlock (the reader discards what it read when a writer intervened).
+class shared_sha256_state {
+ public:
+  void put(const sha256_state& s) noexcept {
+    for (std::size_t i = 0; i < 4; ++i)
+      words_[i].store(static_cast<std::uint64_t>(s.h[2 * i]) | static_cast<std::uint64_t>(s.h[2 * i + 1]) << 32,
+                      std::memory_order_relaxed);
+  }
+  void get(sha256_state& out) const noexcept {
+    for (std::size_t i = 0; i < 4; ++i) {
+      const std::uint64_t w = words_[i].load(std::memory_order_relaxed);
+      out.h[2 * i] = static_cast<std::uint32_t>(w);
+      out.h[2 * i + 1] = static_cast<std::uint32_t>(w >> 32);
+    }
+  }
+  void zero() noexcept {
+    for (auto& w : words_) w.store(0, std::memory_order_relaxed);
+  }
+
+ private:
+  std::atomic<std::uint64_t> words_[4] = {{0}, {0}, {0}, {0}};
+};
+
+// One eight-word state shared between threads without a mutex, under a two-word tag (a
+// detail::seqlock, as detail::key_cache's records are). Wiped when it dies.
 class sha256_block_slot {
  public:
   sha256_block_slot() = default;
   sha256_block_slot(const sha256_block_slot&) = delete;
   sha256_block_slot& operator=(const sha256_block_slot&) = delete;
   ~sha256_block_slot() {
-    for (auto& w : words_) w.store(0, std::memory_order_relaxed);
+    state_.zero();
     std::atomic_thread_fence(std::memory_order_seq_cst);
   }
 
   // Copies the state stored under (`tag`, `tag2`) into `out`; false (`out` unspecified) when
   // the slot holds another tag or is being written.
   bool load(std::uint64_t tag, std::uint64_t tag2, sha256_state& out) const noexcept {
-    const std::uint64_t before = seq_.load(std::memory_order_acquire);
-    if ((before & 1) != 0 || tag_[0].load(std::memory_order_relaxed) != tag ||
+    std::uint64_t before;
+    if (!lock_.read_begin(before) || tag_[0].load(std::memory_order_relaxed) != tag ||
         tag_[1].load(std::memory_order_relaxed) != tag2)
       return false;
-    for (std::size_t i = 0; i < 4; ++i) {
-      const std::uint64_t w = words_[i].load(std::memory_order_relaxed);
-      out.h[2 * i] = static_cast<std::uint32_t>(w);
-      out.h[2 * i + 1] = static_cast<std::uint32_t>(w >> 32);
-    }
-    std::atomic_thread_fence(std::memory_order_acquire);
-    return seq_.load(std::memory_order_relaxed) == before;
+    state_.get(out);
+    return lock_.read_valid(before);
   }
 
   // Stores `s` under (`tag`, `tag2`), unless another thread is storing right now.
   void store(std::uint64_t tag, std::uint64_t tag2, const sha256_state& s) noexcept {
-    std::uint64_t seq = seq_.load(std::memory_order_relaxed);
-    if ((seq & 1) != 0 || !seq_.compare_exchange_strong(seq, seq + 1, std::memory_order_relaxed)) return;
-    std::atomic_thread_fence(std::memory_order_release);
-    put(tag, tag2, s.h);
-    seq_.store(seq + 2, std::memory_order_release);
+    std::uint64_t seq;
+    if (!lock_.try_write_begin(seq)) return;
+    put(tag, tag2, s);
+    lock_.write_end(seq);
   }
 
   // Empties the slot and zeroes its state, waiting for a thread that is storing.
   void clear() noexcept {
-    std::uint64_t seq = seq_.load(std::memory_order_relaxed);
-    while ((seq & 1) != 0 || !seq_.compare_exchange_weak(seq, seq + 1, std::memory_order_relaxed))
-      seq = seq_.load(std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);
-    const std::uint32_t zero[8] = {};
-    put(no_tag, no_tag, zero);
-    seq_.store(seq + 2, std::memory_order_release);
+    const std::uint64_t seq = lock_.write_begin();
+    put(no_tag, no_tag, sha256_state{});
+    lock_.write_end(seq);
   }
 
  private:
   // (odd: never a generation of detail::key_cache's records, nor a second of the day)
   static constexpr std::uint64_t no_tag = ~std::uint64_t{0};
-  void put(std::uint64_t tag, std::uint64_t tag2, const std::uint32_t (&h)[8]) noexcept {
-    for (std::size_t i = 0; i < 4; ++i)
-      words_[i].store(static_cast<std::uint64_t>(h[2 * i]) | static_cast<std::uint64_t>(h[2 * i + 1]) << 32,
-                      std::memory_order_relaxed);
+  void put(std::uint64_t tag, std::uint64_t tag2, const sha256_state& s) noexcept {
+    state_.put(s);
     tag_[0].store(tag, std::memory_order_relaxed);
     tag_[1].store(tag2, std::memory_order_relaxed);
   }
 
-  std::atomic<std::uint64_t> seq_{0};
+  seqlock lock_;
   std::atomic<std::uint64_t> tag_[2] = {{no_tag}, {no_tag}};
-  std::atomic<std::uint64_t> words_[4] = {{0}, {0}, {0}, {0}};
+  shared_sha256_state state_;
 };
 
 // HMAC(key, message) into mac[0..32), with the inner state after the message's first block
