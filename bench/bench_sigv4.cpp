@@ -120,6 +120,25 @@ void BM_floor(benchmark::State& state) {
 }
 BENCHMARK(BM_floor);
 
+// The block counts and key states of the floor's URL, for the block benchmarks.
+struct floor_chain {
+  std::size_t cr_blocks = 0;   // the canonical request's blocks, padded
+  std::size_t sts_blocks = 0;  // the string to sign's blocks after its first
+  sigv4::detail::hmac_block_key hmac;
+  sigv4::detail::sha256_state first;  // the inner state after the string to sign's first block
+  floor_chain()
+      : hmac(sigv4::derive_signing_key("secret", "20260301", "us-east-1", "s3").bytes().data(),
+             sigv4::detail::sha256_size) {
+    namespace d = sigv4::detail;
+    const auto g = generic_get();
+    cr_blocks = d::sha256_padded_size(g.canonical_request.size()) / 64;
+    sts_blocks = d::sha256_padded_size(g.string_to_sign.size() - 64) / 64;
+    const unsigned char zeros[64] = {};
+    first = hmac.inner();
+    d::sha256_blocks(first, zeros, 1);
+  }
+};
+
 // The physical reference: the block compressions a cached presigned GET cannot avoid, one
 // after the other because each needs the last one's result: the canonical request's blocks
 // from the initial state, the string to sign's after its first block (whose state the
@@ -127,27 +146,21 @@ BENCHMARK(BM_floor);
 // the padding already in place (detail/sha256_blocks.hpp; SHA-NI when the CPU has it).
 void BM_floor_blocks(benchmark::State& state) {
   namespace d = sigv4::detail;
-  const auto g = generic_get();
-  const std::size_t cr_blocks = d::sha256_padded_size(g.canonical_request.size()) / 64;
-  const std::size_t sts_blocks = d::sha256_padded_size(g.string_to_sign.size() - 64) / 64;
-  const auto k = sigv4::derive_signing_key("secret", "20260301", "us-east-1", "s3");
-  const d::hmac_block_key hmac(k.bytes().data(), k.bytes().size());
-  d::sha256_state first = hmac.inner();
+  const floor_chain c;
   unsigned char cr[1024] = {}, sts[256] = {}, outer[64] = {};
-  d::sha256_blocks(first, sts, 1);
   for (auto _ : state) {
     d::sha256_state h = d::sha256_initial_state;
-    d::sha256_blocks(h, cr, cr_blocks);
+    d::sha256_blocks(h, cr, c.cr_blocks);
     d::sha256_digest_of(h, sts);  // the next blocks hold the result of the last
-    d::sha256_state in = first;
-    d::sha256_blocks(in, sts, sts_blocks);
+    d::sha256_state in = c.first;
+    d::sha256_blocks(in, sts, c.sts_blocks);
     d::sha256_digest_of(in, outer);
-    d::sha256_state out = hmac.outer();
+    d::sha256_state out = c.hmac.outer();
     d::sha256_blocks(out, outer, 1);
     d::sha256_digest_of(out, cr);
     benchmark::DoNotOptimize(cr);
   }
-  state.counters["blocks"] = static_cast<double>(cr_blocks + sts_blocks + 1);
+  state.counters["blocks"] = static_cast<double>(c.cr_blocks + c.sts_blocks + 1);
   state.counters["sha_ni"] = d::active_sha256_engine() == d::sha256_engine::sha_ni ? 1 : 0;
   state.SetItemsProcessed(state.iterations());
 }
@@ -160,30 +173,24 @@ BENCHMARK(BM_floor_blocks);
 // not.
 void BM_floor_blocks_pair(benchmark::State& state) {
   namespace d = sigv4::detail;
-  const auto g = generic_get();
-  const std::size_t cr_blocks = d::sha256_padded_size(g.canonical_request.size()) / 64;
-  const std::size_t sts_blocks = d::sha256_padded_size(g.string_to_sign.size() - 64) / 64;
-  const auto k = sigv4::derive_signing_key("secret", "20260301", "us-east-1", "s3");
-  const d::hmac_block_key hmac(k.bytes().data(), k.bytes().size());
-  d::sha256_state first = hmac.inner();
+  const floor_chain c;
   unsigned char cr[2][1024] = {}, sts[2][256] = {}, outer[2][64] = {};
-  d::sha256_blocks(first, sts[0], 1);
   for (auto _ : state) {
     d::sha256_state h0 = d::sha256_initial_state, h1 = d::sha256_initial_state;
-    d::sha256_blocks2(h0, cr[0], cr_blocks, h1, cr[1], cr_blocks);
+    d::sha256_blocks2(h0, cr[0], c.cr_blocks, h1, cr[1], c.cr_blocks);
     d::sha256_digest_of(h0, sts[0]);
     d::sha256_digest_of(h1, sts[1]);
-    d::sha256_state in0 = first, in1 = first;
-    d::sha256_blocks2(in0, sts[0], sts_blocks, in1, sts[1], sts_blocks);
+    d::sha256_state in0 = c.first, in1 = c.first;
+    d::sha256_blocks2(in0, sts[0], c.sts_blocks, in1, sts[1], c.sts_blocks);
     d::sha256_digest_of(in0, outer[0]);
     d::sha256_digest_of(in1, outer[1]);
-    d::sha256_state out0 = hmac.outer(), out1 = hmac.outer();
+    d::sha256_state out0 = c.hmac.outer(), out1 = c.hmac.outer();
     d::sha256_blocks2(out0, outer[0], 1, out1, outer[1], 1);
     d::sha256_digest_of(out0, cr[0]);
     d::sha256_digest_of(out1, cr[1]);
     benchmark::DoNotOptimize(cr);
   }
-  state.counters["blocks"] = static_cast<double>(cr_blocks + sts_blocks + 1);
+  state.counters["blocks"] = static_cast<double>(c.cr_blocks + c.sts_blocks + 1);
   state.counters["sha_ni"] = d::active_sha256_engine() == d::sha256_engine::sha_ni ? 1 : 0;
   state.counters["batch_size"] = 2;  // bench/table.py reports the row per URL
   state.SetItemsProcessed(2 * state.iterations());
